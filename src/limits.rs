@@ -1,0 +1,167 @@
+//! Limits on untrusted input: how large a file and how deep a document may be.
+//!
+//! Every reader of evidence, policies and data goes through [`read_limited`] and
+//! [`check_depth`], so a 10 GB file or a document nested 10,000 deep is refused with an error
+//! that names the file before any parser sees it.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The limits in force for one run. Configurable from the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest input file accepted, in bytes.
+    pub max_file_bytes: u64,
+    /// The deepest nesting of arrays and objects accepted in a JSON or YAML document.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    /// 256 MiB and 128 levels: far above real SBOMs (a 50,000-component CycloneDX file is
+    /// ~20 MB, nested under 20 deep) and far below what exhausts memory or the stack.
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 256 * 1024 * 1024,
+            max_depth: 128,
+        }
+    }
+}
+
+/// Why an input was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum LimitError {
+    /// The file could not be read.
+    #[error("cannot read `{}`", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is larger than [`Limits::max_file_bytes`].
+    #[error("`{}` is larger than the limit of {limit} bytes", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit.
+        limit: u64,
+    },
+    /// The document nests deeper than [`Limits::max_depth`].
+    #[error("`{}` nests deeper than the limit of {limit} levels (line {line}, column {column})", path.display())]
+    TooDeep {
+        /// The file.
+        path: PathBuf,
+        /// The limit.
+        limit: usize,
+        /// 1-based line where the limit was crossed.
+        line: usize,
+        /// 1-based column where the limit was crossed.
+        column: usize,
+        /// Byte offset where the limit was crossed.
+        offset: usize,
+    },
+}
+
+/// Reads a whole file (or standard input for `-`), refusing it once it exceeds the limit.
+/// Reads at most `limit + 1` bytes, so a huge file costs no more than the limit.
+pub fn read_limited(path: &Path, limits: &Limits) -> Result<Vec<u8>, LimitError> {
+    let io = |source| LimitError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let reader: Box<dyn Read> = if path == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(fs_err::File::open(path).map_err(io)?)
+    };
+    let mut bytes = Vec::new();
+    reader
+        .take(limits.max_file_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(LimitError::TooLarge {
+            path: path.to_owned(),
+            limit: limits.max_file_bytes,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Checks the bracket nesting of a JSON document (or YAML flow collections) without parsing
+/// it: one pass over the bytes, skipping strings. Catches the "nested 10,000 deep" attack
+/// before a recursive parser can overflow the stack.
+pub fn check_depth(path: &Path, bytes: &[u8], limits: &Limits) -> Result<(), LimitError> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (offset, &byte) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limits.max_depth {
+                    let (line, column) = line_column(bytes, offset);
+                    return Err(LimitError::TooDeep {
+                        path: path.to_owned(),
+                        limit: limits.max_depth,
+                        line,
+                        column,
+                        offset,
+                    });
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// 1-based line and column of a byte offset.
+pub fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = bytes.get(..offset).unwrap_or(bytes);
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    (line, offset - line_start + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_nesting_is_refused_with_position() {
+        let doc = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let err = check_depth(Path::new("x.json"), doc.as_bytes(), &Limits::default());
+        match err {
+            Err(LimitError::TooDeep { line, column, .. }) => assert_eq!((line, column), (1, 129)),
+            other => panic!("expected TooDeep, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn brackets_in_strings_do_not_count() {
+        let doc = format!("{{\"a\": \"{}\\\"\"}}", "[".repeat(500));
+        assert!(check_depth(Path::new("x.json"), doc.as_bytes(), &Limits::default()).is_ok());
+    }
+
+    #[test]
+    fn line_column_counts_from_one() {
+        assert_eq!(line_column(b"ab\ncd", 4), (2, 2));
+        assert_eq!(line_column(b"ab", 0), (1, 1));
+    }
+}
