@@ -1,0 +1,56 @@
+# SBOM: there must be one, it must list something, and components should be identifiable.
+package baseline.sbom
+
+import rego.v1
+
+# METADATA
+# title: SBOM missing
+# description: >-
+#   The evidence holds no SBOM. Without one, license and vulnerability checks have nothing to
+#   look at, so their silence would mean nothing.
+# custom:
+#   short_name: sbom.missing
+#   severity: high
+deny_missing contains msg if {
+	not input.sbom
+	msg := "no SBOM in the evidence: add a CycloneDX or SPDX document when collecting"
+}
+
+# METADATA
+# title: SBOM empty
+# description: >-
+#   The SBOM lists no components: the generator most likely ran on the wrong path or failed
+#   quietly.
+# custom:
+#   short_name: sbom.empty
+#   severity: high
+deny_empty contains msg if {
+	input.sbom
+	count(object.get(input.sbom, "components", [])) == 0
+	msg := sprintf("the %s SBOM lists no components", [object.get(input.sbom, "format", "(unknown format)")])
+}
+
+# METADATA
+# title: Components without a purl
+# description: >-
+#   Components without a package URL (`pkg:...`) cannot be matched against vulnerability
+#   databases reliably. One warning lists them all (the first 10 in the message).
+# custom:
+#   short_name: sbom.component_without_purl
+#   severity: low
+warn_component_without_purl contains result if {
+	missing := sort([component_label(c) | some c in input.sbom.components; not has_purl(c)])
+	count(missing) > 0
+	result := {
+		"msg": sprintf("%d component(s) without a purl: %s", [count(missing), first_ten(missing)]),
+		"components": missing,
+	}
+}
+
+has_purl(component) if startswith(component.purl, "pkg:")
+
+component_label(c) := sprintf("%s@%s", [c.name, c.version]) if c.version
+else := c.name
+
+first_ten(names) := concat(", ", names) if count(names) <= 10
+else := sprintf("%s and %d more", [concat(", ", array.slice(names, 0, 10)), count(names) - 10])
