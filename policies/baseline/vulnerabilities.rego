@@ -2,13 +2,17 @@
 #
 # Reads `input.vulnerabilities` (absent when no scan was collected, `[]` when the scan found
 # nothing). A finding with `suppressed` set (a VEX statement said not_affected or fixed) never
-# counts.
+# counts. Only findings of `category` vulnerability (the default when absent) are judged here:
+# scanners also report secrets, misconfigurations and code findings, which have no fixed version.
 package baseline.vulnerabilities
 
 import rego.v1
 
 # Severities that block promotion when a fixed version exists.
 blocking_severities := {"critical", "high"}
+
+# Findings about known vulnerabilities in packages.
+vulnerabilities := [v | some v in input.vulnerabilities; object.get(v, "category", "vulnerability") == "vulnerability"]
 
 # METADATA
 # title: Vulnerability scan missing
@@ -32,7 +36,7 @@ deny_scan_missing contains msg if {
 #   short_name: vulnerabilities.fixable_critical_high
 #   severity: critical
 deny_fixable_critical_high contains result if {
-	some v in input.vulnerabilities
+	some v in vulnerabilities
 	v.severity in blocking_severities
 	fixed_in := object.get(v, "fixedIn", [])
 	count(fixed_in) > 0
@@ -54,7 +58,7 @@ deny_fixable_critical_high contains result if {
 #   short_name: vulnerabilities.critical_without_fix
 #   severity: medium
 warn_critical_without_fix contains result if {
-	some v in input.vulnerabilities
+	some v in vulnerabilities
 	v.severity == "critical"
 	count(object.get(v, "fixedIn", [])) == 0
 	not v.suppressed

@@ -95,3 +95,19 @@ test_suppressed_critical_without_fix_does_not_warn if {
 test_high_without_fix_does_not_warn if {
 	count(vulnerabilities.warn_critical_without_fix) == 0 with input as {"vulnerabilities": [vuln("CVE-2024-0011", "high", [])]}
 }
+
+test_fixable_vulnerability_category_fails if {
+	v := object.union(vuln("CVE-2024-0012", "high", ["3.0.2"]), {"category": "vulnerability"})
+	count(vulnerabilities.deny_fixable_critical_high) == 1 with input as {"vulnerabilities": [v]}
+}
+
+test_other_finding_categories_are_not_judged if {
+	findings := [object.union(vuln(sprintf("F-%d", [i]), "critical", ["2.0"]), {"category": c}) |
+		some i, c in ["secret", "misconfiguration", "code"]
+	]
+	count(vulnerabilities.deny_fixable_critical_high) == 0 with input as {"vulnerabilities": findings}
+	unfixed := [object.union(vuln(sprintf("F-%d", [i]), "critical", []), {"category": c}) |
+		some i, c in ["secret", "misconfiguration", "code"]
+	]
+	count(vulnerabilities.warn_critical_without_fix) == 0 with input as {"vulnerabilities": unfixed}
+}
