@@ -22,6 +22,7 @@
 
 pub mod cli;
 pub mod decision;
+pub mod document;
 pub mod evidence;
 pub mod limits;
 pub mod policy;

@@ -1,1 +1,77 @@
-//! The subcommands.
+//! The `stagegate` command line: argument definitions and the dispatch to one file per
+//! subcommand. No logic beyond wiring lives here.
+
+mod args;
+mod diagnostic;
+mod env;
+mod evaluate;
+mod exit;
+mod init;
+mod output;
+mod schema;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::{Cli, Command};
+pub use env::EnvVars;
+pub use exit::ExitStatus;
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { 2 } else { 0 };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    init_tracing(cli.verbose);
+    let color = cli.color.enabled(std::io::stdout().is_terminal());
+    install_miette_hook(cli.color.enabled(std::io::stderr().is_terminal()));
+    let result = match cli.command {
+        Command::Evaluate(args) => evaluate::evaluate(*args, color),
+        Command::Init(args) => init::init(args),
+        Command::Schema(args) => schema::schema(args),
+    };
+    match result {
+        Ok(status) => status.into(),
+        Err(report) => {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("{report:?}");
+            }
+            ExitStatus::Error.into()
+        }
+    }
+}
+
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "stagegate=info",
+        _ => "stagegate=debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env(EnvVars::STAGEGATE_LOG)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+fn install_miette_hook(color: bool) {
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .color(color)
+                .unicode(color)
+                .context_lines(2)
+                .build(),
+        )
+    }));
+}

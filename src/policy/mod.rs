@@ -1,1 +1,243 @@
-//! Stage 2: policies.
+//! Stage 2: policies. A stage's Rego and CEL policies and data, loaded once into a
+//! [`PolicySet`] and evaluated on an input document.
+//!
+//! [`config`] reads `stagegate.yaml`; [`files`] finds the policy files and computes the
+//! policy digest; [`rego`] and [`cel`] hold the two engines; [`required`] makes the built-in
+//! `require_evidence` checks. The result of [`PolicySet::evaluate`] is an [`Evaluation`] that
+//! `decision` turns into a [`crate::decision::Decision`]. This module knows nothing of signing.
+
+pub mod cel;
+pub mod config;
+pub mod data;
+pub mod error;
+pub mod files;
+pub mod metadata;
+pub mod rego;
+pub mod required;
+
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value as Json;
+
+use crate::decision::{Finding, RuleInfo};
+use crate::limits::{Limits, read_limited};
+use crate::policy::cel::{CelBindings, CelPolicy};
+use crate::policy::config::{ConfigPath, Stage};
+use crate::policy::error::{Located, PolicyError};
+use crate::policy::files::{PolicyFile, discover, display_name, policy_digest};
+use crate::policy::rego::RegoPolicies;
+
+pub use error::PolicyError as Error;
+
+/// The default evaluation time limit.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A stage's policies, parsed once. Cheap to evaluate many times, from several threads.
+#[derive(Debug, Clone)]
+pub struct PolicySet {
+    rego: Option<RegoPolicies>,
+    cel: Vec<CelPolicy>,
+    data: Arc<Json>,
+    required: Vec<String>,
+    digest: String,
+    files: Vec<String>,
+}
+
+/// The document policies evaluate: `input` for Rego, `evidence` for CEL.
+#[derive(Debug, Clone)]
+pub struct PolicyInput {
+    /// The parsed document.
+    pub json: Json,
+    /// The bytes it was read from, when it was JSON (saves re-serialising for Rego).
+    pub json_bytes: Option<Arc<[u8]>>,
+}
+
+/// What is fixed for one evaluation besides the input.
+#[derive(Debug, Clone)]
+pub struct EvaluationContext {
+    /// The stage name, bound as `stage` in CEL.
+    pub stage: String,
+    /// What policies see as now: `time.now_ns()` in Rego, `now` in CEL.
+    pub now: chrono::DateTime<chrono::Utc>,
+    /// The time limit for the whole evaluation.
+    pub timeout: Duration,
+}
+
+/// What the policies of a stage found.
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    /// Every rule evaluated.
+    pub rules: Vec<RuleInfo>,
+    /// Findings that fail the gate.
+    pub violations: Vec<Finding>,
+    /// Findings that do not.
+    pub warnings: Vec<Finding>,
+}
+
+impl PolicySet {
+    /// Loads the policies and data of a stage.
+    pub fn load_stage(
+        stage: &Stage,
+        base_dir: &std::path::Path,
+        limits: &Limits,
+    ) -> Result<PolicySet, PolicyError> {
+        PolicySet::load(
+            &stage.policies,
+            &stage.data,
+            &stage.require_evidence,
+            base_dir,
+            limits,
+        )
+    }
+
+    /// Loads policies and data from explicit paths.
+    pub fn load(
+        policies: &[ConfigPath],
+        data_files: &[ConfigPath],
+        required: &[String],
+        base_dir: &std::path::Path,
+        limits: &Limits,
+    ) -> Result<PolicySet, PolicyError> {
+        let found = discover(policies, base_dir)?;
+        let mut digested: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut read = |file: &PolicyFile| -> Result<Arc<str>, PolicyError> {
+            let bytes = read_limited(&file.path, limits)?;
+            let text = String::from_utf8(bytes.clone()).map_err(|err| {
+                PolicyError::Rego(Located::at_offset(
+                    &file.path,
+                    &bytes,
+                    err.utf8_error().valid_up_to(),
+                    "the file is not valid UTF-8",
+                ))
+            })?;
+            digested.push((file.display.clone(), bytes));
+            Ok(Arc::from(text))
+        };
+        let mut rego_sources = Vec::new();
+        for file in &found.rego {
+            rego_sources.push((file.clone(), read(file)?));
+        }
+        let mut cel = Vec::new();
+        for file in &found.cel {
+            let text = read(file)?;
+            cel.push(CelPolicy::load(file, &text)?);
+        }
+        let (data, data_bytes) = data::load_data(data_files, limits)?;
+        for (path, bytes) in data_bytes {
+            digested.push((display_name(&path, base_dir), bytes));
+        }
+        let rego = if rego_sources.is_empty() {
+            None
+        } else {
+            Some(RegoPolicies::load(&rego_sources, &data)?)
+        };
+        let refs: Vec<(&str, &[u8])> = digested
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect();
+        let digest = policy_digest(&refs);
+        let mut files: Vec<String> = digested.into_iter().map(|(n, _)| n).collect();
+        files.sort();
+        Ok(PolicySet {
+            rego,
+            cel,
+            data: Arc::new(data),
+            required: required.to_vec(),
+            digest,
+            files,
+        })
+    }
+
+    /// `sha256:<hex>` over the sorted policy and data files and their names.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    /// The policy and data files, by the names they are digested under.
+    pub fn files(&self) -> &[String] {
+        &self.files
+    }
+
+    /// The merged data document.
+    pub fn data(&self) -> &Json {
+        &self.data
+    }
+
+    /// Evaluates every policy on `input`. Runs on a worker thread so that the time limit
+    /// holds even for an engine stuck in a long loop: past it, the result is
+    /// [`PolicyError::Timeout`], never a pass.
+    pub fn evaluate(
+        &self,
+        input: &PolicyInput,
+        context: &EvaluationContext,
+    ) -> Result<Evaluation, PolicyError> {
+        let (sender, receiver) = mpsc::channel();
+        let this = self.clone();
+        let input = input.clone();
+        let worker_context = context.clone();
+        let spawned = std::thread::Builder::new()
+            .name("stagegate-eval".to_owned())
+            .stack_size(64 * 1024 * 1024)
+            .spawn(move || {
+                let _ = sender.send(this.evaluate_here(&input, &worker_context));
+            });
+        if let Err(err) = spawned {
+            return Err(PolicyError::Evaluation {
+                rule: "<engine>".to_owned(),
+                error: Located::new(std::path::Path::new("<engine>"), 0, 0, err.to_string()),
+            });
+        }
+        match receiver.recv_timeout(context.timeout + Duration::from_millis(250)) {
+            Ok(result) => result,
+            Err(_) => Err(PolicyError::Timeout {
+                seconds: context.timeout.as_secs_f64(),
+            }),
+        }
+    }
+
+    /// Evaluates on the calling thread (the time limit is then only regorus's own).
+    pub fn evaluate_here(
+        &self,
+        input: &PolicyInput,
+        context: &EvaluationContext,
+    ) -> Result<Evaluation, PolicyError> {
+        let mut evaluation = Evaluation::default();
+        let (rules, violations) = required::check(&self.required, &input.json);
+        evaluation.rules.extend(rules);
+        evaluation.violations.extend(violations);
+        if let Some(rego) = &self.rego {
+            let value = match &input.json_bytes {
+                Some(bytes) => std::str::from_utf8(bytes)
+                    .ok()
+                    .map(regorus::Value::from_json_str),
+                None => None,
+            }
+            .unwrap_or_else(|| regorus::Value::from_json_str(&input.json.to_string()))
+            .map_err(|err| {
+                PolicyError::Document(Located::new(
+                    std::path::Path::new("<input>"),
+                    0,
+                    0,
+                    err.to_string(),
+                ))
+            })?;
+            let now_ns = context.now.timestamp_nanos_opt().unwrap_or(i64::MAX);
+            let found = rego.evaluate(value, now_ns, context.timeout)?;
+            evaluation.rules.extend(rego.rules().cloned());
+            evaluation.violations.extend(found.violations);
+            evaluation.warnings.extend(found.warnings);
+        }
+        if !self.cel.is_empty() {
+            let bindings = CelBindings::new(&input.json, &self.data, &context.stage, context.now);
+            for policy in &self.cel {
+                let found = policy.evaluate(&bindings)?;
+                evaluation.rules.extend(policy.rules().cloned());
+                evaluation.violations.extend(found.violations);
+                evaluation.warnings.extend(found.warnings);
+            }
+        }
+        Ok(evaluation)
+    }
+}

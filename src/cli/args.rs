@@ -1,0 +1,256 @@
+//! Argument definitions (clap). Raw flags only: commands turn them into settings.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::OutputFormat;
+
+/// A policy-as-code promotion gate: collect evidence, evaluate Rego and CEL policies per
+/// stage, tell CI whether the artifact may be promoted.
+///
+/// Exit codes: 0 pass, 1 policy failure, 2 error (bad input, policy error, timeout).
+#[derive(Debug, Parser)]
+#[command(name = "stagegate", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+    /// More log output on stderr (-v info, -vv debug); `STAGEGATE_LOG` sets a filter.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// When to use colour.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate a stage's policies on an evidence document and report the decision.
+    Evaluate(Box<EvaluateArgs>),
+    /// Scaffold `stagegate.yaml` (dev, staging, prod) and the starter policy library.
+    Init(InitArgs),
+    /// Print the JSON Schema of a stagegate document.
+    Schema(SchemaArgs),
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour a stream that is (or is not) a terminal.
+    pub fn enabled(self, terminal: bool) -> bool {
+        let no_color = std::env::var_os(super::EnvVars::NO_COLOR).is_some_and(|v| !v.is_empty());
+        let forced =
+            std::env::var(super::EnvVars::CLICOLOR_FORCE).is_ok_and(|v| !v.is_empty() && v != "0");
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => !no_color && (terminal || forced),
+        }
+    }
+}
+
+/// `--format FORMAT` or `--format FORMAT=PATH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatSpec {
+    /// The format.
+    pub format: OutputFormat,
+    /// Where to write it; standard output when absent.
+    pub path: Option<PathBuf>,
+}
+
+impl FromStr for FormatSpec {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (name, path) = match text.split_once('=') {
+            Some((name, path)) if !path.is_empty() => (name, Some(PathBuf::from(path))),
+            Some(_) => return Err(format!("`{text}`: the path after `=` is empty")),
+            None => (text, None),
+        };
+        let format = OutputFormat::from_str(name, true).map_err(|_| {
+            let names: Vec<String> = OutputFormat::value_variants()
+                .iter()
+                .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_owned()))
+                .collect();
+            format!(
+                "unknown format `{name}`; expected one of: {}",
+                names.join(", ")
+            )
+        })?;
+        Ok(FormatSpec { format, path })
+    }
+}
+
+/// Limits on untrusted input.
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// The largest input file accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::limits::Limits::default().max_file_bytes)]
+    pub max_input_bytes: u64,
+    /// The deepest nesting accepted in a JSON or YAML document.
+    #[arg(long, value_name = "LEVELS", default_value_t = crate::limits::Limits::default().max_depth)]
+    pub max_depth: usize,
+}
+
+impl LimitArgs {
+    /// The limits these flags describe.
+    pub fn limits(&self) -> crate::limits::Limits {
+        crate::limits::Limits {
+            max_file_bytes: self.max_input_bytes,
+            max_depth: self.max_depth,
+        }
+    }
+}
+
+/// `stagegate evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// The stage whose policies to evaluate.
+    #[arg(long, short)]
+    pub stage: String,
+    /// The stage configuration [default: ./stagegate.yaml].
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// An Evidence v1 document (`-` for standard input), as `stagegate collect` writes.
+    #[arg(long, value_name = "FILE", conflicts_with = "input")]
+    pub evidence: Option<PathBuf>,
+    /// Any JSON or YAML document, given to policies unvalidated as `input` (CEL: `evidence`),
+    /// as conftest does.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Output format, repeatable: `text` (default), `json`, `sarif`, `junit`, `github`,
+    /// `markdown`; `FORMAT=PATH` writes that format to a file (atomically).
+    #[arg(long, short, value_name = "FORMAT[=PATH]")]
+    pub format: Vec<FormatSpec>,
+    /// Count warnings as failures.
+    #[arg(long)]
+    pub fail_on_warn: bool,
+    /// Time limit for evaluating all policies, e.g. `30s`, `2m`.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+    /// What policies see as now (RFC 3339), for reproducible runs; default: the current time.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub effective_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// Limits on input size and nesting.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// `stagegate init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The directory to scaffold into (created if missing).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Overwrite files that already exist.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `stagegate schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which schema.
+    #[arg(value_enum)]
+    pub which: SchemaKind,
+}
+
+/// The published schemas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// `stagegate.yaml`.
+    Config,
+    /// The Evidence v1 document.
+    Evidence,
+    /// The Decision v1 document.
+    Decision,
+}
+
+/// Parses `90s`, `30m`, `24h`, `7d`, `500ms`, or a number of seconds.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration like 90s, 30m, 24h or 7d"))?;
+    let seconds = match unit {
+        "" | "s" => value,
+        "ms" => value / 1000.0,
+        "m" => value * 60.0,
+        "h" => value * 3600.0,
+        "d" => value * 86400.0,
+        _ => {
+            return Err(format!(
+                "`{text}`: unknown unit `{unit}`; use ms, s, m, h or d"
+            ));
+        }
+    };
+    if !(seconds.is_finite() && seconds > 0.0) {
+        return Err(format!("`{text}` must be a positive duration"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
+/// Parses an RFC 3339 time.
+pub fn parse_time(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|err| format!("`{text}` is not an RFC 3339 time ({err})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(
+            parse_duration("90s"),
+            Ok(std::time::Duration::from_secs(90))
+        );
+        assert_eq!(
+            parse_duration("30m"),
+            Ok(std::time::Duration::from_secs(1800))
+        );
+        assert_eq!(
+            parse_duration("7d"),
+            Ok(std::time::Duration::from_secs(604_800))
+        );
+        assert!(parse_duration("7y").is_err());
+        assert!(parse_duration("0s").is_err());
+    }
+
+    #[test]
+    fn format_specs() {
+        let spec: Result<FormatSpec, _> = "sarif=out.sarif".parse();
+        assert_eq!(
+            spec,
+            Ok(FormatSpec {
+                format: OutputFormat::Sarif,
+                path: Some(PathBuf::from("out.sarif"))
+            })
+        );
+        assert!("yaml".parse::<FormatSpec>().is_err());
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,179 @@
+//! `stagegate evaluate`: load a stage's policies, evaluate them on one document, report the
+//! decision in every requested format, exit 0 (pass), 1 (policy failure) or 2 (error).
+
+use std::path::{Path, PathBuf};
+
+use miette::Report;
+use sha2::{Digest, Sha256};
+
+use crate::cli::args::EvaluateArgs;
+use crate::cli::diagnostic::{document_report, file_report, limit_report, policy_report};
+use crate::cli::exit::ExitStatus;
+use crate::cli::output::{Outputs, config_path};
+use crate::decision::{Decision, DecisionContext};
+use crate::document::{parse_json, read_document};
+use crate::evidence::{Digest as DigestSet, EVIDENCE_API_VERSION, Evidence, Subject};
+use crate::limits::{Limits, check_depth, read_limited};
+use crate::policy::config::Config;
+use crate::policy::{EvaluationContext, PolicyInput, PolicySet};
+
+/// The document to evaluate, the subject it is about, and the digest of its bytes.
+struct LoadedInput {
+    input: PolicyInput,
+    subject: Subject,
+    digest: String,
+}
+
+/// Runs `stagegate evaluate`.
+pub fn evaluate(args: EvaluateArgs, color: bool) -> Result<ExitStatus, Report> {
+    let limits = args.limits.limits();
+    let outputs = Outputs::new(&args.format)?;
+    let config_file = config_path(args.config.as_deref())?;
+    let config = Config::load(&config_file, &limits).map_err(|e| policy_report(&e))?;
+    let stage = config.stage(&args.stage).map_err(|e| policy_report(&e))?;
+    let loaded = match (&args.evidence, &args.input) {
+        (Some(path), _) => load_evidence(path, &limits)?,
+        (None, Some(path)) => load_plain_input(path, &limits)?,
+        (None, None) => {
+            return Err(miette::miette!(
+                help = "collect one with `stagegate collect … -o evidence.json`, or pass any JSON/YAML document with `--input FILE`",
+                "nothing to evaluate: give `--evidence FILE` or `--input FILE`"
+            ));
+        }
+    };
+    let policies =
+        PolicySet::load_stage(stage, &config.base_dir, &limits).map_err(|e| policy_report(&e))?;
+    let evaluated_at = chrono::Utc::now();
+    let now = args.effective_time.unwrap_or(evaluated_at);
+    let evaluation = policies
+        .evaluate(
+            &loaded.input,
+            &EvaluationContext {
+                stage: stage.name.clone(),
+                now,
+                timeout: args.timeout,
+            },
+        )
+        .map_err(|e| policy_report(&e))?;
+    tracing::info!(
+        rules = evaluation.rules.len(),
+        violations = evaluation.violations.len(),
+        warnings = evaluation.warnings.len(),
+        "evaluated stage `{}`",
+        stage.name
+    );
+    let decision = Decision::new(
+        DecisionContext {
+            stage: stage.name.clone(),
+            subject: loaded.subject,
+            promotion_id: uuid::Uuid::now_v7().to_string(),
+            evaluated_at,
+            effective_time: now,
+            policy_digest: policies.digest().to_owned(),
+            evidence_digest: loaded.digest,
+            fail_on_warn: args.fail_on_warn || stage.fail_on_warn,
+        },
+        evaluation.rules,
+        evaluation.violations,
+        evaluation.warnings,
+    );
+    outputs.emit(&decision, color)?;
+    Ok(if decision.passed() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::PolicyFailure
+    })
+}
+
+fn sha256_digest(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Reads an Evidence v1 document: limits, JSON syntax, then the contract's shape, each error
+/// pointing at its line and column. Policies see the document as written (unknown fields
+/// included), not a re-serialised copy.
+fn load_evidence(path: &Path, limits: &Limits) -> Result<LoadedInput, Report> {
+    let bytes = read_limited(path, limits).map_err(|e| limit_report(&e))?;
+    check_depth(path, &bytes, limits).map_err(|e| limit_report(&e))?;
+    let json = parse_json(path, &bytes).map_err(|e| document_report(&e))?;
+    let evidence: Evidence = match serde::Deserialize::deserialize(&json) {
+        Ok(evidence) => evidence,
+        Err(_) => {
+            // Parse again from the bytes only to learn where the shape is wrong.
+            let err = serde_json::from_slice::<Evidence>(&bytes)
+                .err()
+                .map(|e| (e.line(), e.column(), e.to_string()));
+            let (line, column, message) =
+                err.unwrap_or((0, 0, "not an Evidence v1 document".into()));
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            return Err(file_report(
+                "invalid evidence",
+                path,
+                line,
+                column,
+                &message,
+                Some(
+                    "an Evidence v1 document is what `stagegate collect` writes (schema: `stagegate schema evidence`); use `--input` for any other document",
+                ),
+            ));
+        }
+    };
+    if evidence.api_version != EVIDENCE_API_VERSION {
+        return Err(file_report(
+            "invalid evidence",
+            path,
+            1,
+            1,
+            &format!(
+                "unsupported apiVersion `{}`; this stagegate reads `{EVIDENCE_API_VERSION}`",
+                evidence.api_version
+            ),
+            None,
+        ));
+    }
+    let digest = format!("sha256:{}", sha256_digest(&bytes));
+    Ok(LoadedInput {
+        subject: evidence.subject,
+        input: PolicyInput {
+            json,
+            json_bytes: Some(bytes.into()),
+        },
+        digest,
+    })
+}
+
+/// Reads any JSON or YAML document, conftest-style. The subject is the document itself.
+fn load_plain_input(path: &Path, limits: &Limits) -> Result<LoadedInput, Report> {
+    let document = read_document(path, limits).map_err(|e| document_report(&e))?;
+    let hex = sha256_digest(&document.bytes);
+    let is_json = matches!(
+        document.bytes.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    );
+    Ok(LoadedInput {
+        subject: Subject {
+            name: display(path),
+            digest: DigestSet {
+                sha256: hex.clone(),
+                other: Default::default(),
+            },
+        },
+        input: PolicyInput {
+            json: document.value,
+            json_bytes: is_json.then(|| document.bytes.into()),
+        },
+        digest: format!("sha256:{hex}"),
+    })
+}
+
+fn display(path: &Path) -> String {
+    if path == Path::new("-") {
+        "<stdin>".to_owned()
+    } else {
+        PathBuf::from(path).display().to_string()
+    }
+}

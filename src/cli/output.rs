@@ -1,0 +1,104 @@
+//! Where reports go: standard output, or files written atomically (a temporary file in the
+//! same directory, then a rename), all rendered before any is written so that an error
+//! leaves nothing half-way.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use miette::Report;
+
+use crate::cli::args::FormatSpec;
+use crate::cli::diagnostic::chain_report;
+use crate::decision::Decision;
+use crate::policy::config::CONFIG_FILE_NAME;
+use crate::report::{OutputFormat, RenderOptions, render};
+
+/// The outputs of one run.
+#[derive(Debug)]
+pub struct Outputs {
+    specs: Vec<FormatSpec>,
+}
+
+impl Outputs {
+    /// Checks the requested outputs: at most one may go to standard output.
+    pub fn new(specs: &[FormatSpec]) -> Result<Outputs, Report> {
+        let mut specs = specs.to_vec();
+        if specs.iter().all(|s| s.path.is_some()) {
+            specs.insert(
+                0,
+                FormatSpec {
+                    format: OutputFormat::Text,
+                    path: None,
+                },
+            );
+        }
+        if specs.iter().filter(|s| s.path.is_none()).count() > 1 {
+            return Err(miette::miette!(
+                help = "write the others to files with `--format FORMAT=PATH`",
+                "only one `--format` can go to standard output"
+            ));
+        }
+        Ok(Outputs { specs })
+    }
+
+    /// Renders the decision in every format, then writes them.
+    pub fn emit(&self, decision: &Decision, color: bool) -> Result<(), Report> {
+        let mut rendered = Vec::new();
+        for spec in &self.specs {
+            let options = RenderOptions {
+                color: color && spec.path.is_none(),
+            };
+            let text = render(decision, spec.format, &options).map_err(|e| chain_report(&e))?;
+            rendered.push((spec.path.clone(), text));
+        }
+        for (path, text) in rendered {
+            match path {
+                Some(path) => write_atomically(&path, text.as_bytes())?,
+                None => {
+                    let mut stdout = std::io::stdout().lock();
+                    if let Err(err) = stdout
+                        .write_all(text.as_bytes())
+                        .and_then(|()| stdout.flush())
+                    {
+                        if err.kind() != std::io::ErrorKind::BrokenPipe {
+                            return Err(chain_report(&err));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes a file through a temporary file in the same directory and a rename.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Report> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let fail = |err: std::io::Error| miette::miette!("cannot write `{}`: {err}", path.display());
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    temp.write_all(bytes).map_err(fail)?;
+    temp.as_file().sync_all().map_err(fail)?;
+    temp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+/// The config file to use: `--config`, else `./stagegate.yaml`.
+pub fn config_path(given: Option<&Path>) -> Result<PathBuf, Report> {
+    match given {
+        Some(path) => Ok(path.to_owned()),
+        None => {
+            let default = PathBuf::from(CONFIG_FILE_NAME);
+            if default.exists() {
+                Ok(default)
+            } else {
+                Err(miette::miette!(
+                    help = "run `stagegate init` to create one, or pass `--config FILE`",
+                    "no `{CONFIG_FILE_NAME}` in the current directory"
+                ))
+            }
+        }
+    }
+}

@@ -1,0 +1,512 @@
+//! CEL rule files (`*.cel.yaml`), shaped like a Kubernetes ValidatingAdmissionPolicy spec.
+//!
+//! ```yaml
+//! variables:
+//!   - name: fixable
+//!     expression: "evidence.vulnerabilities.filter(v, size(v.fixedIn) > 0)"
+//! validations:
+//!   - id: vulnerabilities.no_fixable
+//!     expression: "size(variables.fixable) == 0"
+//!     messageExpression: "'fixable: ' + string(size(variables.fixable))"
+//!     severity: high        # `warning` makes it a warning
+//! ```
+//!
+//! Expressions are compiled once at load; a compile error names the file and the line and
+//! column inside it. At evaluation the names `evidence`, `data`, `stage`, `now` and
+//! `variables` are bound; variables are evaluated in order, each seeing the earlier ones. A
+//! validation that is `false` is a finding; anything but a bool, and every runtime error
+//! (`no such key` included), fails the gate with the validation's file and line.
+//!
+//! JSON numbers are bound as CEL `int` when integral (the `cel` crate would make them `uint`,
+//! so `x + 1` or `size(l) > 0` comparisons would fail), `double` otherwise.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use cel::objects::{Key, Map as CelMap};
+use cel::{Context, Env, Program, Value as Cel};
+use serde::Deserialize;
+use serde_json::{Map, Value as Json};
+use serde_saphyr::Spanned;
+
+use crate::decision::{Engine, Finding, RuleInfo, Severity, SourceLocation};
+use crate::policy::error::{Located, PolicyError};
+use crate::policy::files::PolicyFile;
+
+/// A CEL rule file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawCelFile {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    variables: Vec<RawVariable>,
+    #[serde(default)]
+    validations: Vec<RawValidation>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawVariable {
+    name: String,
+    expression: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawValidation {
+    id: Spanned<String>,
+    expression: Spanned<String>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    message_expression: Option<Spanned<String>>,
+    #[serde(default)]
+    severity: Option<Spanned<String>>,
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+/// A compiled expression and where it is written.
+#[derive(Debug, Clone)]
+struct Compiled {
+    program: Arc<Program>,
+    source: String,
+    line: u32,
+}
+
+#[derive(Debug, Clone)]
+struct Variable {
+    name: String,
+    expr: Compiled,
+}
+
+#[derive(Debug, Clone)]
+struct Validation {
+    info: RuleInfo,
+    expr: Compiled,
+    message: Option<String>,
+    message_expr: Option<Compiled>,
+    reason: Option<String>,
+}
+
+/// One compiled CEL rule file.
+#[derive(Debug, Clone)]
+pub struct CelPolicy {
+    file: PolicyFile,
+    variables: Vec<Variable>,
+    validations: Vec<Validation>,
+}
+
+/// What one CEL evaluation found.
+#[derive(Debug, Default)]
+pub struct CelFindings {
+    /// Validations that were false.
+    pub violations: Vec<Finding>,
+    /// Validations with `severity: warning` that were false.
+    pub warnings: Vec<Finding>,
+    /// For coverage: each validation's id and whether it held.
+    pub outcomes: Vec<(String, bool)>,
+}
+
+/// The values bound for one evaluation, converted once and shared by every CEL file.
+#[derive(Debug, Clone)]
+pub struct CelBindings {
+    evidence: Cel,
+    data: Cel,
+    stage: Cel,
+    now: Cel,
+}
+
+impl CelBindings {
+    /// Converts the evidence and data documents and the stage and time into CEL values.
+    pub fn new(
+        evidence: &Json,
+        data: &Json,
+        stage: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        CelBindings {
+            evidence: json_to_cel(evidence),
+            data: json_to_cel(data),
+            stage: Cel::String(Arc::new(stage.to_owned())),
+            now: Cel::Timestamp(now.fixed_offset()),
+        }
+    }
+}
+
+fn environment() -> Arc<Env> {
+    let mut env = Env::stdlib();
+    // The extension sets are part of cel-go's standard environment that Kubernetes exposes.
+    let _ = env.add_extension(cel::extensions::strings);
+    let _ = env.add_extension(cel::extensions::lists);
+    let _ = env.add_extension(cel::extensions::math);
+    Arc::new(env)
+}
+
+impl CelPolicy {
+    /// Parses a rule file and compiles every expression in it.
+    pub fn load(file: &PolicyFile, text: &str) -> Result<CelPolicy, PolicyError> {
+        let raw: RawCelFile = serde_saphyr::from_str(text).map_err(|err| {
+            let (line, column) = err
+                .location()
+                .map_or((0, 0), |loc| (loc.line() as u32, loc.column() as u32));
+            PolicyError::Cel(Located::new(
+                &file.path,
+                line,
+                column,
+                err.to_string()
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            ))
+        })?;
+        let _ = (&raw.name, &raw.description);
+        let env = environment();
+        let lines: Vec<&str> = text.lines().collect();
+        let compile = |expr: &Spanned<String>| compile_at(&env, &file.path, &lines, expr);
+        let mut variables = Vec::new();
+        for variable in &raw.variables {
+            variables.push(Variable {
+                name: variable.name.clone(),
+                expr: compile(&variable.expression)?,
+            });
+        }
+        let mut validations: Vec<Validation> = Vec::new();
+        for validation in &raw.validations {
+            let id_at = &validation.id.referenced;
+            if validations.iter().any(|v| v.info.id == validation.id.value) {
+                return Err(PolicyError::Cel(Located::new(
+                    &file.path,
+                    id_at.line() as u32,
+                    id_at.column() as u32,
+                    format!("validation id `{}` is used twice", validation.id.value),
+                )));
+            }
+            let (severity, warning) = match &validation.severity {
+                None => (Severity::High, false),
+                Some(s) if s.value.eq_ignore_ascii_case("warning") => (Severity::Medium, true),
+                Some(s) => (
+                    Severity::parse(&s.value).ok_or_else(|| {
+                        PolicyError::Cel(Located::new(
+                            &file.path,
+                            s.referenced.line() as u32,
+                            s.referenced.column() as u32,
+                            format!(
+                                "`severity: {}` is not a severity; use critical, high, medium, low, info or warning",
+                                s.value
+                            ),
+                        ))
+                    })?,
+                    false,
+                ),
+            };
+            let expr = compile(&validation.expression)?;
+            let message_expr = validation
+                .message_expression
+                .as_ref()
+                .map(compile)
+                .transpose()?;
+            let mut metadata = Map::new();
+            if let Some(reason) = &validation.reason {
+                metadata.insert("reason".to_owned(), Json::String(reason.clone()));
+            }
+            validations.push(Validation {
+                info: RuleInfo {
+                    id: validation.id.value.clone(),
+                    engine: Engine::Cel,
+                    source: Some(SourceLocation {
+                        file: file.display.clone(),
+                        line: id_at.line() as u32,
+                    }),
+                    title: validation.title.clone(),
+                    description: validation.description.clone(),
+                    severity,
+                    warning,
+                    metadata,
+                },
+                expr,
+                message: validation.message.clone(),
+                message_expr,
+                reason: validation.reason.clone(),
+            });
+        }
+        Ok(CelPolicy {
+            file: file.clone(),
+            variables,
+            validations,
+        })
+    }
+
+    /// The validations of this file, with their metadata.
+    pub fn rules(&self) -> impl Iterator<Item = &RuleInfo> {
+        self.validations.iter().map(|v| &v.info)
+    }
+
+    /// Evaluates every validation.
+    pub fn evaluate(&self, bindings: &CelBindings) -> Result<CelFindings, PolicyError> {
+        let env = environment();
+        let mut context = Context::with_env(env);
+        context.add_variable_from_value("evidence", bindings.evidence.clone());
+        context.add_variable_from_value("data", bindings.data.clone());
+        context.add_variable_from_value("stage", bindings.stage.clone());
+        context.add_variable_from_value("now", bindings.now.clone());
+        let mut values: HashMap<Key, Cel> = HashMap::new();
+        context.add_variable_from_value("variables", Cel::Map(CelMap::from(values.clone())));
+        for variable in &self.variables {
+            let value = self.run(
+                &context,
+                &variable.expr,
+                &format!("variables.{}", variable.name),
+            )?;
+            values.insert(Key::String(Arc::new(variable.name.clone())), value);
+            context.add_variable_from_value("variables", Cel::Map(CelMap::from(values.clone())));
+        }
+        let mut findings = CelFindings::default();
+        for validation in &self.validations {
+            let id = &validation.info.id;
+            let held = match self.run(&context, &validation.expr, id)? {
+                Cel::Bool(held) => held,
+                other => {
+                    return Err(self.error(
+                        id,
+                        &validation.expr,
+                        format!(
+                            "a validation must evaluate to a bool, got {:?}",
+                            other.type_of()
+                        ),
+                    ));
+                }
+            };
+            findings.outcomes.push((id.clone(), held));
+            if held {
+                continue;
+            }
+            let message = match &validation.message_expr {
+                Some(expr) => match self.run(&context, expr, id)? {
+                    Cel::String(text) => text.to_string(),
+                    other => {
+                        return Err(self.error(
+                            id,
+                            expr,
+                            format!(
+                                "messageExpression must evaluate to a string, got {:?}",
+                                other.type_of()
+                            ),
+                        ));
+                    }
+                },
+                None => validation.message.clone().unwrap_or_else(|| {
+                    format!("failed expression: {}", validation.expr.source.trim())
+                }),
+            };
+            let mut details = Map::new();
+            if let Some(reason) = &validation.reason {
+                details.insert("reason".to_owned(), Json::String(reason.clone()));
+            }
+            let finding = Finding {
+                rule: id.clone(),
+                message,
+                severity: validation.info.severity,
+                source: validation.info.source.clone(),
+                title: validation.info.title.clone(),
+                details,
+            };
+            if validation.info.warning {
+                findings.warnings.push(finding);
+            } else {
+                findings.violations.push(finding);
+            }
+        }
+        Ok(findings)
+    }
+
+    fn run(&self, context: &Context, expr: &Compiled, rule: &str) -> Result<Cel, PolicyError> {
+        expr.program
+            .execute(context)
+            .map_err(|err| self.error(rule, expr, err.to_string()))
+    }
+
+    fn error(&self, rule: &str, expr: &Compiled, message: String) -> PolicyError {
+        PolicyError::Evaluation {
+            rule: rule.to_owned(),
+            error: Located::new(&self.file.path, expr.line, 0, message),
+        }
+    }
+}
+
+/// Compiles one expression; a parse error is placed at its line and column in the file.
+fn compile_at(
+    env: &Env,
+    path: &Path,
+    lines: &[&str],
+    expr: &Spanned<String>,
+) -> Result<Compiled, PolicyError> {
+    let line = expr.referenced.line() as u32;
+    let column = expr.referenced.column() as u32;
+    match env.compile(&expr.value) {
+        Ok(program) => Ok(Compiled {
+            program: Arc::new(program),
+            source: expr.value.clone(),
+            line,
+        }),
+        Err(errors) => {
+            let first = errors.errors.first();
+            let (expr_line, expr_column) =
+                first.map_or((1, 1), |e| (e.pos.0.max(1) as u32, e.pos.1.max(1) as u32));
+            let message = first.map_or_else(|| errors.to_string(), |e| e.msg.clone());
+            let (file_line, file_column) =
+                position_in_file(lines, line, column, expr_line, expr_column);
+            Err(PolicyError::Cel(
+                Located::new(path, file_line, file_column, message).with_help(format!(
+                    "in the expression at line {line}, its line {expr_line}, column {expr_column}"
+                )),
+            ))
+        }
+    }
+}
+
+/// Maps a position inside an expression to the file: plain and quoted scalars start at the
+/// value's column; block scalars (`|`, `>`) start on the next line at its indentation.
+fn position_in_file(
+    lines: &[&str],
+    line: u32,
+    column: u32,
+    expr_line: u32,
+    expr_column: u32,
+) -> (u32, u32) {
+    let text = lines
+        .get(line.saturating_sub(1) as usize)
+        .copied()
+        .unwrap_or_default();
+    let rest: String = text
+        .chars()
+        .skip(column.saturating_sub(1) as usize)
+        .collect();
+    if rest.starts_with('|') || rest.starts_with('>') {
+        let content_line = line + expr_line;
+        let indent = lines
+            .get(content_line.saturating_sub(1) as usize)
+            .map_or(0, |l| l.len() - l.trim_start().len()) as u32;
+        (content_line, indent + expr_column)
+    } else if rest.starts_with('"') || rest.starts_with('\'') {
+        if expr_line == 1 {
+            (line, column + expr_column)
+        } else {
+            (line + expr_line - 1, expr_column)
+        }
+    } else if expr_line == 1 {
+        (line, column + expr_column - 1)
+    } else {
+        (line + expr_line - 1, expr_column)
+    }
+}
+
+/// Converts JSON into CEL values, integral numbers as `int`.
+pub fn json_to_cel(value: &Json) -> Cel {
+    match value {
+        Json::Null => Cel::Null,
+        Json::Bool(b) => Cel::Bool(*b),
+        Json::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => Cel::Int(i),
+            (None, Some(u)) => Cel::UInt(u),
+            _ => Cel::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Json::String(s) => Cel::String(Arc::new(s.clone())),
+        Json::Array(items) => Cel::List(Arc::new(items.iter().map(json_to_cel).collect())),
+        Json::Object(fields) => {
+            let map: HashMap<Key, Cel> = fields
+                .iter()
+                .map(|(k, v)| (Key::String(Arc::new(k.clone())), json_to_cel(v)))
+                .collect();
+            Cel::Map(CelMap::from(map))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file() -> PolicyFile {
+        PolicyFile {
+            display: "s.cel.yaml".to_owned(),
+            path: "s.cel.yaml".into(),
+        }
+    }
+
+    fn bindings(evidence: Json) -> CelBindings {
+        CelBindings::new(
+            &evidence,
+            &serde_json::json!({"max": 1}),
+            "prod",
+            chrono::Utc::now(),
+        )
+    }
+
+    const RULES: &str = r#"variables:
+  - name: failing
+    expression: "evidence.tests.failed + evidence.tests.errors"
+validations:
+  - id: tests.none_failed
+    expression: "variables.failing == 0"
+    messageExpression: "string(variables.failing) + ' tests failed'"
+  - id: tests.few
+    expression: "evidence.tests.total <= data.max"
+    message: too many tests
+    severity: warning
+"#;
+
+    #[test]
+    fn false_validations_are_findings() {
+        let policy = CelPolicy::load(&file(), RULES);
+        let Ok(policy) = policy else {
+            panic!("{policy:?}")
+        };
+        let evidence = serde_json::json!({"tests": {"failed": 2, "errors": 1, "total": 3}});
+        let findings = policy.evaluate(&bindings(evidence));
+        let Ok(findings) = findings else {
+            panic!("{findings:?}")
+        };
+        assert_eq!(findings.violations[0].message, "3 tests failed");
+        assert_eq!(findings.warnings[0].rule, "tests.few");
+    }
+
+    #[test]
+    fn missing_keys_fail_closed() {
+        let Ok(policy) = CelPolicy::load(&file(), RULES) else {
+            panic!()
+        };
+        let result = policy.evaluate(&bindings(serde_json::json!({})));
+        assert!(matches!(result, Err(PolicyError::Evaluation { .. })));
+    }
+
+    #[test]
+    fn compile_errors_point_into_the_file() {
+        let text = "validations:\n  - id: x\n    expression: \"size(evidence.a) >\"\n";
+        match CelPolicy::load(&file(), text) {
+            Err(PolicyError::Cel(located)) => {
+                assert_eq!(located.line, 3);
+                assert!(located.column > 17, "{located}");
+            }
+            other => panic!("expected a CEL error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let text = "validations:\n  - id: x\n    expresion: \"true\"\n";
+        assert!(matches!(
+            CelPolicy::load(&file(), text),
+            Err(PolicyError::Cel(_))
+        ));
+    }
+}

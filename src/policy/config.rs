@@ -1,0 +1,378 @@
+//! The stage configuration, `stagegate.yaml`: which policies and data guard each stage, what
+//! evidence a stage requires, and which earlier stages must have passed.
+//!
+//! Parsed with `serde-saphyr` into span-carrying types, so that every semantic error (an
+//! unknown stage in `requires`, a cycle, a missing policy path) points at the file, line and
+//! column it comes from, just as a syntax error does. Unknown keys are errors: a typo must
+//! never silently drop a policy. The JSON Schema in `schemas/stagegate.schema.json` is
+//! generated from these types.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::limits::{Limits, read_limited};
+use crate::policy::error::{Located, PolicyError};
+
+/// The file name looked for in the current directory when `--config` is not given.
+pub const CONFIG_FILE_NAME: &str = "stagegate.yaml";
+
+/// Kinds of evidence a stage can require (`require_evidence`).
+pub const EVIDENCE_KINDS: &[&str] = &[
+    "sbom",
+    "vulnerabilities",
+    "tests",
+    "attestations",
+    "provenance",
+    "approvals",
+];
+
+/// `stagegate.yaml` as written.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+#[schemars(title = "stagegate configuration", extend("$id" = "https://stagegate.dev/schemas/stagegate.schema.json"))]
+struct RawConfig {
+    /// Schema version of this file; `1` when omitted.
+    #[serde(default)]
+    version: Option<u32>,
+    /// The promotion stages, in promotion order (e.g. dev, staging, prod).
+    #[schemars(with = "BTreeMap<String, RawStage>")]
+    stages: Spanned<indexmap_free::OrderedStages>,
+}
+
+/// One stage as written.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct RawStage {
+    /// Rego files or directories (searched recursively for `.rego`, `_test.rego` excluded) and
+    /// CEL rule files (`*.cel.yaml`), relative to this file.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    policies: Vec<Spanned<String>>,
+    /// JSON or YAML files merged into Rego's `data` and CEL's `data`, relative to this file.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    data: Vec<Spanned<String>>,
+    /// Earlier stages whose passing attestation must exist for the same digest.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    requires: Vec<Spanned<String>>,
+    /// Evidence kinds that must be present; a missing one is the violation
+    /// `stagegate.evidence.<kind>.missing`.
+    #[serde(default)]
+    #[schemars(with = "Vec<EvidenceKindSchema>")]
+    require_evidence: Vec<Spanned<String>>,
+    /// Count warnings as failures at this stage (as `--fail-on-warn`).
+    #[serde(default)]
+    fail_on_warn: bool,
+    /// Human description of the stage.
+    #[serde(default)]
+    description: Option<String>,
+}
+
+/// The kinds accepted by `require_evidence`.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum EvidenceKindSchema {
+    Sbom,
+    Vulnerabilities,
+    Tests,
+    Attestations,
+    Provenance,
+    Approvals,
+}
+
+mod indexmap_free {
+    //! Stages keep the order they are written in (promotion order) without another map crate.
+
+    use std::fmt;
+
+    use serde::Deserialize;
+    use serde::de::{MapAccess, Visitor};
+    use serde_saphyr::Spanned;
+
+    use super::RawStage;
+
+    /// Stages in file order, each name with its position.
+    #[derive(Debug)]
+    pub(super) struct OrderedStages(pub(super) Vec<(Spanned<String>, RawStage)>);
+
+    impl<'de> Deserialize<'de> for OrderedStages {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct StagesVisitor;
+            impl<'de> Visitor<'de> for StagesVisitor {
+                type Value = OrderedStages;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a map of stage names to stages")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                    let mut stages = Vec::new();
+                    while let Some((name, stage)) = map.next_entry::<Spanned<String>, RawStage>()? {
+                        stages.push((name, stage));
+                    }
+                    Ok(OrderedStages(stages))
+                }
+            }
+            deserializer.deserialize_map(StagesVisitor)
+        }
+    }
+}
+
+/// A path in the config, resolved against the config file's directory, with where it was
+/// written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigPath {
+    /// As written in `stagegate.yaml`.
+    pub written: String,
+    /// Resolved against the config file's directory.
+    pub resolved: PathBuf,
+    /// Line of the entry in `stagegate.yaml`.
+    pub line: u32,
+    /// Column of the entry in `stagegate.yaml`.
+    pub column: u32,
+}
+
+/// One stage, checked.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    /// The stage name.
+    pub name: String,
+    /// Policy files and directories.
+    pub policies: Vec<ConfigPath>,
+    /// Data files.
+    pub data: Vec<ConfigPath>,
+    /// Earlier stages that must have passed.
+    pub requires: Vec<String>,
+    /// Evidence kinds that must be present.
+    pub require_evidence: Vec<String>,
+    /// Whether warnings fail this stage.
+    pub fail_on_warn: bool,
+    /// Human description.
+    pub description: Option<String>,
+    line: u32,
+    column: u32,
+}
+
+/// `stagegate.yaml`, parsed and checked: every stage named in `requires` exists, there is no
+/// cycle, every policy and data path exists, and every evidence kind is known.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// Its directory, against which relative paths resolve.
+    pub base_dir: PathBuf,
+    /// Stages in the order they are written.
+    pub stages: Vec<Stage>,
+    stages_line: u32,
+    stages_column: u32,
+}
+
+impl Config {
+    /// Reads and checks a config file.
+    pub fn load(path: &Path, limits: &Limits) -> Result<Config, PolicyError> {
+        let bytes = read_limited(path, limits)?;
+        let text = String::from_utf8(bytes).map_err(|err| {
+            PolicyError::Config(Located::at_offset(
+                path,
+                &[],
+                err.utf8_error().valid_up_to(),
+                "the file is not valid UTF-8",
+            ))
+        })?;
+        Config::parse(path, &text)
+    }
+
+    /// Parses and checks config text read from `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<Config, PolicyError> {
+        let raw: RawConfig = serde_saphyr::from_str(text).map_err(|err| {
+            let (line, column) = err
+                .location()
+                .map_or((0, 0), |loc| (loc.line() as u32, loc.column() as u32));
+            PolicyError::Config(Located::new(path, line, column, syntax_message(&err)))
+        })?;
+        let base_dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .unwrap_or_else(|| PathBuf::from("."));
+        if let Some(version) = raw.version.filter(|&v| v != 1) {
+            return Err(PolicyError::Config(Located::new(
+                path,
+                1,
+                1,
+                format!("unsupported config version {version}; this stagegate reads version 1"),
+            )));
+        }
+        let stages_at = &raw.stages.referenced;
+        let mut stages = Vec::new();
+        let mut pending_requires: Vec<(String, u32, u32)> = Vec::new();
+        for (name, raw_stage) in raw.stages.value.0 {
+            let at = |spanned_line: u32, spanned_col: u32, message: String| {
+                PolicyError::Config(Located::new(path, spanned_line, spanned_col, message))
+            };
+            if stages.iter().any(|s: &Stage| s.name == name.value) {
+                return Err(at(
+                    name.referenced.line() as u32,
+                    name.referenced.column() as u32,
+                    format!("stage `{}` is defined twice", name.value),
+                ));
+            }
+            let resolve = |entries: Vec<Spanned<String>>, what: &str| {
+                entries
+                    .into_iter()
+                    .map(|entry| {
+                        let resolved = base_dir.join(&entry.value);
+                        let (line, column) = (
+                            entry.referenced.line() as u32,
+                            entry.referenced.column() as u32,
+                        );
+                        if !resolved.exists() {
+                            return Err(at(
+                                line,
+                                column,
+                                format!(
+                                    "{what} `{}` does not exist (looked for `{}`)",
+                                    entry.value,
+                                    resolved.display()
+                                ),
+                            ));
+                        }
+                        Ok(ConfigPath {
+                            written: entry.value,
+                            resolved,
+                            line,
+                            column,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            };
+            let policies = resolve(raw_stage.policies, "policy path")?;
+            let data = resolve(raw_stage.data, "data file")?;
+            let mut require_evidence = Vec::new();
+            for kind in raw_stage.require_evidence {
+                if !EVIDENCE_KINDS.contains(&kind.value.as_str()) {
+                    return Err(at(
+                        kind.referenced.line() as u32,
+                        kind.referenced.column() as u32,
+                        format!(
+                            "unknown evidence kind `{}`; expected one of: {}",
+                            kind.value,
+                            EVIDENCE_KINDS.join(", ")
+                        ),
+                    ));
+                }
+                require_evidence.push(kind.value);
+            }
+            pending_requires.extend(raw_stage.requires.iter().map(|r| {
+                (
+                    r.value.clone(),
+                    r.referenced.line() as u32,
+                    r.referenced.column() as u32,
+                )
+            }));
+            stages.push(Stage {
+                name: name.value,
+                policies,
+                data,
+                requires: raw_stage.requires.into_iter().map(|r| r.value).collect(),
+                require_evidence,
+                fail_on_warn: raw_stage.fail_on_warn,
+                description: raw_stage.description,
+                line: name.referenced.line() as u32,
+                column: name.referenced.column() as u32,
+            });
+        }
+        for (required, line, column) in pending_requires {
+            if !stages.iter().any(|s| s.name == required) {
+                let known: Vec<_> = stages.iter().map(|s| s.name.as_str()).collect();
+                return Err(PolicyError::Config(Located::new(
+                    path,
+                    line,
+                    column,
+                    format!(
+                        "`requires` names the unknown stage `{required}`; stages are: {}",
+                        known.join(", ")
+                    ),
+                )));
+            }
+        }
+        let config = Config {
+            path: path.to_owned(),
+            base_dir,
+            stages,
+            stages_line: stages_at.line() as u32,
+            stages_column: stages_at.column() as u32,
+        };
+        config.check_cycles()?;
+        Ok(config)
+    }
+
+    /// The stage called `name`, or an error pointing at `stages:` listing the known ones.
+    pub fn stage(&self, name: &str) -> Result<&Stage, PolicyError> {
+        self.stages.iter().find(|s| s.name == name).ok_or_else(|| {
+            let known: Vec<_> = self.stages.iter().map(|s| s.name.as_str()).collect();
+            PolicyError::Config(
+                Located::new(
+                    &self.path,
+                    self.stages_line,
+                    self.stages_column,
+                    format!("unknown stage `{name}`"),
+                )
+                .with_help(format!("stages defined here: {}", known.join(", "))),
+            )
+        })
+    }
+
+    /// Refuses `requires` cycles (prod → staging → prod), naming the stage where one closes.
+    fn check_cycles(&self) -> Result<(), PolicyError> {
+        fn visit<'a>(
+            config: &'a Config,
+            stage: &'a Stage,
+            path: &mut Vec<&'a str>,
+            done: &mut BTreeSet<&'a str>,
+        ) -> Result<(), PolicyError> {
+            if done.contains(stage.name.as_str()) {
+                return Ok(());
+            }
+            if path.contains(&stage.name.as_str()) {
+                let mut cycle = path.clone();
+                cycle.push(&stage.name);
+                return Err(PolicyError::Config(Located::new(
+                    &config.path,
+                    stage.line,
+                    stage.column,
+                    format!("`requires` forms a cycle: {}", cycle.join(" → ")),
+                )));
+            }
+            path.push(&stage.name);
+            for required in &stage.requires {
+                if let Some(next) = config.stages.iter().find(|s| &s.name == required) {
+                    visit(config, next, path, done)?;
+                }
+            }
+            path.pop();
+            done.insert(&stage.name);
+            Ok(())
+        }
+        let mut done = BTreeSet::new();
+        for stage in &self.stages {
+            visit(self, stage, &mut Vec::new(), &mut done)?;
+        }
+        Ok(())
+    }
+}
+
+/// The JSON Schema of `stagegate.yaml`, for editors.
+pub fn config_schema() -> schemars::Schema {
+    schemars::schema_for!(RawConfig)
+}
+
+/// serde-saphyr's message without its own location suffix (we render the location).
+fn syntax_message(err: &serde_saphyr::Error) -> String {
+    let text = err.to_string();
+    text.lines().next().unwrap_or_default().to_owned()
+}

@@ -1,0 +1,441 @@
+//! Rego policies, evaluated by regorus with conftest's conventions.
+//!
+//! Every module of a stage is parsed once into one engine ([`RegoPolicies::load`]); each
+//! evaluation clones that engine, sets `input`, pins `time.now_ns()` to the effective time and
+//! evaluates every rule named `deny`, `violation`, `warn` or prefixed `deny_`, `violation_`,
+//! `warn_`, in every package (conftest's `--all-namespaces`). A result is a string, an object
+//! with `msg` (other fields become details), a set or array of those, or `true`.
+//!
+//! Fail closed: builtin errors are strict (a type error is an error, not an undefined rule
+//! that would let a `deny` pass), and every engine error becomes [`PolicyError`].
+
+use std::num::NonZeroU32;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use regorus::utils::limits::ExecutionTimerConfig;
+use serde_json::{Map, Value as Json};
+
+use crate::decision::{Engine, Finding, RuleInfo, Severity, SourceLocation};
+use crate::policy::error::{Located, PolicyError};
+use crate::policy::files::PolicyFile;
+use crate::policy::metadata::{RuleMetadata, metadata_above};
+
+/// The parsed Rego modules of one stage and the rules a gate evaluates.
+#[derive(Debug, Clone)]
+pub struct RegoPolicies {
+    engine: regorus::Engine,
+    rules: Vec<RegoRule>,
+}
+
+/// One conftest-style rule (all definitions of one name in one package).
+#[derive(Debug, Clone)]
+struct RegoRule {
+    info: RuleInfo,
+    /// `data.<package>.<name>`.
+    path: String,
+}
+
+/// What one Rego evaluation found.
+#[derive(Debug, Default)]
+pub struct RegoFindings {
+    /// Findings of `deny*`/`violation*` rules.
+    pub violations: Vec<Finding>,
+    /// Findings of `warn*` rules.
+    pub warnings: Vec<Finding>,
+}
+
+/// The kind of result a rule name stands for, or `None` for other rules.
+pub fn rule_kind(name: &str) -> Option<bool> {
+    let (prefix, warning) = if let Some(rest) = name.strip_prefix("warn") {
+        (rest, true)
+    } else if let Some(rest) = name.strip_prefix("deny") {
+        (rest, false)
+    } else if let Some(rest) = name.strip_prefix("violation") {
+        (rest, false)
+    } else {
+        return None;
+    };
+    let suffix_ok = prefix.is_empty()
+        || prefix.strip_prefix('_').is_some_and(|s| {
+            !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+    suffix_ok.then_some(warning)
+}
+
+impl RegoPolicies {
+    /// Parses every module (`files` paired with their text) and finds the gate's rules.
+    pub fn load(
+        files: &[(PolicyFile, Arc<str>)],
+        data: &Json,
+    ) -> Result<RegoPolicies, PolicyError> {
+        let mut engine = regorus::Engine::new();
+        engine.set_strict_builtin_errors(true);
+        for (file, text) in files {
+            engine
+                .add_policy(file.display.clone(), text.to_string())
+                .map_err(|err| PolicyError::Rego(located_engine_error(&file.path, &err)))?;
+        }
+        let data_value = regorus::Value::from_json_str(&data.to_string()).map_err(|err| {
+            PolicyError::Data(Located::new(Path::new("data"), 0, 0, err.to_string()))
+        })?;
+        engine.add_data(data_value).map_err(|err| {
+            PolicyError::Data(Located::new(Path::new("data"), 0, 0, err.to_string()))
+        })?;
+        let rules = discover_rules(&engine, files)?;
+        Ok(RegoPolicies { engine, rules })
+    }
+
+    /// The rules a gate evaluates, with their metadata.
+    pub fn rules(&self) -> impl Iterator<Item = &RuleInfo> {
+        self.rules.iter().map(|r| &r.info)
+    }
+
+    /// Evaluates every rule against `input`, with `time.now_ns()` pinned to `now_ns`.
+    pub fn evaluate(
+        &self,
+        input: regorus::Value,
+        now_ns: i64,
+        timeout: Duration,
+    ) -> Result<RegoFindings, PolicyError> {
+        let mut engine = self.engine.clone();
+        engine.set_input(input);
+        engine.set_execution_timer_config(ExecutionTimerConfig {
+            limit: timeout,
+            check_interval: NonZeroU32::MIN.saturating_add(999),
+        });
+        engine
+            .add_extension(
+                "time.now_ns".to_owned(),
+                0,
+                Box::new(move |_| Ok(regorus::Value::from(now_ns))),
+            )
+            .map_err(|err| PolicyError::Evaluation {
+                rule: "time.now_ns".to_owned(),
+                error: Located::new(Path::new("<engine>"), 0, 0, err.to_string()),
+            })?;
+        let mut findings = RegoFindings::default();
+        for rule in &self.rules {
+            let value = engine.eval_rule(rule.path.clone()).map_err(|err| {
+                let text = err.to_string();
+                if text.contains("execution exceeded") || text.contains("time limit") {
+                    return PolicyError::Timeout {
+                        seconds: timeout.as_secs_f64(),
+                    };
+                }
+                PolicyError::Evaluation {
+                    rule: rule.info.id.clone(),
+                    error: located_engine_error(
+                        Path::new(
+                            rule.info
+                                .source
+                                .as_ref()
+                                .map_or("<policy>", |s| s.file.as_str()),
+                        ),
+                        &err,
+                    ),
+                }
+            })?;
+            let json = serde_json::to_value(&value).map_err(|err| PolicyError::Evaluation {
+                rule: rule.info.id.clone(),
+                error: Located::new(Path::new("<engine>"), 0, 0, err.to_string()),
+            })?;
+            let target = if rule.info.warning {
+                &mut findings.warnings
+            } else {
+                &mut findings.violations
+            };
+            results_to_findings(&rule.info, value_is_undefined(&value), json, target)?;
+        }
+        Ok(findings)
+    }
+}
+
+fn value_is_undefined(value: &regorus::Value) -> bool {
+    matches!(value, regorus::Value::Undefined)
+}
+
+/// Turns a rule's value into findings, following conftest's result shapes.
+fn results_to_findings(
+    info: &RuleInfo,
+    undefined: bool,
+    value: Json,
+    out: &mut Vec<Finding>,
+) -> Result<(), PolicyError> {
+    if undefined {
+        return Ok(());
+    }
+    match value {
+        Json::Null | Json::Bool(false) => Ok(()),
+        Json::Bool(true) => {
+            out.push(finding(
+                info,
+                info.title.clone().unwrap_or_else(|| info.id.clone()),
+                Map::new(),
+            ));
+            Ok(())
+        }
+        Json::Array(items) => {
+            for item in items {
+                out.push(one_result(info, item)?);
+            }
+            Ok(())
+        }
+        Json::Object(ref fields) if !fields.contains_key("msg") => {
+            // A partial object rule (`deny[key] := value`): each value is a result.
+            for (_, item) in fields.clone() {
+                out.push(one_result(info, item)?);
+            }
+            Ok(())
+        }
+        other => {
+            out.push(one_result(info, other)?);
+            Ok(())
+        }
+    }
+}
+
+fn one_result(info: &RuleInfo, item: Json) -> Result<Finding, PolicyError> {
+    let bad = |what: &str| PolicyError::Evaluation {
+        rule: info.id.clone(),
+        error: Located::new(
+            Path::new(info.source.as_ref().map_or("<policy>", |s| s.file.as_str())),
+            info.source.as_ref().map_or(0, |s| s.line),
+            1,
+            format!("a result must be a string or an object with a string `msg`; got {what}"),
+        ),
+    };
+    match item {
+        Json::String(message) => Ok(finding(info, message, Map::new())),
+        Json::Object(mut fields) => match fields.remove("msg") {
+            Some(Json::String(message)) => {
+                let mut result = finding(info, message, Map::new());
+                if let Some(severity) = fields
+                    .get("severity")
+                    .and_then(Json::as_str)
+                    .and_then(Severity::parse)
+                {
+                    result.severity = severity;
+                }
+                result.details = fields;
+                Ok(result)
+            }
+            Some(other) => Err(bad(&format!("`msg: {other}`"))),
+            None => Err(bad("an object without `msg`")),
+        },
+        other => Err(bad(&other.to_string())),
+    }
+}
+
+fn finding(info: &RuleInfo, message: String, details: Map<String, Json>) -> Finding {
+    Finding {
+        rule: info.id.clone(),
+        message,
+        severity: info.severity,
+        source: info.source.clone(),
+        title: info.title.clone(),
+        details,
+    }
+}
+
+/// Finds the conftest-style rules in the parsed modules, with their METADATA.
+fn discover_rules(
+    engine: &regorus::Engine,
+    files: &[(PolicyFile, Arc<str>)],
+) -> Result<Vec<RegoRule>, PolicyError> {
+    let ast = engine.get_ast_as_json().map_err(|err| {
+        PolicyError::Rego(Located::new(Path::new("<engine>"), 0, 0, err.to_string()))
+    })?;
+    let modules: Json = serde_json::from_str(&ast).map_err(|err| {
+        PolicyError::Rego(Located::new(Path::new("<engine>"), 0, 0, err.to_string()))
+    })?;
+    let mut rules: Vec<RegoRule> = Vec::new();
+    for (module, (file, text)) in modules.as_array().into_iter().flatten().zip(files) {
+        let package = ref_to_path(&module["ast"]["package"]["refr"]).unwrap_or_default();
+        for rule in module["ast"]["rules"].as_array().into_iter().flatten() {
+            let Some(spec) = rule.get("Spec") else {
+                continue;
+            };
+            let head = spec["head"]
+                .get("Set")
+                .or_else(|| spec["head"].get("Compr"));
+            let Some(head) = head else { continue };
+            let Some(Json::String(name)) = head["refr"].get("Var").map(|v| &v["value"]) else {
+                continue;
+            };
+            let Some(warning) = rule_kind(name) else {
+                continue;
+            };
+            let line = head["span"]["line"].as_u64().unwrap_or(0) as u32;
+            let path = format!("data.{package}.{name}");
+            let metadata = metadata_above(&file.path, text, line)?;
+            if let Some(existing) = rules.iter_mut().find(|r| r.path == path) {
+                // Another definition of the same rule: it shares the first one's id; take its
+                // METADATA only if the first had none.
+                if existing.info.title.is_none() {
+                    if let Some(meta) = metadata {
+                        apply_metadata(&mut existing.info, meta, &package, name);
+                    }
+                }
+                continue;
+            }
+            let mut info = RuleInfo {
+                id: format!("{package}.{name}"),
+                engine: Engine::Rego,
+                source: Some(SourceLocation {
+                    file: file.display.clone(),
+                    line,
+                }),
+                title: None,
+                description: None,
+                severity: if warning {
+                    Severity::Medium
+                } else {
+                    Severity::High
+                },
+                warning,
+                metadata: Map::new(),
+            };
+            if let Some(meta) = metadata {
+                apply_metadata(&mut info, meta, &package, name);
+            }
+            rules.push(RegoRule { info, path });
+        }
+    }
+    Ok(rules)
+}
+
+fn apply_metadata(info: &mut RuleInfo, meta: RuleMetadata, package: &str, name: &str) {
+    info.id = meta
+        .short_name
+        .unwrap_or_else(|| format!("{package}.{name}"));
+    info.title = meta.title;
+    info.description = meta.description;
+    if let Some(severity) = meta.severity {
+        info.severity = severity;
+    }
+    info.metadata = meta.other;
+}
+
+/// `a.b.c` from a package or rule ref in regorus's JSON AST.
+fn ref_to_path(node: &Json) -> Option<String> {
+    if let Some(var) = node.get("Var") {
+        return var["value"].as_str().map(str::to_owned);
+    }
+    if let Some(dot) = node.get("RefDot") {
+        let base = ref_to_path(&dot["refr"])?;
+        let field = dot["field"].get(1)?.as_str()?;
+        return Some(format!("{base}.{field}"));
+    }
+    if let Some(brack) = node.get("RefBrack") {
+        let base = ref_to_path(&brack["refr"])?;
+        let index = brack["index"].get("String")?.get("value")?.as_str()?;
+        return Some(format!("{base}[\"{index}\"]"));
+    }
+    None
+}
+
+/// Reads `--> file:line:col` and the `error: ...` line out of a regorus error message.
+fn located_engine_error(fallback: &Path, err: &anyhow::Error) -> Located {
+    let text = err.to_string();
+    let mut located = Located::new(fallback, 0, 0, text.trim().to_owned());
+    for line in text.lines() {
+        if let Some(at) = line.trim_start().strip_prefix("--> ") {
+            let mut parts = at.rsplitn(3, ':');
+            let column = parts.next().and_then(|c| c.trim().parse().ok());
+            let row = parts.next().and_then(|l| l.trim().parse().ok());
+            if let (Some(column), Some(row)) = (column, row) {
+                located.line = row;
+                located.column = column;
+            }
+        }
+        if let Some(message) = line.trim_start().strip_prefix("error: ") {
+            located.message = message.to_owned();
+        }
+    }
+    located
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<RegoPolicies, PolicyError> {
+        let file = PolicyFile {
+            display: "p.rego".to_owned(),
+            path: "p.rego".into(),
+        };
+        RegoPolicies::load(&[(file, Arc::from(text))], &serde_json::json!({}))
+    }
+
+    #[test]
+    fn conftest_rule_names() {
+        assert_eq!(rule_kind("deny"), Some(false));
+        assert_eq!(rule_kind("violation_x"), Some(false));
+        assert_eq!(rule_kind("warn_no_purl"), Some(true));
+        assert_eq!(rule_kind("denylist"), None);
+        assert_eq!(rule_kind("deny_"), None);
+        assert_eq!(rule_kind("allow"), None);
+    }
+
+    #[test]
+    fn strings_objects_and_booleans_become_findings() {
+        let policies = load(
+            "package main\n\ndeny contains \"a\" if true\ndeny_obj contains {\"msg\": \"b\", \"cve\": \"CVE-1\"} if true\nwarn_flag if true\ndeny_never if false\n",
+        );
+        let policies = policies.map_err(|e| e.to_string());
+        let Ok(policies) = policies else {
+            panic!("load failed: {policies:?}")
+        };
+        let findings = policies.evaluate(regorus::Value::new_object(), 0, Duration::from_secs(5));
+        let Ok(findings) = findings else {
+            panic!("evaluation failed")
+        };
+        let messages: Vec<_> = findings
+            .violations
+            .iter()
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(messages, ["a", "b"]);
+        assert_eq!(findings.violations[1].details["cve"], "CVE-1");
+        assert_eq!(findings.warnings[0].rule, "main.warn_flag");
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position() {
+        match load("package main\n\ndeny contains msg if {\n  msg := \n}\n") {
+            Err(PolicyError::Rego(located)) => assert!(located.line >= 4, "{located}"),
+            other => panic!("expected a Rego error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn builtin_errors_fail_closed() {
+        let policies = load(
+            "package main\n\ndeny contains msg if {\n  msg := sprintf(\"%s\", \"not an array\")\n}\n",
+        );
+        let Ok(policies) = policies else {
+            panic!("load failed")
+        };
+        let result = policies.evaluate(regorus::Value::new_object(), 0, Duration::from_secs(5));
+        assert!(matches!(result, Err(PolicyError::Evaluation { .. })));
+    }
+
+    #[test]
+    fn now_is_pinned() {
+        let policies =
+            load("package main\n\ndeny contains sprintf(\"%d\", [time.now_ns()]) if true\n");
+        let Ok(policies) = policies else {
+            panic!("load failed")
+        };
+        let findings = policies.evaluate(regorus::Value::new_object(), 42, Duration::from_secs(5));
+        assert_eq!(
+            findings
+                .ok()
+                .map(|f| f.violations[0].message.clone())
+                .as_deref(),
+            Some("42")
+        );
+    }
+}
