@@ -3,7 +3,22 @@
 //! `load` reads an Evidence v1 document (`--evidence`) or any JSON/YAML document (`--input`,
 //! conftest-style); the collectors for SBOMs, scans, test reports, attestations and approvals
 //! live in their own submodules.
+//!
+//! Collecting starts from a [`CollectRequest`] and ends in [`collect`]: [`detect`] finds each
+//! file's format from its content, one reader per format family turns it into normalised
+//! evidence ([`sbom`], [`vulns`], [`tests`], [`attestations`], [`approvals`]), and every failure
+//! is an [`EvidenceError`] that names the file.
 
+pub mod approvals;
+pub mod attestations;
+mod collect;
+pub mod detect;
+mod error;
 mod model;
+pub mod sbom;
+pub mod tests;
+pub mod vulns;
 
+pub use collect::{CollectRequest, CollectRequestBuilder, SUBJECT_MISMATCH, SubjectSpec, collect};
+pub use error::{ErrorLocation, EvidenceError};
 pub use model::*;

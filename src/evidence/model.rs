@@ -7,12 +7,18 @@
 //!
 //! Normalised fields are there so that policies stay short; the original documents stay
 //! reachable under `raw` (keyed by source index) for anything we did not normalise.
+//!
+//! `raw` holds each document as a [`RawDocument`]: the original JSON text, written out
+//! verbatim, not a parsed `serde_json::Value`. For a 50,000-component SBOM a `Value` tree costs
+//! several times the file's size (with `preserve_order`, every object is an `IndexMap`); the text
+//! costs exactly the file's size and serialises without re-encoding.
 
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// The value of [`Evidence::api_version`] for this version of the contract.
 pub const EVIDENCE_API_VERSION: &str = "stagegate.dev/evidence/v1";
@@ -51,8 +57,49 @@ pub struct Evidence {
     #[serde(default)]
     pub problems: Vec<Problem>,
     /// The original documents, keyed by the index of their entry in `sources` (as a string).
+    /// JSON inputs appear as they were written; XML and YAML inputs as one JSON string holding
+    /// the file's text; a JSON Lines file as an array of its lines.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub raw: BTreeMap<String, Value>,
+    pub raw: BTreeMap<String, RawDocument>,
+}
+
+/// One original input document, kept as JSON text and written out verbatim.
+///
+/// Compared by text. Deserialising one needs `serde_json` (other deserialisers cannot carry raw
+/// JSON), which is how Evidence documents are read back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RawDocument(pub Box<RawValue>);
+
+impl JsonSchema for RawDocument {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RawDocument".into()
+    }
+
+    /// Any JSON value: the document as its tool wrote it.
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An original input document, as its tool wrote it (XML and YAML inputs as one string)."
+        })
+    }
+}
+
+impl RawDocument {
+    /// The document's JSON text.
+    pub fn get(&self) -> &str {
+        self.0.get()
+    }
+
+    /// Parses the document into a [`Value`], for callers that need to walk it.
+    pub fn to_value(&self) -> Result<Value, serde_json::Error> {
+        serde_json::from_str(self.0.get())
+    }
+}
+
+impl PartialEq for RawDocument {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get()
+    }
 }
 
 /// The artifact under promotion: an OCI image digest or a file's sha256.
@@ -87,8 +134,16 @@ pub struct Sbom {
     /// The tool that wrote it, when it says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generator: Option<String>,
-    /// Every component (packages, libraries, ...), flattened from nested trees.
+    /// Every component (packages, libraries, ...), flattened from nested trees. With several
+    /// SBOMs, their components one after the other.
     pub components: Vec<Component>,
+    /// What the SBOM describes: CycloneDX `metadata.component`, SPDX packages named by
+    /// `documentDescribes` or a `DESCRIBES` relationship. Not counted in `components`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub describes: Vec<Component>,
+    /// Indexes of the `sources` entries this SBOM was read from.
+    #[serde(default)]
+    pub sources: Vec<usize>,
 }
 
 /// One SBOM component.
@@ -113,7 +168,17 @@ pub struct Component {
 
 /// Normalised severity, lowercase, shared by all scanners.
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
     JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
@@ -159,6 +224,60 @@ pub struct Vulnerability {
     /// Set when a VEX statement says not_affected or fixed: the finding is kept but suppressed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<Suppression>,
+    /// What kind of finding this is; scanners report more than vulnerabilities.
+    #[serde(default)]
+    pub category: FindingCategory,
+    /// A one-line title, when the scanner gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Where it was found, for findings about files rather than packages (secrets, SARIF).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<FindingLocation>,
+    /// The SARIF `level` (`error`, `warning`, `note`, `none`), after inheriting the rule's
+    /// `defaultConfiguration`; absent for other scanners.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    /// Indexes of the `sources` entries that reported it.
+    #[serde(default)]
+    pub source_indexes: Vec<usize>,
+}
+
+/// The kind of a scanner finding.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingCategory {
+    /// A known vulnerability (CVE, GHSA, ...) in a package.
+    #[default]
+    Vulnerability,
+    /// A secret (key, token, password) found in a file (Trivy `Class: secret`).
+    Secret,
+    /// A misconfiguration (Trivy `Misconfigurations`).
+    Misconfiguration,
+    /// A code-scanning result from a SARIF rule that names no advisory.
+    Code,
+}
+
+/// A place in a file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FindingLocation {
+    /// File path or URI, as the scanner wrote it.
+    pub path: String,
+    /// 1-based line, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
 }
 
 /// The package a finding is about.
@@ -200,6 +319,9 @@ pub struct Tests {
     pub skipped: u64,
     /// Errors (the test could not run to an assertion).
     pub errors: u64,
+    /// Tests that failed at first and passed on a rerun (counted in `passed` too).
+    #[serde(default)]
+    pub flaky: u64,
     /// Per-suite figures.
     #[serde(default)]
     pub suites: Vec<TestSuite>,
@@ -220,9 +342,34 @@ pub struct TestSuite {
     pub skipped: u64,
     /// Errors.
     pub errors: u64,
+    /// Passed on a rerun after failing (counted in `passed` too).
+    #[serde(default)]
+    pub flaky: u64,
     /// Wall time in seconds, when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<f64>,
+    /// Index of the `sources` entry (the report file) it came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<usize>,
+    /// The test cases that did not simply pass: failed, errored or flaky. Skipped and passed
+    /// cases are only counted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<TestCase>,
+}
+
+/// One test case that failed, errored or was flaky.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TestCase {
+    /// The test's name.
+    pub name: String,
+    /// Its class name (or module, or file), when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classname: Option<String>,
+    /// `failed`, `error` or `flaky`.
+    pub status: String,
+    /// The failure's `message` attribute, when given (first line only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// An in-toto statement found as evidence.
@@ -241,6 +388,13 @@ pub struct Attestation {
     /// Who signed it (key id or certificate identity), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signer: Option<String>,
+    /// The statement's `_type` (`https://in-toto.io/Statement/v1`, `.../v0.1`), when it is an
+    /// in-toto statement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement_type: Option<String>,
+    /// How it was wrapped: `statement` (bare, unsigned), `dsse`, or `sigstore-bundle`.
+    #[serde(default)]
+    pub envelope: String,
     /// Index of its entry in `sources`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<usize>,
@@ -274,6 +428,9 @@ pub struct Approval {
     /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Index of the `sources` entry it came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<usize>,
 }
 
 /// One input file the evidence was built from.

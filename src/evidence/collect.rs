@@ -1,0 +1,543 @@
+//! Collecting: from a [`CollectRequest`] (the subject and the input files) to one [`Evidence`].
+//!
+//! [`collect`] reads every file once through [`read_limited`] (and [`check_depth`] for JSON and
+//! YAML), hashes its bytes for [`Source::sha256`], detects its format from the content
+//! ([`super::detect`]), parses it with the typed, borrowing reader of its format, and keeps the
+//! original text under [`Evidence::raw`]. The first bad input stops everything with an
+//! [`EvidenceError`]: there is never a partial document.
+//!
+//! Findings from all scans go through one [`VulnSet`], so they are deduplicated across
+//! scanners and VEX statements apply to every scanner's findings. Digests that an SBOM or an
+//! attestation claims for its subject are compared with the subject, and disagreements become
+//! [`Problem`]s of kind [`SUBJECT_MISMATCH`].
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde_json::value::RawValue;
+use sha2::{Digest as _, Sha256};
+
+use super::approvals;
+use super::attestations;
+use super::detect::{Detected, Format, InputKind, detect};
+use super::error::{EvidenceError, parse_json};
+use super::model::{
+    Digest, EVIDENCE_API_VERSION, Evidence, Problem, RawDocument, Sbom, Source, Subject,
+};
+use super::sbom::{SbomPart, cyclonedx, spdx};
+use super::tests::{junit, totals};
+use super::vulns::{VulnSet, cyclonedx_vex, grype, openvex, sarif, trivy};
+use crate::limits::{LimitError, Limits, check_depth, read_limited};
+
+/// The [`Problem::kind`] recorded when an input's subject digest disagrees with the subject.
+pub const SUBJECT_MISMATCH: &str = "subject-mismatch";
+
+/// What is being promoted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubjectSpec {
+    /// A name and its sha256 digest, as in `ghcr.io/acme/app@sha256:HEX`.
+    Reference {
+        /// The name (image reference without tag, or any label).
+        name: String,
+        /// Lowercase hex sha256.
+        sha256: String,
+    },
+    /// A file whose sha256 is the subject's digest; its file name is the subject's name.
+    File(PathBuf),
+}
+
+impl FromStr for SubjectSpec {
+    type Err = EvidenceError;
+
+    /// Parses `NAME@sha256:HEX` (64 hex digits; upper case is lowered).
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        let invalid = || EvidenceError::InvalidSubject {
+            value: value.to_owned(),
+        };
+        let (name, hex) = value.rsplit_once("@sha256:").ok_or_else(invalid)?;
+        if name.is_empty() || hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(invalid());
+        }
+        Ok(SubjectSpec::Reference {
+            name: name.to_owned(),
+            sha256: hex.to_ascii_lowercase(),
+        })
+    }
+}
+
+impl SubjectSpec {
+    /// Resolves the subject, hashing the file for [`SubjectSpec::File`]. The file is streamed
+    /// through the hash, so artifacts larger than the input size limit are fine.
+    pub fn resolve(&self) -> Result<Subject, EvidenceError> {
+        let (name, sha256) = match self {
+            SubjectSpec::Reference { name, sha256 } => (name.clone(), sha256.clone()),
+            SubjectSpec::File(path) => {
+                let io = |source| LimitError::Io {
+                    path: path.clone(),
+                    source,
+                };
+                let mut file = fs_err::File::open(path).map_err(io)?;
+                let mut hasher = Sha256::new();
+                std::io::copy(&mut file, &mut hasher).map_err(io)?;
+                hasher.flush().map_err(io)?;
+                let name = path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into(),
+                );
+                (name, hex::encode(hasher.finalize()))
+            }
+        };
+        Ok(Subject {
+            name,
+            digest: Digest {
+                sha256,
+                other: Default::default(),
+            },
+        })
+    }
+}
+
+/// Everything [`collect`] needs: the subject, the input files by kind, and the limits.
+/// Build one with [`CollectRequest::builder`] or fill the fields directly.
+#[derive(Debug, Clone)]
+pub struct CollectRequest {
+    /// What is being promoted.
+    pub subject: SubjectSpec,
+    /// SBOMs (CycloneDX JSON 1.4–1.7, SPDX JSON 2.2/2.3).
+    pub sboms: Vec<PathBuf>,
+    /// Scans (Grype JSON, Trivy JSON, SARIF 2.1.0, CycloneDX with vulnerabilities, OpenVEX).
+    pub scans: Vec<PathBuf>,
+    /// Test reports (JUnit XML).
+    pub tests: Vec<PathBuf>,
+    /// Attestations (DSSE, in-toto Statement JSON/JSONL, Sigstore bundle v0.1–v0.3).
+    pub attestations: Vec<PathBuf>,
+    /// Approvals files (see [`super::approvals`]).
+    pub approvals: Vec<PathBuf>,
+    /// Size and depth limits for every input.
+    pub limits: Limits,
+    /// The `collectedAt` to record; the current time when `None`. Set it for reproducible
+    /// output.
+    pub collected_at: Option<String>,
+}
+
+impl CollectRequest {
+    /// Starts a request for `subject` with no inputs and default limits.
+    pub fn builder(subject: SubjectSpec) -> CollectRequestBuilder {
+        CollectRequestBuilder {
+            request: CollectRequest {
+                subject,
+                sboms: Vec::new(),
+                scans: Vec::new(),
+                tests: Vec::new(),
+                attestations: Vec::new(),
+                approvals: Vec::new(),
+                limits: Limits::default(),
+                collected_at: None,
+            },
+        }
+    }
+}
+
+/// Builds a [`CollectRequest`]; inputs of each kind are read in the order they were added.
+#[derive(Debug, Clone)]
+pub struct CollectRequestBuilder {
+    request: CollectRequest,
+}
+
+impl CollectRequestBuilder {
+    /// Adds an SBOM.
+    pub fn sbom(mut self, path: impl Into<PathBuf>) -> Self {
+        self.request.sboms.push(path.into());
+        self
+    }
+
+    /// Adds a scan report.
+    pub fn scan(mut self, path: impl Into<PathBuf>) -> Self {
+        self.request.scans.push(path.into());
+        self
+    }
+
+    /// Adds a test report.
+    pub fn tests(mut self, path: impl Into<PathBuf>) -> Self {
+        self.request.tests.push(path.into());
+        self
+    }
+
+    /// Adds an attestation file.
+    pub fn attestation(mut self, path: impl Into<PathBuf>) -> Self {
+        self.request.attestations.push(path.into());
+        self
+    }
+
+    /// Adds an approvals file.
+    pub fn approval(mut self, path: impl Into<PathBuf>) -> Self {
+        self.request.approvals.push(path.into());
+        self
+    }
+
+    /// Sets the input limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.request.limits = limits;
+        self
+    }
+
+    /// Sets the `collectedAt` timestamp (RFC 3339) instead of the current time.
+    pub fn collected_at(mut self, at: impl Into<String>) -> Self {
+        self.request.collected_at = Some(at.into());
+        self
+    }
+
+    /// Freezes the request.
+    pub fn build(self) -> CollectRequest {
+        self.request
+    }
+}
+
+/// One input file, read and hashed.
+struct Input<'p> {
+    path: &'p Path,
+    /// The bytes, without a UTF-8 byte-order mark.
+    bytes: Vec<u8>,
+    sha256: String,
+}
+
+impl<'p> Input<'p> {
+    fn read(path: &'p Path, limits: &Limits) -> Result<Self, EvidenceError> {
+        let mut bytes = read_limited(path, limits)?;
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        if bytes.starts_with(b"\xEF\xBB\xBF") {
+            bytes.drain(..3);
+        }
+        Ok(Input {
+            path,
+            bytes,
+            sha256,
+        })
+    }
+
+    fn text(&self) -> Result<&str, EvidenceError> {
+        std::str::from_utf8(&self.bytes).map_err(|source| EvidenceError::Utf8 {
+            path: self.path.to_owned(),
+            source,
+        })
+    }
+
+    /// The bytes as a raw JSON document, without copying them.
+    fn into_raw_json(self) -> Result<RawDocument, EvidenceError> {
+        let path = self.path;
+        let text = String::from_utf8(self.bytes).map_err(|e| EvidenceError::Utf8 {
+            path: path.to_owned(),
+            source: e.utf8_error(),
+        })?;
+        RawValue::from_string(text)
+            .map(RawDocument)
+            .map_err(|e| super::error::json_error(path, "JSON", e))
+    }
+
+    /// The text as one JSON string, for XML and YAML inputs.
+    fn into_raw_text(self) -> Result<RawDocument, EvidenceError> {
+        let text = self.text()?;
+        let quoted = serde_json::to_string(text).map_err(EvidenceError::Serialize)?;
+        RawValue::from_string(quoted)
+            .map(RawDocument)
+            .map_err(EvidenceError::Serialize)
+    }
+}
+
+/// The evidence document under construction.
+struct Collection {
+    evidence: Evidence,
+    sbom_parts: Vec<(usize, SbomPart)>,
+    vulns: VulnSet,
+    suites: Vec<super::model::TestSuite>,
+}
+
+impl Collection {
+    /// Records a source and its raw document; returns nothing, since the index was reserved
+    /// with [`Collection::next_index`] before parsing.
+    fn add_source(
+        &mut self,
+        kind: InputKind,
+        input_path: &Path,
+        sha256: String,
+        detected: &Detected,
+        raw: RawDocument,
+    ) {
+        let index = self.evidence.sources.len();
+        self.evidence.sources.push(Source {
+            kind: kind.as_str().to_owned(),
+            path: input_path.display().to_string(),
+            format: detected.format.name().to_owned(),
+            format_version: detected.version.clone(),
+            sha256,
+        });
+        self.evidence.raw.insert(index.to_string(), raw);
+    }
+
+    fn next_index(&self) -> usize {
+        self.evidence.sources.len()
+    }
+
+    fn problem(&mut self, message: String, source: usize) {
+        self.evidence.problems.push(Problem {
+            kind: SUBJECT_MISMATCH.to_owned(),
+            message,
+            source: Some(source),
+        });
+    }
+}
+
+/// Collects every input of `request` into one [`Evidence`] document.
+///
+/// # Errors
+///
+/// The first input that cannot be read, is too large or too deep, is in no accepted format or
+/// version for its kind, or does not parse, gives an [`EvidenceError`] naming the file (and the
+/// line and column where there is one).
+pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
+    let limits = &request.limits;
+    let subject = request.subject.resolve()?;
+    let collected_at = request
+        .collected_at
+        .clone()
+        .unwrap_or_else(|| chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    let mut c = Collection {
+        evidence: Evidence {
+            api_version: EVIDENCE_API_VERSION.to_owned(),
+            subject,
+            collected_at: Some(collected_at),
+            ..Evidence::default()
+        },
+        sbom_parts: Vec::new(),
+        vulns: VulnSet::default(),
+        suites: Vec::new(),
+    };
+
+    for path in &request.sboms {
+        collect_sbom(&mut c, path, limits)?;
+    }
+    for path in &request.scans {
+        collect_scan(&mut c, path, limits)?;
+    }
+    for path in &request.tests {
+        let input = Input::read(path, limits)?;
+        let detected = detect(InputKind::Tests, path, &input.bytes)?;
+        let index = c.next_index();
+        let suites = junit::read(path, input.text()?, limits, index)?;
+        c.suites.extend(suites);
+        let sha256 = input.sha256.clone();
+        let raw = input.into_raw_text()?;
+        c.add_source(InputKind::Tests, path, sha256, &detected, raw);
+    }
+    let mut attestations = Vec::new();
+    for path in &request.attestations {
+        let input = Input::read(path, limits)?;
+        check_depth(path, &input.bytes, limits)?;
+        let index = c.next_index();
+        let file = attestations::read(path, input.text()?, limits, index)?;
+        for attestation in &file.attestations {
+            let matches = attestation
+                .subjects
+                .iter()
+                .any(|s| s.digest.get("sha256") == Some(&c.evidence.subject.digest.sha256));
+            if !matches {
+                let message = format!(
+                    "attestation `{}` in `{}` is about {}, not the subject sha256:{}",
+                    attestation.predicate_type,
+                    path.display(),
+                    describe_subjects(attestation),
+                    c.evidence.subject.digest.sha256
+                );
+                c.problem(message, index);
+            }
+        }
+        attestations.extend(file.attestations);
+        c.add_source(
+            InputKind::Attestation,
+            path,
+            input.sha256,
+            &file.detected,
+            RawDocument(file.raw),
+        );
+    }
+    let mut approvals = Vec::new();
+    for path in &request.approvals {
+        let input = Input::read(path, limits)?;
+        let detected = detect(InputKind::Approval, path, &input.bytes)?;
+        check_depth(path, &input.bytes, limits)?;
+        let index = c.next_index();
+        approvals.extend(approvals::read(path, input.text()?, index)?);
+        let sha256 = input.sha256.clone();
+        let raw = input.into_raw_text()?;
+        c.add_source(InputKind::Approval, path, sha256, &detected, raw);
+    }
+
+    let Collection {
+        mut evidence,
+        sbom_parts,
+        vulns,
+        suites,
+    } = c;
+    evidence.sbom = merge_sboms(sbom_parts);
+    evidence.vulnerabilities = (!request.scans.is_empty()).then(|| vulns.into_sorted());
+    evidence.tests = (!request.tests.is_empty()).then(|| totals(suites));
+    evidence.attestations = (!request.attestations.is_empty()).then_some(attestations);
+    evidence.approvals = (!request.approvals.is_empty()).then_some(approvals);
+    Ok(evidence)
+}
+
+fn collect_sbom(c: &mut Collection, path: &Path, limits: &Limits) -> Result<(), EvidenceError> {
+    let input = Input::read(path, limits)?;
+    check_depth(path, &input.bytes, limits)?;
+    let detected = detect(InputKind::Sbom, path, &input.bytes)?;
+    let part = match detected.format {
+        Format::CycloneDx => cyclonedx::read(parse_json(path, "CycloneDX", &input.bytes)?),
+        _ => spdx::read(parse_json(path, "SPDX", &input.bytes)?),
+    };
+    let index = c.next_index();
+    let subject = &c.evidence.subject.digest.sha256;
+    if !part.declared_digests.is_empty() && !part.declared_digests.contains(subject) {
+        let message = format!(
+            "SBOM `{}` describes sha256:{}, not the subject sha256:{subject}",
+            path.display(),
+            part.declared_digests.join(", sha256:"),
+        );
+        c.problem(message, index);
+    }
+    c.sbom_parts.push((index, part));
+    let sha256 = input.sha256.clone();
+    let raw = input.into_raw_json()?;
+    c.add_source(InputKind::Sbom, path, sha256, &detected, raw);
+    Ok(())
+}
+
+fn collect_scan(c: &mut Collection, path: &Path, limits: &Limits) -> Result<(), EvidenceError> {
+    let input = Input::read(path, limits)?;
+    check_depth(path, &input.bytes, limits)?;
+    let detected = detect(InputKind::Scan, path, &input.bytes)?;
+    let index = c.next_index();
+    let bytes = &input.bytes;
+    let findings = match detected.format {
+        Format::Grype => grype::findings(parse_json(path, "Grype", bytes)?, index),
+        Format::Trivy => trivy::findings(parse_json(path, "Trivy", bytes)?, index),
+        Format::Sarif => sarif::findings(parse_json(path, "SARIF", bytes)?, index),
+        Format::OpenVex => openvex::findings(parse_json(path, "OpenVEX", bytes)?, index),
+        _ => {
+            let doc: cyclonedx_vex::Document<'_> = parse_json(path, "CycloneDX", bytes)?;
+            if doc.vulnerabilities.is_none() {
+                return Err(EvidenceError::NoVulnerabilities {
+                    path: path.to_owned(),
+                });
+            }
+            cyclonedx_vex::findings(doc, index)
+        }
+    };
+    for finding in findings {
+        c.vulns.insert(finding);
+    }
+    let sha256 = input.sha256.clone();
+    let raw = input.into_raw_json()?;
+    c.add_source(InputKind::Scan, path, sha256, &detected, raw);
+    Ok(())
+}
+
+/// Several SBOMs become one: components one after the other, the format, version and generator
+/// of the first.
+fn merge_sboms(parts: Vec<(usize, SbomPart)>) -> Option<Sbom> {
+    let mut parts = parts.into_iter();
+    let (index, first) = parts.next()?;
+    let mut sbom = Sbom {
+        format: first.format.to_owned(),
+        spec_version: Some(first.spec_version),
+        generator: first.generator,
+        components: first.components,
+        describes: first.describes,
+        sources: vec![index],
+    };
+    for (index, part) in parts {
+        sbom.components.extend(part.components);
+        sbom.describes.extend(part.describes);
+        sbom.sources.push(index);
+    }
+    Some(sbom)
+}
+
+fn describe_subjects(attestation: &super::model::Attestation) -> String {
+    if attestation.subjects.is_empty() {
+        return "no subject".to_owned();
+    }
+    let mut text = String::new();
+    for (i, subject) in attestation.subjects.iter().enumerate() {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        let _ = write!(text, "`{}`", subject.name);
+        match subject.digest.get("sha256") {
+            Some(hex) => {
+                let _ = write!(text, " (sha256:{hex})");
+            }
+            None => text.push_str(" (no sha256)"),
+        }
+    }
+    text
+}
+
+impl Evidence {
+    /// The document as pretty-printed JSON with a final newline, ready to write to a file.
+    /// Raw documents are written verbatim.
+    pub fn to_json_bytes(&self) -> Result<Vec<u8>, EvidenceError> {
+        let mut bytes = serde_json::to_vec_pretty(self).map_err(EvidenceError::Serialize)?;
+        bytes.push(b'\n');
+        Ok(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subject_references() {
+        let hex = "ab".repeat(32);
+        let spec: SubjectSpec = format!("ghcr.io/acme/app@sha256:{}", hex.to_uppercase())
+            .parse()
+            .unwrap();
+        assert_eq!(
+            spec,
+            SubjectSpec::Reference {
+                name: "ghcr.io/acme/app".to_owned(),
+                sha256: hex.clone()
+            }
+        );
+        for bad in [
+            "app",
+            "app@sha256:abc",
+            &format!("@sha256:{hex}"),
+            &format!("app@sha512:{hex}"),
+            &format!("app@sha256:{}", "zz".repeat(32)),
+        ] {
+            assert!(
+                matches!(
+                    bad.parse::<SubjectSpec>(),
+                    Err(EvidenceError::InvalidSubject { .. })
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn file_subjects_are_hashed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        fs_err::write(&path, b"hello\n").unwrap();
+        let subject = SubjectSpec::File(path).resolve().unwrap();
+        assert_eq!(subject.name, "a.txt");
+        assert_eq!(
+            subject.digest.sha256,
+            "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
+        );
+    }
+}

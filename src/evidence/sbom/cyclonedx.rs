@@ -1,0 +1,264 @@
+//! CycloneDX JSON 1.4–1.7 (<https://cyclonedx.org/docs/1.7/json/>), the SBOM part.
+//!
+//! Read: `components[]`, nested `components` flattened depth-first (parents before children);
+//! for each, `name`, `version`, `purl`, `type`, and `licenses[]` — `license.id` and
+//! `expression` as written (SPDX ids and expressions), `license.name` as an SPDX
+//! `LicenseRef-` (see [`super::license_ref`]). `metadata.component` becomes
+//! [`crate::evidence::Sbom::describes`], and its digests — `hashes[]` with `alg: SHA-256`, a
+//! `sha256:` digest in its purl, its `version` when it is a container (syft writes the manifest
+//! digest there), Trivy's `aquasecurity:trivy:RepoDigest` property — are compared with the
+//! subject. `metadata.tools` (the 1.4 list or the 1.5+ object) names the generator.
+//!
+//! 1.7 is accepted on purpose: current Grype and Trivy write it, and what it changed in the
+//! fields above is additive.
+//!
+//! What we ignore (and why): `group` (the purl carries it; names stay as the tool wrote them),
+//! services, dependencies, compositions, formulation, and everything else — none of it is
+//! normalised, all of it stays in `raw`. Vulnerabilities are read only when the document is
+//! given as a scan (see [`crate::evidence::vulns::cyclonedx_vex`]).
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+
+use super::{SbomPart, license_ref, sha256_in};
+use crate::evidence::model::Component;
+
+/// A CycloneDX BOM, the parts the SBOM reader needs.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Document<'a> {
+    #[serde(borrow)]
+    spec_version: Cow<'a, str>,
+    #[serde(borrow, default)]
+    metadata: Option<Metadata<'a>>,
+    #[serde(borrow, default)]
+    components: Option<Vec<CdxComponent<'a>>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Metadata<'a> {
+    #[serde(borrow, default)]
+    pub component: Option<CdxComponent<'a>>,
+    #[serde(borrow, default)]
+    tools: Option<Tools<'a>>,
+}
+
+/// `metadata.tools`: a list of tools (1.4) or `{components, services}` (1.5+).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Tools<'a> {
+    Legacy(#[serde(borrow)] Vec<Tool<'a>>),
+    Modern {
+        #[serde(borrow, default)]
+        components: Vec<Tool<'a>>,
+        #[serde(borrow, default)]
+        services: Vec<Tool<'a>>,
+    },
+    /// Anything else: the generator is not worth refusing a document over.
+    Other(serde::de::IgnoredAny),
+}
+
+#[derive(Debug, Deserialize)]
+struct Tool<'a> {
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    version: Option<Cow<'a, str>>,
+}
+
+/// One CycloneDX component, as written (shared with the VEX reader, which needs `bom-ref`).
+#[derive(Debug, Deserialize)]
+pub(crate) struct CdxComponent<'a> {
+    #[serde(borrow, default, rename = "type")]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub version: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub purl: Option<Cow<'a, str>>,
+    #[serde(borrow, default, rename = "bom-ref")]
+    pub bom_ref: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    licenses: Option<Vec<LicenseChoice<'a>>>,
+    #[serde(borrow, default)]
+    hashes: Option<Vec<Hash<'a>>>,
+    #[serde(borrow, default)]
+    properties: Option<Vec<Property<'a>>>,
+    #[serde(borrow, default)]
+    pub components: Option<Vec<CdxComponent<'a>>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct LicenseChoice<'a> {
+    #[serde(borrow, default)]
+    license: Option<License<'a>>,
+    #[serde(borrow, default)]
+    expression: Option<Cow<'a, str>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct License<'a> {
+    #[serde(borrow, default)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Hash<'a> {
+    #[serde(borrow)]
+    alg: Cow<'a, str>,
+    #[serde(borrow)]
+    content: Cow<'a, str>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Property<'a> {
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    value: Option<Cow<'a, str>>,
+}
+
+/// Turns a CycloneDX BOM into the SBOM part of the evidence.
+pub(crate) fn read(doc: Document<'_>) -> SbomPart {
+    let mut components = Vec::new();
+    flatten(doc.components.unwrap_or_default(), &mut |c| {
+        components.push(component(&c));
+    });
+    let (describes, declared_digests, generator) = match doc.metadata {
+        Some(metadata) => {
+            let generator = metadata.tools.and_then(generator);
+            match metadata.component {
+                Some(subject) => (
+                    vec![component(&subject)],
+                    declared_digests(&subject),
+                    generator,
+                ),
+                None => (Vec::new(), Vec::new(), generator),
+            }
+        }
+        None => (Vec::new(), Vec::new(), None),
+    };
+    SbomPart {
+        format: "cyclonedx",
+        spec_version: doc.spec_version.into_owned(),
+        generator,
+        components,
+        describes,
+        declared_digests,
+    }
+}
+
+/// Visits every component of a tree, parents before children, without recursion.
+pub(crate) fn flatten<'a>(roots: Vec<CdxComponent<'a>>, visit: &mut impl FnMut(CdxComponent<'a>)) {
+    let mut stack: Vec<CdxComponent<'a>> = roots.into_iter().rev().collect();
+    while let Some(mut next) = stack.pop() {
+        if let Some(children) = next.components.take() {
+            stack.extend(children.into_iter().rev());
+        }
+        visit(next);
+    }
+}
+
+fn component(c: &CdxComponent<'_>) -> Component {
+    let licenses = c
+        .licenses
+        .iter()
+        .flatten()
+        .filter_map(|choice| match (&choice.expression, &choice.license) {
+            (Some(expression), _) => Some(expression.to_string()),
+            (None, Some(License { id: Some(id), .. })) => Some(id.to_string()),
+            (
+                None,
+                Some(License {
+                    name: Some(name), ..
+                }),
+            ) => Some(license_ref(name)),
+            _ => None,
+        })
+        .collect();
+    Component {
+        name: c.name.as_deref().unwrap_or_default().to_owned(),
+        version: c.version.as_deref().map(str::to_owned),
+        purl: c
+            .purl
+            .as_deref()
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned),
+        licenses,
+        kind: c.kind.as_deref().map(str::to_owned),
+    }
+}
+
+fn declared_digests(subject: &CdxComponent<'_>) -> Vec<String> {
+    let mut digests = Vec::new();
+    for hash in subject.hashes.iter().flatten() {
+        if hash.alg.eq_ignore_ascii_case("SHA-256") {
+            digests.push(hash.content.to_ascii_lowercase());
+        }
+    }
+    let is_container = subject.kind.as_deref() == Some("container");
+    let candidates = subject
+        .purl
+        .iter()
+        .chain(subject.version.iter().filter(|_| is_container))
+        .chain(
+            subject
+                .properties
+                .iter()
+                .flatten()
+                .filter(|p| p.name.as_deref() == Some("aquasecurity:trivy:RepoDigest"))
+                .filter_map(|p| p.value.as_ref()),
+        );
+    digests.extend(candidates.filter_map(|text| sha256_in(text)));
+    digests
+}
+
+fn generator(tools: Tools<'_>) -> Option<String> {
+    let tool = match tools {
+        Tools::Legacy(list) => list.into_iter().next(),
+        Tools::Modern {
+            components,
+            services,
+        } => components.into_iter().chain(services).next(),
+        Tools::Other(_) => None,
+    }?;
+    let name = tool.name?;
+    Some(match tool.version {
+        Some(version) => format!("{name} {version}"),
+        None => name.into_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flattens_nested_components_and_normalises_licenses() {
+        let hex = "b".repeat(64);
+        let text = format!(
+            r#"{{"bomFormat":"CycloneDX","specVersion":"1.6",
+            "metadata":{{"tools":{{"components":[{{"name":"syft","version":"1.6.0"}}]}},
+              "component":{{"type":"container","name":"app","version":"sha256:{hex}"}}}},
+            "components":[{{"type":"library","name":"a","licenses":[{{"license":{{"id":"MIT"}}}}],
+              "components":[{{"name":"a1","licenses":[{{"expression":"MIT OR Apache-2.0"}}],
+                "components":[{{"name":"a11"}}]}}]}},
+              {{"name":"b","purl":"","licenses":[{{"license":{{"name":"My License"}}}}]}}]}}"#
+        );
+        let doc: Document<'_> = serde_json::from_str(&text).unwrap();
+        let part = read(doc);
+        let names: Vec<_> = part.components.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["a", "a1", "a11", "b"]);
+        assert_eq!(part.components[0].licenses, ["MIT"]);
+        assert_eq!(part.components[1].licenses, ["MIT OR Apache-2.0"]);
+        assert_eq!(part.components[3].licenses, ["LicenseRef-My-License"]);
+        assert_eq!(part.components[3].purl, None);
+        assert_eq!(part.generator.as_deref(), Some("syft 1.6.0"));
+        assert_eq!(part.declared_digests, [hex]);
+        assert_eq!(part.describes[0].name, "app");
+    }
+}

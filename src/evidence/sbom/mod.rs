@@ -1,0 +1,82 @@
+//! SBOM readers: [`cyclonedx`] and [`spdx`], each turning one document into an [`SbomPart`].
+//!
+//! Both readers also report the digests the SBOM claims for the artifact it describes
+//! ([`SbomPart::declared_digests`]), so that collecting can record a `subject-mismatch`
+//! problem when they disagree with the subject being promoted.
+
+use super::model::Component;
+
+pub mod cyclonedx;
+pub mod spdx;
+
+/// What one SBOM document contributed.
+#[derive(Debug, Default)]
+pub(crate) struct SbomPart {
+    /// `cyclonedx` or `spdx`.
+    pub format: &'static str,
+    /// The declared spec version.
+    pub spec_version: String,
+    /// The tool that wrote it.
+    pub generator: Option<String>,
+    /// Every component, flattened.
+    pub components: Vec<Component>,
+    /// What the SBOM describes.
+    pub describes: Vec<Component>,
+    /// Lowercase hex sha256 digests the SBOM claims for what it describes.
+    pub declared_digests: Vec<String>,
+}
+
+/// A license that CycloneDX gives only by `name` (by definition not an SPDX id, or it would
+/// be in `id`) as an SPDX `LicenseRef-`: policies that allow-list SPDX ids then see it as
+/// unknown instead of mistaking a free-text name for an id.
+pub(crate) fn license_ref(name: &str) -> String {
+    let idstring: String = name
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("LicenseRef-{idstring}")
+}
+
+/// The sha256 digest written in `text` as `sha256:HEX` (or `sha256%3AHEX` inside a purl).
+pub(crate) fn sha256_in(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase().replace("%3a", ":");
+    let start = lower.find("sha256:")? + "sha256:".len();
+    let hex: String = lower
+        .get(start..)?
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    (hex.len() == 64).then_some(hex)
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    #[test]
+    fn license_names_become_license_refs() {
+        assert_eq!(license_ref("GPLv3+"), "LicenseRef-GPLv3-");
+        assert_eq!(
+            license_ref("Some random license"),
+            "LicenseRef-Some-random-license"
+        );
+    }
+
+    #[test]
+    fn finds_sha256_in_purls_and_references() {
+        let hex = "a".repeat(64);
+        assert_eq!(
+            sha256_in(&format!("pkg:oci/app@sha256%3A{hex}?x=1")),
+            Some(hex.clone())
+        );
+        assert_eq!(sha256_in(&format!("repo@sha256:{hex}")), Some(hex));
+        assert_eq!(sha256_in("sha256:abc"), None);
+    }
+}

@@ -1,0 +1,398 @@
+//! JUnit XML, in the dialects real tools write: Maven Surefire (with `rerunFailingTestsCount`
+//! reruns and flakes), TestNG's `JUnitReportReporter`, pytest `--junitxml`, jest-junit,
+//! go-junit-report and cargo-nextest.
+//!
+//! The root is `<testsuites>` or a bare `<testsuite>`; suites may nest, and each `<testsuite>`
+//! becomes one [`TestSuite`] counting its own `<testcase>` children. A case is:
+//! - **failed** with a `<failure>` child (Surefire's `<rerunFailure>`s beside it mean every
+//!   rerun failed too);
+//! - **error** with an `<error>` child and no `<failure>`;
+//! - **skipped** with a `<skipped>` child (pytest's xfail included);
+//! - **passed** otherwise — also when it has only `<flakyFailure>`/`<flakyError>` children:
+//!   Surefire writes those when a test failed and then passed on a rerun, so it counts as
+//!   passed and as flaky.
+//!
+//! Figures are counted from the `<testcase>` elements, never taken from the `tests=`,
+//! `failures=` ... attributes: pytest counts subtests there, and a truncated report would
+//! otherwise claim tests it does not contain.
+//!
+//! Safety: a document type declaration (`<!DOCTYPE`) is refused — that is where entity bombs
+//! and external entities live — and any entity reference other than XML's five predefined ones
+//! and character references is refused, never expanded. Nesting deeper than
+//! [`Limits::max_depth`] is refused.
+//!
+//! What we ignore (and why): `<properties>`, `<system-out>`/`<system-err>`, stack traces,
+//! timestamps, host names — not figures a gate decides on; the whole XML text stays in `raw`.
+
+use std::path::Path;
+
+use quick_xml::XmlVersion;
+use quick_xml::errors::IllFormedError;
+use quick_xml::escape::{EscapeError, resolve_predefined_entity};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::reader::Reader;
+
+use crate::evidence::detect::InputKind;
+use crate::evidence::error::EvidenceError;
+use crate::evidence::model::{TestCase, TestSuite};
+use crate::limits::{LimitError, Limits, line_column};
+
+/// A suite being read.
+#[derive(Debug, Default)]
+struct OpenSuite {
+    suite: TestSuite,
+}
+
+/// A test case being read.
+#[derive(Debug, Default)]
+struct OpenCase {
+    name: String,
+    classname: Option<String>,
+    failure: Option<Option<String>>,
+    error: Option<Option<String>>,
+    skipped: bool,
+    flaky: Option<Option<String>>,
+}
+
+/// Reads one JUnit XML document into its suites.
+pub(crate) fn read(
+    path: &Path,
+    text: &str,
+    limits: &Limits,
+    source_index: usize,
+) -> Result<Vec<TestSuite>, EvidenceError> {
+    let mut reader = Reader::from_str(text);
+    reader.config_mut().check_end_names = true;
+    let bytes = text.as_bytes();
+    let at = |offset: u64| {
+        let offset = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(bytes.len());
+        let (line, column) = line_column(bytes, offset);
+        (line, column, offset)
+    };
+
+    // Names of the open elements, to refuse a truncated document.
+    let mut open: Vec<String> = Vec::new();
+    let mut seen_root = false;
+    let mut suites: Vec<OpenSuite> = Vec::new();
+    let mut done: Vec<TestSuite> = Vec::new();
+    let mut case: Option<OpenCase> = None;
+
+    loop {
+        let start = reader.buffer_position();
+        let event = reader.read_event().map_err(|source| {
+            let (line, column, offset) = at(reader.error_position());
+            xml_error(path, source, line, column, offset)
+        })?;
+        let (is_start, element) = match &event {
+            Event::Eof => match open.pop() {
+                None => break,
+                Some(name) => {
+                    let (line, column, offset) = at(start);
+                    let source = IllFormedError::MissingEndTag(name).into();
+                    return Err(xml_error(path, source, line, column, offset));
+                }
+            },
+            Event::DocType(_) => {
+                let (line, column, offset) = at(start);
+                return Err(EvidenceError::XmlDoctype {
+                    path: path.to_owned(),
+                    line,
+                    column,
+                    offset,
+                });
+            }
+            Event::GeneralRef(reference) => {
+                let name = reference.decode().unwrap_or_default();
+                if !name.starts_with('#') && resolve_predefined_entity(&name).is_none() {
+                    let (line, column, offset) = at(start);
+                    return Err(EvidenceError::XmlEntity {
+                        path: path.to_owned(),
+                        entity: name.into_owned(),
+                        line,
+                        column,
+                        offset,
+                    });
+                }
+                continue;
+            }
+            Event::Start(element) => (true, element),
+            Event::Empty(element) => (false, element),
+            Event::End(element) => {
+                open.pop();
+                match element.local_name().as_ref() {
+                    b"testcase" => {
+                        if let Some(open) = case.take() {
+                            finish_case(open, &mut suites, source_index);
+                        }
+                    }
+                    b"testsuite" => {
+                        if let Some(open) = suites.pop() {
+                            done.push(open.suite);
+                        }
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            _ => continue,
+        };
+
+        if is_start {
+            open.push(String::from_utf8_lossy(element.name().as_ref()).into_owned());
+            if open.len() > limits.max_depth {
+                let (line, column, offset) = at(start);
+                return Err(LimitError::TooDeep {
+                    path: path.to_owned(),
+                    limit: limits.max_depth,
+                    line,
+                    column,
+                    offset,
+                }
+                .into());
+            }
+        }
+        let attribute = |name: &str| attribute(path, element, name, &at, start);
+        let local = element.local_name();
+        if !seen_root {
+            seen_root = true;
+            if !matches!(local.as_ref(), b"testsuites" | b"testsuite") {
+                return Err(EvidenceError::UnknownFormat {
+                    path: path.to_owned(),
+                    kind: InputKind::Tests,
+                    expected: "JUnit XML with a `<testsuites>` or `<testsuite>` root",
+                });
+            }
+        }
+        match local.as_ref() {
+            b"testsuite" => {
+                let suite = OpenSuite {
+                    suite: TestSuite {
+                        name: attribute("name")?.unwrap_or_default(),
+                        time: attribute("time")?.and_then(|t| parse_time(&t)),
+                        source: Some(source_index),
+                        ..TestSuite::default()
+                    },
+                };
+                if is_start {
+                    suites.push(suite);
+                } else {
+                    done.push(suite.suite);
+                }
+            }
+            b"testcase" => {
+                let open = OpenCase {
+                    name: attribute("name")?.unwrap_or_default(),
+                    classname: attribute("classname")?,
+                    ..OpenCase::default()
+                };
+                if is_start {
+                    case = Some(open);
+                } else {
+                    finish_case(open, &mut suites, source_index);
+                }
+            }
+            name @ (b"failure" | b"error" | b"skipped" | b"flakyFailure" | b"flakyError") => {
+                let message = attribute("message")?;
+                if let Some(open) = case.as_mut() {
+                    match name {
+                        b"failure" => open.failure = Some(message),
+                        b"error" => open.error = Some(message),
+                        b"skipped" => open.skipped = true,
+                        _ => open.flaky = open.flaky.take().or(Some(message)),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(open) = case.take() {
+        finish_case(open, &mut suites, source_index);
+    }
+    done.extend(suites.into_iter().map(|s| s.suite));
+    // Suites close inner-first; report them in document order of their closing tags, which
+    // for flat reports (the common case) is document order.
+    Ok(done)
+}
+
+fn finish_case(open: OpenCase, suites: &mut Vec<OpenSuite>, source_index: usize) {
+    if suites.is_empty() {
+        // A `<testcase>` directly under `<testsuites>`: give it an unnamed suite.
+        suites.push(OpenSuite {
+            suite: TestSuite {
+                source: Some(source_index),
+                ..TestSuite::default()
+            },
+        });
+    }
+    let Some(suite) = suites.last_mut().map(|s| &mut s.suite) else {
+        return;
+    };
+    suite.total += 1;
+    let (status, message) = if let Some(message) = open.failure {
+        suite.failed += 1;
+        ("failed", message)
+    } else if let Some(message) = open.error {
+        suite.errors += 1;
+        ("error", message)
+    } else if open.skipped {
+        suite.skipped += 1;
+        return;
+    } else if let Some(message) = open.flaky {
+        suite.passed += 1;
+        suite.flaky += 1;
+        ("flaky", message)
+    } else {
+        suite.passed += 1;
+        return;
+    };
+    suite.cases.push(TestCase {
+        name: open.name,
+        classname: open.classname,
+        status: status.to_owned(),
+        message: message.and_then(|m| m.trim().lines().next().map(str::to_owned)),
+    });
+}
+
+/// One attribute's value, unescaped; an unknown entity in it is refused.
+fn attribute(
+    path: &Path,
+    element: &BytesStart<'_>,
+    name: &str,
+    at: &impl Fn(u64) -> (usize, usize, usize),
+    start: u64,
+) -> Result<Option<String>, EvidenceError> {
+    for attr in element.attributes().with_checks(false) {
+        let attr = attr.map_err(|e| {
+            let (line, column, offset) = at(start);
+            xml_error(path, e.into(), line, column, offset)
+        })?;
+        if attr.key.local_name().as_ref() != name.as_bytes() {
+            continue;
+        }
+        let value = attr
+            .normalized_value(XmlVersion::Implicit1_0)
+            .map_err(|e| {
+                let (line, column, offset) = at(start);
+                xml_error(path, e, line, column, offset)
+            })?;
+        return Ok(Some(value.into_owned()));
+    }
+    Ok(None)
+}
+
+fn xml_error(
+    path: &Path,
+    source: quick_xml::Error,
+    line: usize,
+    column: usize,
+    offset: usize,
+) -> EvidenceError {
+    match source {
+        quick_xml::Error::Escape(EscapeError::UnrecognizedEntity(_, entity)) => {
+            EvidenceError::XmlEntity {
+                path: path.to_owned(),
+                entity,
+                line,
+                column,
+                offset,
+            }
+        }
+        source => EvidenceError::Xml {
+            path: path.to_owned(),
+            line,
+            column,
+            offset,
+            source,
+        },
+    }
+}
+
+/// `time` in seconds; some tools write thousands separators (`1,234.5`).
+fn parse_time(text: &str) -> Option<f64> {
+    text.replace(',', "")
+        .trim()
+        .parse()
+        .ok()
+        .filter(|t: &f64| t.is_finite())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_str(text: &str) -> Result<Vec<TestSuite>, EvidenceError> {
+        read(Path::new("t.xml"), text, &Limits::default(), 0)
+    }
+
+    #[test]
+    fn pass() {
+        let suites = read_str(
+            r#"<?xml version="1.0"?>
+            <testsuites><testsuite name="s" time="1,000.5">
+              <testcase name="ok"/>
+              <testcase name="fails"><failure message="boom&#10;trace">x</failure>
+                <rerunFailure message="again"/></testcase>
+              <testcase name="err"><error/></testcase>
+              <testcase name="skip"><skipped/></testcase>
+              <testcase name="flaky"><flakyFailure message="once"/></testcase>
+              <testcase name="text">&lt;&apos;&#65;</testcase>
+            </testsuite><testsuite name="empty" tests="0"/></testsuites>"#,
+        )
+        .unwrap();
+        assert_eq!(suites.len(), 2);
+        let s = &suites[0];
+        assert_eq!(
+            (s.total, s.passed, s.failed, s.errors, s.skipped, s.flaky),
+            (6, 3, 1, 1, 1, 1)
+        );
+        assert_eq!(s.time, Some(1000.5));
+        assert_eq!(s.cases[0].message.as_deref(), Some("boom"));
+        assert_eq!(s.cases[2].status, "flaky");
+        assert_eq!(suites[1].total, 0);
+    }
+
+    #[test]
+    fn fail() {
+        let bomb = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><testsuite>&lol2;</testsuite>"#;
+        assert!(matches!(
+            read_str(bomb),
+            Err(EvidenceError::XmlDoctype {
+                line: 1,
+                column: 22,
+                ..
+            })
+        ));
+        let external = "<!DOCTYPE x SYSTEM \"file:///etc/passwd\">\n<testsuite/>";
+        assert!(matches!(
+            read_str(external),
+            Err(EvidenceError::XmlDoctype { .. })
+        ));
+        assert!(matches!(
+            read_str("<testsuite>\n<testcase name=\"&xxe;\"/></testsuite>"),
+            Err(EvidenceError::XmlEntity { line: 2, ref entity, .. }) if entity == "xxe"
+        ));
+        assert!(matches!(
+            read_str("<testsuite>&xxe;</testsuite>"),
+            Err(EvidenceError::XmlEntity { .. })
+        ));
+        assert!(matches!(
+            read_str("<testsuite><testcase></testsuite>"),
+            Err(EvidenceError::Xml { .. })
+        ));
+        assert!(matches!(
+            read_str("<testsuite><testcase name=\"a\">"),
+            Err(EvidenceError::Xml { .. })
+        ));
+        assert!(matches!(
+            read_str("<html/>"),
+            Err(EvidenceError::UnknownFormat { .. })
+        ));
+        let deep = format!("<testsuites>{}", "<a>".repeat(10_000));
+        assert!(matches!(
+            read_str(&deep),
+            Err(EvidenceError::Limit(LimitError::TooDeep { .. }))
+        ));
+    }
+}
