@@ -65,7 +65,7 @@ pub struct Evidence {
 
 /// One original input document, kept as JSON text and written out verbatim.
 ///
-/// Compared by text. Deserialising one needs `serde_json` (other deserialisers cannot carry raw
+/// Deserialising one needs `serde_json` (other deserialisers cannot carry raw
 /// JSON), which is how Evidence documents are read back.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -97,8 +97,11 @@ impl RawDocument {
 }
 
 impl PartialEq for RawDocument {
+    /// Equal when the texts are, or else when they parse to the same value (a document read
+    /// back through a `Value` loses its original whitespace).
     fn eq(&self, other: &Self) -> bool {
         self.0.get() == other.0.get()
+            || matches!((self.to_value(), other.to_value()), (Ok(a), Ok(b)) if a == b)
     }
 }
 

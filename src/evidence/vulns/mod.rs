@@ -120,9 +120,17 @@ fn package_key(vuln: &Vulnerability) -> String {
             package.version.as_deref().unwrap_or_default()
         );
     }
-    // A finding with no package is kept; it only meets another at the same place.
+    // A finding with no package is kept; it only meets another at the same place, and one
+    // with no place meets no other.
+    // SARIF names the package only in its message, so the message's first line is part of
+    // the place: Trivy reports two packages of one image at the same location.
     match &vuln.location {
-        Some(location) => format!("loc:{}:{}", location.path, location.line.unwrap_or(0)),
+        Some(location) => format!(
+            "loc:{}:{}:{}",
+            location.path,
+            location.line.unwrap_or(0),
+            vuln.title.as_deref().unwrap_or_default()
+        ),
         None => String::new(),
     }
 }
@@ -138,6 +146,12 @@ impl VulnSet {
     /// Adds a finding, merging it into an earlier one with the same (id or alias, package).
     pub fn insert(&mut self, vuln: Vulnerability) {
         let package = package_key(&vuln);
+        if package.is_empty() {
+            // No package and no location: nothing says two such findings are the same one
+            // (SARIF results of one rule without locations are distinct results).
+            self.items.push(vuln);
+            return;
+        }
         let ids: Vec<String> = std::iter::once(&vuln.id)
             .chain(&vuln.aliases)
             .map(|id| id.to_ascii_uppercase())
@@ -336,6 +350,14 @@ mod tests {
                 ..Vulnerability::default()
             });
         }
-        assert_eq!(set.into_sorted().len(), 2);
+        set.insert(Vulnerability {
+            id: "aws-access-key-id".to_owned(),
+            ..Vulnerability::default()
+        });
+        set.insert(Vulnerability {
+            id: "aws-access-key-id".to_owned(),
+            ..Vulnerability::default()
+        });
+        assert_eq!(set.into_sorted().len(), 4);
     }
 }
