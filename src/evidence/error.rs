@@ -19,6 +19,10 @@ pub enum EvidenceError {
     #[error(transparent)]
     Limit(#[from] LimitError),
 
+    /// Evidence was asked for without a subject.
+    #[error("no subject: give `--subject NAME@sha256:HEX` or `--subject-file PATH`")]
+    MissingSubject,
+
     /// The subject given on the command line is not `NAME@sha256:HEX`.
     #[error("subject `{value}` is not `NAME@sha256:HEX` with 64 lowercase hex digits")]
     InvalidSubject {
@@ -292,7 +296,9 @@ impl EvidenceError {
             | EvidenceError::Empty { path }
             | EvidenceError::ApprovalTime { path, .. }
             | EvidenceError::ApprovalsVersion { path, .. } => Some(path),
-            EvidenceError::InvalidSubject { .. } | EvidenceError::Serialize(_) => None,
+            EvidenceError::MissingSubject
+            | EvidenceError::InvalidSubject { .. }
+            | EvidenceError::Serialize(_) => None,
         }
     }
 }
