@@ -78,12 +78,7 @@ pub fn parse_document(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Valu
             format: "YAML",
             line,
             column,
-            message: err
-                .to_string()
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_owned(),
+            message: crate::policy::config::syntax_message(&err),
         }
     })
 }
@@ -94,7 +89,7 @@ pub fn parse_json(path: &Path, bytes: &[u8]) -> Result<Value, DocumentError> {
         path: path.to_owned(),
         format: "JSON",
         line: err.line(),
-        column: err.column(),
+        column: err.column().max(1),
         message: strip_position(&err.to_string()),
     })
 }

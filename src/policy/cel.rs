@@ -162,11 +162,7 @@ impl CelPolicy {
                 &file.path,
                 line,
                 column,
-                err.to_string()
-                    .lines()
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned(),
+                crate::policy::config::syntax_message(&err),
             ))
         })?;
         let _ = (&raw.name, &raw.description);

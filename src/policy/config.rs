@@ -371,8 +371,13 @@ pub fn config_schema() -> schemars::Schema {
     schemars::schema_for!(RawConfig)
 }
 
-/// serde-saphyr's message without its own location suffix (we render the location).
-fn syntax_message(err: &serde_saphyr::Error) -> String {
+/// serde-saphyr's message without its own location prefix (we render the location).
+pub(crate) fn syntax_message(err: &serde_saphyr::Error) -> String {
     let text = err.to_string();
-    text.lines().next().unwrap_or_default().to_owned()
+    let first = text.lines().next().unwrap_or_default();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    match first.find(": ") {
+        Some(index) if first.starts_with("line ") => first[index + 2..].to_owned(),
+        _ => first.to_owned(),
+    }
 }
