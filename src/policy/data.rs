@@ -14,11 +14,17 @@ use crate::limits::Limits;
 use crate::policy::config::ConfigPath;
 use crate::policy::error::{Located, PolicyError};
 
-/// Reads and merges the data files; returns the merged document and each file's bytes.
-pub fn load_data(
-    files: &[ConfigPath],
-    limits: &Limits,
-) -> Result<(Value, Vec<(PathBuf, Vec<u8>)>), PolicyError> {
+/// The merged data document and the bytes of each file it was read from (for the digest).
+#[derive(Debug, Default)]
+pub struct LoadedData {
+    /// The merged document.
+    pub value: Value,
+    /// Each data file with its bytes.
+    pub files: Vec<(PathBuf, Vec<u8>)>,
+}
+
+/// Reads and merges the data files.
+pub fn load_data(files: &[ConfigPath], limits: &Limits) -> Result<LoadedData, PolicyError> {
     let mut merged = Value::Object(Map::new());
     let mut owners: Vec<(String, PathBuf)> = Vec::new();
     let mut bytes = Vec::new();
@@ -44,7 +50,10 @@ pub fn load_data(
         merge(&mut merged, document.value, "", &file.resolved, &mut owners)?;
         bytes.push((file.resolved.clone(), document.bytes));
     }
-    Ok((merged, bytes))
+    Ok(LoadedData {
+        value: merged,
+        files: bytes,
+    })
 }
 
 fn merge(

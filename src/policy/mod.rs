@@ -124,7 +124,10 @@ impl PolicySet {
             let text = read(file)?;
             cel.push(CelPolicy::load(file, &text)?);
         }
-        let (data, data_bytes) = data::load_data(data_files, limits)?;
+        let data::LoadedData {
+            value: data,
+            files: data_bytes,
+        } = data::load_data(data_files, limits)?;
         for (path, bytes) in data_bytes {
             digested.push((display_name(&path, base_dir), bytes));
         }

@@ -48,7 +48,7 @@ fn rule_ids(decision: &Value, key: &str) -> BTreeSet<String> {
 #[test]
 fn every_fixture_gives_its_expected_rule_ids() {
     let expected: Value = serde_json::from_slice(
-        &std::fs::read(repo_file("testdata/evidence/expected.json")).expect("expected.json"),
+        &fs_err::read(repo_file("testdata/evidence/expected.json")).expect("expected.json"),
     )
     .expect("expected.json parses");
     let stage = expected["stage"].as_str().expect("stage");
@@ -98,7 +98,7 @@ fn decision_records_digests_and_ids() {
         uuid::Uuid::parse_str(id).map(|u| u.get_version_num()).ok(),
         Some(7)
     );
-    let bytes = std::fs::read(repo_file("testdata/evidence/good.json")).expect("read");
+    let bytes = fs_err::read(repo_file("testdata/evidence/good.json")).expect("read");
     let digest = format!(
         "sha256:{}",
         hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes))
@@ -120,7 +120,7 @@ fn decision_records_digests_and_ids() {
 fn policy_digest_changes_with_a_policy_and_not_with_a_test() {
     let dir = Dir::new("digest");
     let copy = |from: &str, to: &str| {
-        dir.write(to, std::fs::read(repo_file(from)).expect("read"));
+        dir.write(to, fs_err::read(repo_file(from)).expect("read"));
     };
     copy("policies/baseline/tests.rego", "p/tests.rego");
     copy("policies/data.yaml", "data.yaml");
@@ -219,7 +219,7 @@ fn several_outputs_in_one_run_are_written_to_files() {
         "nothing is written half-way"
     );
 
-    std::fs::create_dir_all(dir.path().join("out")).expect("mkdir");
+    fs_err::create_dir_all(dir.path().join("out")).expect("mkdir");
     let output = dir
         .command()
         .args([
@@ -249,15 +249,15 @@ fn several_outputs_in_one_run_are_written_to_files() {
         "text goes to stdout when every format has a file"
     );
     let sarif: Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("out/report.sarif")).expect("sarif"))
+        serde_json::from_slice(&fs_err::read(dir.path().join("out/report.sarif")).expect("sarif"))
             .expect("json");
     assert_eq!(sarif["version"], "2.1.0");
     let results = sarif["runs"][0]["results"].as_array().expect("results");
     assert!(results.iter().any(|r| r["ruleId"] == "tests.failed"));
-    let junit = std::fs::read_to_string(dir.path().join("out/report.xml")).expect("junit");
+    let junit = fs_err::read_to_string(dir.path().join("out/report.xml")).expect("junit");
     assert!(junit.contains("<testsuites") && junit.contains("tests.failed"));
     let decision: Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("decision.json")).expect("json"))
+        serde_json::from_slice(&fs_err::read(dir.path().join("decision.json")).expect("json"))
             .expect("json");
     assert_eq!(decision["result"], "fail");
 }
@@ -381,7 +381,7 @@ fn required_evidence_missing_is_a_violation() {
 #[test]
 fn ten_thousand_components_evaluate_with_every_starter_policy() {
     let good: Value = serde_json::from_slice(
-        &std::fs::read(repo_file("testdata/evidence/good.json")).expect("read"),
+        &fs_err::read(repo_file("testdata/evidence/good.json")).expect("read"),
     )
     .expect("json");
     let mut evidence = good.clone();
@@ -686,9 +686,9 @@ fn schemas_are_current() {
         assert_eq!(code(&output), 0);
         let path = repo().join(file);
         if std::env::var_os("STAGEGATE_UPDATE_SCHEMAS").is_some() {
-            std::fs::write(&path, &output.stdout).expect("write schema");
+            fs_err::write(&path, &output.stdout).expect("write schema");
         }
-        let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+        let checked_in = fs_err::read_to_string(&path).unwrap_or_default();
         assert_eq!(
             checked_in,
             stdout(&output),

@@ -42,9 +42,9 @@ impl Dir {
     pub fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> PathBuf {
         let path = self.temp.path().join(relative);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).expect("create parent");
+            fs_err::create_dir_all(parent).expect("create parent");
         }
-        std::fs::write(&path, contents).expect("write file");
+        fs_err::write(&path, contents).expect("write file");
         path
     }
 
