@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Print the Markdown tables of bench/RESULTS.md from what bench/run.sh left in bench/out/.
+
+    python3 bench/summarize.py bench/out target 100 1000 10000 50000
+"""
+
+import json
+import re
+import statistics
+import sys
+from pathlib import Path
+
+
+def process_times(out, name):
+    path = out / f"{name}.json"
+    if not path.exists():
+        return None
+    times = json.loads(path.read_text())["results"][0]["times"]
+    return statistics.median(times) * 1e3, min(times) * 1e3, len(times)
+
+
+def peak_rss_mib(out, name):
+    path = out / f"rss-{name}.txt"
+    if not path.exists():
+        return None
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", path.read_text())
+    status = re.search(r"Exit status: (\d+)", path.read_text())
+    return (int(m.group(1)) / 1024 if m else None), (status.group(1) if status else "?")
+
+
+def criterion_ms(target, group, n):
+    path = target / "criterion" / "evaluate" / group / str(n) / "new" / "estimates.json"
+    if not path.exists():
+        return None
+    est = json.loads(path.read_text())
+    return est["median"]["point_estimate"] / 1e6
+
+
+def fmt(x, digits=1):
+    return "–" if x is None else f"{x:.{digits}f}"
+
+
+def main():
+    out, target, sizes = Path(sys.argv[1]), Path(sys.argv[2]), [int(s) for s in sys.argv[3:]]
+    opa = {}
+    if (out / "opa.json").exists():
+        for row in json.loads((out / "opa.json").read_text())["results"]:
+            opa[row["components"]] = row
+
+    print("### Whole process: `stagegate evaluate --stage prod --format json` (passing evidence)\n")
+    print("| components | evidence size | full prod stage (Rego + CEL) median / min ms | "
+          "Rego only median / min ms | peak RSS full / Rego only MiB | exit |")
+    print("|---:|---:|---:|---:|---:|:---:|")
+    for n in sizes:
+        size = (out / f"pass-{n}.json").stat().st_size / 1e6
+        full, rego = process_times(out, f"process-full-{n}"), process_times(out, f"process-rego-only-{n}")
+        rss_full, rss_rego = peak_rss_mib(out, f"full-{n}"), peak_rss_mib(out, f"rego-only-{n}")
+        print(f"| {n:,} | {size:.1f} MB | {fmt(full and full[0])} / {fmt(full and full[1])} "
+              f"| {fmt(rego and rego[0])} / {fmt(rego and rego[1])} "
+              f"| {fmt(rss_full and rss_full[0])} / {fmt(rss_rego and rss_rego[0])} "
+              f"| {rss_full and rss_full[1]} / {rss_rego and rss_rego[1]} |")
+
+    print("\n### Evaluation alone (criterion medians, `bench/evaluate.rs`, ms)\n")
+    print("| components | prepared, Rego + CEL | prepared, Rego only | fresh load + evaluate, Rego + CEL |")
+    print("|---:|---:|---:|---:|")
+    for n in sizes:
+        print(f"| {n:,} | {fmt(criterion_ms(target, 'prepared', n))} "
+              f"| {fmt(criterion_ms(target, 'prepared_rego_only', n))} "
+              f"| {fmt(criterion_ms(target, 'fresh', n))} |")
+
+    print("\n### Against OPA (same Rego modules, data and input; input handed over per evaluation)\n")
+    print("| components | OPA evaluation median / min ms | stagegate whole process, Rego only, median ms "
+          "| stagegate ÷ OPA | target ≤ 0.10 |")
+    print("|---:|---:|---:|---:|:---:|")
+    for n in sizes:
+        row, rego = opa.get(n), process_times(out, f"process-rego-only-{n}")
+        if not row or not rego:
+            continue
+        ratio = rego[0] / row["go_median_ms"]
+        print(f"| {n:,} | {row['go_median_ms']:.1f} / {row['go_min_ms']:.1f} | {rego[0]:.1f} "
+              f"| {ratio:.3f} | {'holds' if ratio <= 0.10 else 'MISSED'} |")
+
+
+if __name__ == "__main__":
+    main()
