@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::cli::collect_args::CollectArgs;
 use crate::report::OutputFormat;
 
 /// A policy-as-code promotion gate: collect evidence, evaluate Rego and CEL policies per
@@ -30,6 +31,9 @@ pub struct Cli {
 pub enum Command {
     /// Evaluate a stage's policies on an evidence document and report the decision.
     Evaluate(Box<EvaluateArgs>),
+    /// Collect SBOMs, scans, test reports, attestations and approvals into one Evidence v1
+    /// document.
+    Collect(Box<CollectCommandArgs>),
     /// Scaffold `stagegate.yaml` (dev, staging, prod) and the starter policy library.
     Init(InitArgs),
     /// Print the JSON Schema of a stagegate document.
@@ -143,6 +147,26 @@ pub struct EvaluateArgs {
     /// What policies see as now (RFC 3339), for reproducible runs; default: the current time.
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub effective_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// Write the evidence collected from the collect flags to this file too (a test fixture).
+    #[arg(long, value_name = "FILE")]
+    pub save_evidence: Option<PathBuf>,
+    /// Evidence files to collect instead of `--evidence` (as `stagegate collect`).
+    #[command(flatten)]
+    pub collect: CollectArgs,
+    /// Limits on input size and nesting.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// `stagegate collect`.
+#[derive(Debug, Args)]
+pub struct CollectCommandArgs {
+    /// The subject and evidence files.
+    #[command(flatten)]
+    pub collect: CollectArgs,
+    /// Where to write the evidence document (atomically); standard output when absent.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Limits on input size and nesting.
     #[command(flatten)]
     pub limits: LimitArgs,

@@ -9,6 +9,7 @@ use std::path::Path;
 use miette::{Diagnostic, LabeledSpan, NamedSource, Report, SourceSpan};
 
 use crate::document::DocumentError;
+use crate::evidence::EvidenceError;
 use crate::limits::LimitError;
 use crate::policy::error::{Located, PolicyError};
 
@@ -177,8 +178,26 @@ pub fn document_report(err: &DocumentError) -> Report {
     }
 }
 
-/// Any error with its cause chain on one line.
-pub fn chain_report(err: &(dyn StdError + 'static)) -> Report {
+/// The report for evidence that could not be collected.
+pub fn evidence_report(err: &EvidenceError) -> Report {
+    match (err, err.location()) {
+        (EvidenceError::Limit(limit), _) => limit_report(limit),
+        (_, Some(at)) => {
+            let message = chain_text(err);
+            file_report(
+                "invalid evidence",
+                at.path,
+                at.line,
+                at.column,
+                &message,
+                None,
+            )
+        }
+        _ => chain_report(err),
+    }
+}
+
+fn chain_text(err: &(dyn StdError + 'static)) -> String {
     let mut text = err.to_string();
     let mut cause = err.source();
     while let Some(inner) = cause {
@@ -186,7 +205,12 @@ pub fn chain_report(err: &(dyn StdError + 'static)) -> Report {
         text.push_str(&inner.to_string());
         cause = inner.source();
     }
-    miette::miette!("{text}")
+    text
+}
+
+/// Any error with its cause chain on one line.
+pub fn chain_report(err: &(dyn StdError + 'static)) -> Report {
+    miette::miette!("{}", chain_text(err))
 }
 
 #[cfg(test)]

@@ -7,9 +7,12 @@ use miette::Report;
 use sha2::{Digest, Sha256};
 
 use crate::cli::args::EvaluateArgs;
-use crate::cli::diagnostic::{document_report, file_report, limit_report, policy_report};
+use crate::cli::collect::collect_bytes;
+use crate::cli::diagnostic::{
+    chain_report, document_report, file_report, limit_report, policy_report,
+};
 use crate::cli::exit::ExitStatus;
-use crate::cli::output::{Outputs, config_path};
+use crate::cli::output::{Outputs, config_path, write_atomically};
 use crate::decision::{Decision, DecisionContext};
 use crate::document::{parse_json, read_document};
 use crate::evidence::{Digest as DigestSet, EVIDENCE_API_VERSION, Evidence, Subject};
@@ -31,13 +34,27 @@ pub fn evaluate(args: EvaluateArgs, color: bool) -> Result<ExitStatus, Report> {
     let config_file = config_path(args.config.as_deref())?;
     let config = Config::load(&config_file, &limits).map_err(|e| policy_report(&e))?;
     let stage = config.stage(&args.stage).map_err(|e| policy_report(&e))?;
-    let loaded = match (&args.evidence, &args.input) {
-        (Some(path), _) => load_evidence(path, &limits)?,
-        (None, Some(path)) => load_plain_input(path, &limits)?,
-        (None, None) => {
+    let collecting = args.collect.has_inputs()
+        || args.collect.subject.is_some()
+        || args.collect.subject_file.is_some();
+    let loaded = match (&args.evidence, &args.input, collecting) {
+        (Some(_), _, true) | (_, Some(_), true) => {
             return Err(miette::miette!(
-                help = "collect one with `stagegate collect … -o evidence.json`, or pass any JSON/YAML document with `--input FILE`",
-                "nothing to evaluate: give `--evidence FILE` or `--input FILE`"
+                "give either evidence files to collect (`--sbom`, `--scan`, …) or `--evidence`/`--input`, not both"
+            ));
+        }
+        (_, _, false) if args.save_evidence.is_some() => {
+            return Err(miette::miette!(
+                "`--save-evidence` saves collected evidence: give the files to collect (`--sbom`, `--scan`, …)"
+            ));
+        }
+        (Some(path), _, false) => load_evidence(path, &limits)?,
+        (None, Some(path), false) => load_plain_input(path, &limits)?,
+        (None, None, true) => collect_input(&args, limits)?,
+        (None, None, false) => {
+            return Err(miette::miette!(
+                help = "collect evidence with `--subject NAME@sha256:HEX --sbom … --scan …`, pass an Evidence document with `--evidence FILE`, or any JSON/YAML document with `--input FILE`",
+                "nothing to evaluate"
             ));
         }
     };
@@ -87,6 +104,23 @@ pub fn evaluate(args: EvaluateArgs, color: bool) -> Result<ExitStatus, Report> {
 
 fn sha256_digest(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
+}
+
+/// Collects evidence from the collect flags (and saves it when asked).
+fn collect_input(args: &EvaluateArgs, limits: Limits) -> Result<LoadedInput, Report> {
+    let (evidence, bytes) = collect_bytes(&args.collect, limits)?;
+    if let Some(path) = &args.save_evidence {
+        write_atomically(path, &bytes)?;
+    }
+    let json = serde_json::to_value(&evidence).map_err(|e| chain_report(&e))?;
+    Ok(LoadedInput {
+        subject: evidence.subject,
+        digest: format!("sha256:{}", sha256_digest(&bytes)),
+        input: PolicyInput {
+            json,
+            json_bytes: Some(bytes.into()),
+        },
+    })
 }
 
 /// Reads an Evidence v1 document: limits, JSON syntax, then the contract's shape, each error

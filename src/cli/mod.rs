@@ -2,6 +2,8 @@
 //! subcommand. No logic beyond wiring lives here.
 
 mod args;
+mod collect;
+pub mod collect_args;
 mod diagnostic;
 mod env;
 mod evaluate;
@@ -34,6 +36,7 @@ pub fn main() -> ExitCode {
     install_miette_hook(cli.color.enabled(std::io::stderr().is_terminal()));
     let result = match cli.command {
         Command::Evaluate(args) => evaluate::evaluate(*args, color),
+        Command::Collect(args) => collect::collect(*args),
         Command::Init(args) => init::init(args),
         Command::Schema(args) => schema::schema(args),
     };

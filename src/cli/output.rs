@@ -80,6 +80,15 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Report> {
     let fail = |err: std::io::Error| miette::miette!("cannot write `{}`: {err}", path.display());
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
     temp.write_all(bytes).map_err(fail)?;
+    // Reports and evidence are not secrets: readable like any file the user writes (a
+    // temporary file starts as 0600).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(fail)?;
+    }
     temp.as_file().sync_all().map_err(fail)?;
     temp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())

@@ -1,5 +1,6 @@
 //! Integration tests: the real `stagegate` binary on real files. One test binary, one module
 //! per area.
 
+mod collect_cli;
 mod evaluate;
 mod util;

@@ -1,0 +1,141 @@
+//! `stagegate collect` and `evaluate` with collect flags, on real files from the corpus.
+
+use serde_json::Value;
+
+use crate::util::{Dir, EFFECTIVE_TIME, code, repo_file, stderr};
+
+const SUBJECT: &str = "registry.example.com/app@sha256:1c3b93ed450e26eac89b471d6d140e2f99488f489739b8b8ea5e8202dd086f82";
+
+#[test]
+fn collect_writes_one_evidence_document() {
+    let dir = Dir::new("collect");
+    let output = dir
+        .command()
+        .args(["collect", "--subject", SUBJECT, "-o", "evidence.json"])
+        .arg("--sbom")
+        .arg(repo_file(
+            "testdata/corpus/cyclonedx/cdx-1.5-syft-1.6.0.json",
+        ))
+        .arg("--scan")
+        .arg(repo_file(
+            "testdata/corpus/grype/grype-image-chainguard-ruby.json",
+        ))
+        .arg("--tests")
+        .arg(repo_file(
+            "testdata/corpus/junit/maven-surefire-StringUtilsTest.xml",
+        ))
+        .output()
+        .expect("run");
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let evidence: Value =
+        serde_json::from_slice(&fs_err::read(dir.path().join("evidence.json")).expect("read"))
+            .expect("json");
+    assert_eq!(evidence["apiVersion"], "stagegate.dev/evidence/v1");
+    assert_eq!(evidence["sources"].as_array().map(Vec::len), Some(3));
+    assert_eq!(evidence["tests"]["total"], 5);
+    assert_eq!(evidence["tests"]["failed"], 2);
+
+    // The document it wrote is what `evaluate --evidence` reads.
+    let output = dir
+        .command()
+        .args([
+            "evaluate",
+            "--stage",
+            "dev",
+            "--effective-time",
+            EFFECTIVE_TIME,
+        ])
+        .arg("--config")
+        .arg(repo_file("stagegate.yaml"))
+        .args(["--evidence", "evidence.json"])
+        .output()
+        .expect("run");
+    assert!(matches!(code(&output), 0 | 1), "{}", stderr(&output));
+}
+
+#[test]
+fn evaluate_collects_and_saves_the_evidence() {
+    let dir = Dir::new("evaluate-collect");
+    let output = dir
+        .command()
+        .args([
+            "evaluate",
+            "--stage",
+            "dev",
+            "--format",
+            "json",
+            "--effective-time",
+            EFFECTIVE_TIME,
+        ])
+        .arg("--config")
+        .arg(repo_file("stagegate.yaml"))
+        .args(["--subject", SUBJECT, "--save-evidence", "case.json"])
+        .arg("--sbom")
+        .arg(repo_file(
+            "testdata/corpus/cyclonedx/cdx-1.5-syft-1.6.0.json",
+        ))
+        .output()
+        .expect("run");
+    assert!(matches!(code(&output), 0 | 1), "{}", stderr(&output));
+    let decision: Value = serde_json::from_slice(&output.stdout).expect("decision");
+    let saved = fs_err::read(dir.path().join("case.json")).expect("saved evidence");
+    let digest = format!(
+        "sha256:{}",
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&saved))
+    );
+    assert_eq!(
+        decision["evidenceDigest"],
+        digest.as_str(),
+        "the decision is bound to the saved bytes"
+    );
+}
+
+#[test]
+fn broken_inputs_exit_2_with_nothing_written() {
+    let dir = Dir::new("collect-broken");
+    let bomb = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;\">]>\n<testsuite>&lol2;</testsuite>\n";
+    let cases: [(&str, &str, String); 4] = [
+        (
+            "--sbom",
+            "truncated.json",
+            "{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.6\", \"components\": [".to_owned(),
+        ),
+        ("--tests", "bomb.xml", bomb.to_owned()),
+        (
+            "--sbom",
+            "deep.json",
+            format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)),
+        ),
+        (
+            "--scan",
+            "unknown.json",
+            "{\"hello\": \"world\"}".to_owned(),
+        ),
+    ];
+    for (flag, name, contents) in cases {
+        dir.write(name, contents);
+        let output = dir
+            .command()
+            .args([
+                "collect",
+                "--subject",
+                SUBJECT,
+                "-o",
+                "out.json",
+                flag,
+                name,
+            ])
+            .output()
+            .expect("run");
+        assert_eq!(code(&output), 2, "{name}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(name),
+            "{name}: the error names the file:\n{}",
+            stderr(&output)
+        );
+        assert!(
+            !dir.path().join("out.json").exists(),
+            "{name}: no output written"
+        );
+    }
+}
