@@ -13,24 +13,53 @@ use crate::cli::diagnostic::{
 };
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::{Outputs, config_path, write_atomically};
-use crate::decision::{Decision, DecisionContext};
+use crate::decision::{Decision, DecisionContext, Finding, RuleInfo};
 use crate::document::{parse_json, read_document};
 use crate::evidence::{Digest as DigestSet, EVIDENCE_API_VERSION, Evidence, Subject};
 use crate::limits::{Limits, check_depth, read_limited};
-use crate::policy::config::Config;
+use crate::policy::config::{Config, Stage};
 use crate::policy::{EvaluationContext, PolicyInput, PolicySet};
 
 /// The document to evaluate, the subject it is about, and the digest of its bytes.
 struct LoadedInput {
     input: PolicyInput,
+    /// The bytes as read (or collected); their sha256 is `digest`.
+    bytes: Vec<u8>,
     subject: Subject,
     digest: String,
 }
 
+/// Built-in checks a caller adds to a stage's policies (the promotion chain of `gate`): given
+/// the stage and the subject, the rules checked and the violations found.
+pub(crate) type ExtraChecks<'a> =
+    dyn Fn(&Stage, &Config, &Subject) -> Result<(Vec<RuleInfo>, Vec<Finding>), Report> + 'a;
+
+/// What [`decide`] produced: the decision and the evidence bytes it is bound to.
+#[derive(Debug)]
+pub(crate) struct Decided {
+    /// The decision.
+    pub decision: Decision,
+    /// The evidence document as evaluated (its sha256 is the decision's evidence digest).
+    #[allow(dead_code)]
+    pub evidence: Vec<u8>,
+}
+
 /// Runs `stagegate evaluate`.
 pub fn evaluate(args: EvaluateArgs, color: bool) -> Result<ExitStatus, Report> {
-    let limits = args.limits.limits();
     let outputs = Outputs::new(&args.format)?;
+    let decided = decide(&args, &|_, _, _| Ok((Vec::new(), Vec::new())))?;
+    outputs.emit(&decided.decision, color)?;
+    Ok(if decided.decision.passed() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::PolicyFailure
+    })
+}
+
+/// Loads the config, the input and the stage's policies, evaluates them (with the caller's
+/// extra checks) and returns the decision. Every error is a report (exit 2).
+pub(crate) fn decide(args: &EvaluateArgs, extra: &ExtraChecks<'_>) -> Result<Decided, Report> {
+    let limits = args.limits.limits();
     let config_file = config_path(args.config.as_deref())?;
     let config = Config::load(&config_file, &limits).map_err(|e| policy_report(&e))?;
     let stage = config.stage(&args.stage).map_err(|e| policy_report(&e))?;
@@ -50,7 +79,7 @@ pub fn evaluate(args: EvaluateArgs, color: bool) -> Result<ExitStatus, Report> {
         }
         (Some(path), _, false) => load_evidence(path, &limits)?,
         (None, Some(path), false) => load_plain_input(path, &limits)?,
-        (None, None, true) => collect_input(&args, limits)?,
+        (None, None, true) => collect_input(args, limits)?,
         (None, None, false) => {
             return Err(miette::miette!(
                 help = "collect evidence with `--subject NAME@sha256:HEX --sbom … --scan …`, pass an Evidence document with `--evidence FILE`, or any JSON/YAML document with `--input FILE`",
@@ -62,7 +91,7 @@ pub fn evaluate(args: EvaluateArgs, color: bool) -> Result<ExitStatus, Report> {
         PolicySet::load_stage(stage, &config.base_dir, &limits).map_err(|e| policy_report(&e))?;
     let evaluated_at = chrono::Utc::now();
     let now = args.effective_time.unwrap_or(evaluated_at);
-    let evaluation = policies
+    let mut evaluation = policies
         .evaluate(
             &loaded.input,
             &EvaluationContext {
@@ -72,6 +101,9 @@ pub fn evaluate(args: EvaluateArgs, color: bool) -> Result<ExitStatus, Report> {
             },
         )
         .map_err(|e| policy_report(&e))?;
+    let (extra_rules, extra_violations) = extra(stage, &config, &loaded.subject)?;
+    evaluation.rules.extend(extra_rules);
+    evaluation.violations.extend(extra_violations);
     tracing::info!(
         rules = evaluation.rules.len(),
         violations = evaluation.violations.len(),
@@ -94,11 +126,9 @@ pub fn evaluate(args: EvaluateArgs, color: bool) -> Result<ExitStatus, Report> {
         evaluation.violations,
         evaluation.warnings,
     );
-    outputs.emit(&decision, color)?;
-    Ok(if decision.passed() {
-        ExitStatus::Success
-    } else {
-        ExitStatus::PolicyFailure
+    Ok(Decided {
+        decision,
+        evidence: loaded.bytes,
     })
 }
 
@@ -118,8 +148,9 @@ fn collect_input(args: &EvaluateArgs, limits: Limits) -> Result<LoadedInput, Rep
         digest: format!("sha256:{}", sha256_digest(&bytes)),
         input: PolicyInput {
             json,
-            json_bytes: Some(bytes.into()),
+            json_bytes: Some(bytes.clone().into()),
         },
+        bytes,
     })
 }
 
@@ -174,8 +205,9 @@ fn load_evidence(path: &Path, limits: &Limits) -> Result<LoadedInput, Report> {
         subject: evidence.subject,
         input: PolicyInput {
             json,
-            json_bytes: Some(bytes.into()),
+            json_bytes: Some(bytes.clone().into()),
         },
+        bytes,
         digest,
     })
 }
@@ -198,8 +230,9 @@ fn load_plain_input(path: &Path, limits: &Limits) -> Result<LoadedInput, Report>
         },
         input: PolicyInput {
             json: document.value,
-            json_bytes: is_json.then(|| document.bytes.into()),
+            json_bytes: is_json.then(|| document.bytes.clone().into()),
         },
+        bytes: document.bytes,
         digest: format!("sha256:{hex}"),
     })
 }
