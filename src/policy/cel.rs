@@ -34,18 +34,58 @@ use crate::decision::{Engine, Finding, RuleInfo, Severity, SourceLocation};
 use crate::policy::error::{Located, PolicyError};
 use crate::policy::files::PolicyFile;
 
-/// A CEL rule file as written.
+/// A CEL rule file as written: the spec's fields at the top level, or a whole Kubernetes
+/// `ValidatingAdmissionPolicy` document whose `spec` holds them (its admission-only fields,
+/// such as `matchConstraints` and `failurePolicy`, are accepted and ignored).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RawCelFile {
+    #[serde(default)]
+    api_version: Option<String>,
+    #[serde(default)]
+    kind: Option<String>,
+    #[serde(default)]
+    metadata: Option<RawObjectMeta>,
+    #[serde(default)]
+    spec: Option<RawSpec>,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
     description: Option<String>,
     #[serde(default)]
+    match_conditions: Vec<RawVariable>,
+    #[serde(default)]
     variables: Vec<RawVariable>,
     #[serde(default)]
     validations: Vec<RawValidation>,
+}
+
+/// The part of Kubernetes `ObjectMeta` we read.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawObjectMeta {
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// A `ValidatingAdmissionPolicy` spec.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawSpec {
+    #[serde(default)]
+    match_conditions: Vec<RawVariable>,
+    #[serde(default)]
+    variables: Vec<RawVariable>,
+    #[serde(default)]
+    validations: Vec<RawValidation>,
+    #[serde(default)]
+    failure_policy: Option<serde_json::Value>,
+    #[serde(default)]
+    match_constraints: Option<serde_json::Value>,
+    #[serde(default)]
+    param_kind: Option<serde_json::Value>,
+    #[serde(default)]
+    audit_annotations: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,7 +98,8 @@ struct RawVariable {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RawValidation {
-    id: Spanned<String>,
+    #[serde(default)]
+    id: Option<Spanned<String>>,
     expression: Spanned<String>,
     #[serde(default)]
     message: Option<String>,
@@ -97,10 +138,22 @@ struct Validation {
     reason: Option<String>,
 }
 
+/// The CEL environment the expressions were compiled with, shared by their evaluations.
+#[derive(Clone)]
+struct SharedEnv(Arc<Env>);
+
+impl std::fmt::Debug for SharedEnv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Env")
+    }
+}
+
 /// One compiled CEL rule file.
 #[derive(Debug, Clone)]
 pub struct CelPolicy {
     file: PolicyFile,
+    env: SharedEnv,
+    match_conditions: Vec<Variable>,
     variables: Vec<Variable>,
     validations: Vec<Validation>,
 }
@@ -165,26 +218,85 @@ impl CelPolicy {
                 crate::policy::config::syntax_message(&err),
             ))
         })?;
-        let _ = (&raw.name, &raw.description);
+        let _ = (&raw.description, &raw.api_version);
+        if let Some(kind) = raw
+            .kind
+            .as_deref()
+            .filter(|k| *k != "ValidatingAdmissionPolicy")
+        {
+            return Err(PolicyError::Cel(Located::new(
+                &file.path,
+                1,
+                1,
+                format!(
+                    "`kind: {kind}` is not a rule file; expected a ValidatingAdmissionPolicy or bare `validations`"
+                ),
+            )));
+        }
+        let policy_name = raw
+            .metadata
+            .as_ref()
+            .and_then(|m| m.name.clone())
+            .or_else(|| raw.name.clone())
+            .unwrap_or_else(|| {
+                file.display
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(&file.display)
+                    .trim_end_matches(".yaml")
+                    .trim_end_matches(".yml")
+                    .trim_end_matches(".cel")
+                    .to_owned()
+            });
+        let (match_conditions, raw_variables, raw_validations) = match raw.spec {
+            Some(spec) => {
+                let _ = (
+                    &spec.failure_policy,
+                    &spec.match_constraints,
+                    &spec.param_kind,
+                    &spec.audit_annotations,
+                );
+                let mut conditions = raw.match_conditions;
+                conditions.extend(spec.match_conditions);
+                let mut variables = raw.variables;
+                variables.extend(spec.variables);
+                let mut validations = raw.validations;
+                validations.extend(spec.validations);
+                (conditions, variables, validations)
+            }
+            None => (raw.match_conditions, raw.variables, raw.validations),
+        };
         let env = environment();
         let lines: Vec<&str> = text.lines().collect();
         let compile = |expr: &Spanned<String>| compile_at(&env, &file.path, &lines, expr);
-        let mut variables = Vec::new();
-        for variable in &raw.variables {
-            variables.push(Variable {
-                name: variable.name.clone(),
-                expr: compile(&variable.expression)?,
-            });
-        }
+        let compile_all = |raw: &[RawVariable]| -> Result<Vec<Variable>, PolicyError> {
+            raw.iter()
+                .map(|variable| {
+                    Ok(Variable {
+                        name: variable.name.clone(),
+                        expr: compile(&variable.expression)?,
+                    })
+                })
+                .collect()
+        };
+        let match_conditions = compile_all(&match_conditions)?;
+        let variables = compile_all(&raw_variables)?;
         let mut validations: Vec<Validation> = Vec::new();
-        for validation in &raw.validations {
-            let id_at = &validation.id.referenced;
-            if validations.iter().any(|v| v.info.id == validation.id.value) {
+        for (index, validation) in raw_validations.iter().enumerate() {
+            // Kubernetes validations have no id: name them after the policy and position.
+            let (id, id_at) = match &validation.id {
+                Some(id) => (id.value.clone(), id.referenced),
+                None => (
+                    format!("{policy_name}.{index}"),
+                    validation.expression.referenced,
+                ),
+            };
+            if validations.iter().any(|v| v.info.id == id) {
                 return Err(PolicyError::Cel(Located::new(
                     &file.path,
                     id_at.line() as u32,
                     id_at.column() as u32,
-                    format!("validation id `{}` is used twice", validation.id.value),
+                    format!("validation id `{id}` is used twice"),
                 )));
             }
             let (severity, warning) = match &validation.severity {
@@ -217,7 +329,7 @@ impl CelPolicy {
             }
             validations.push(Validation {
                 info: RuleInfo {
-                    id: validation.id.value.clone(),
+                    id,
                     engine: Engine::Cel,
                     source: Some(SourceLocation {
                         file: file.display.clone(),
@@ -237,6 +349,8 @@ impl CelPolicy {
         }
         Ok(CelPolicy {
             file: file.clone(),
+            env: SharedEnv(env),
+            match_conditions,
             variables,
             validations,
         })
@@ -249,9 +363,10 @@ impl CelPolicy {
 
     /// Evaluates every validation.
     pub fn evaluate(&self, bindings: &CelBindings) -> Result<CelFindings, PolicyError> {
-        let env = environment();
-        let mut context = Context::with_env(env);
+        let mut context = Context::with_env(Arc::clone(&self.env.0));
         context.add_variable_from_value("evidence", bindings.evidence.clone());
+        // `object` as in a ValidatingAdmissionPolicy, so such expressions read the evidence.
+        context.add_variable_from_value("object", bindings.evidence.clone());
         context.add_variable_from_value("data", bindings.data.clone());
         context.add_variable_from_value("stage", bindings.stage.clone());
         context.add_variable_from_value("now", bindings.now.clone());
@@ -267,6 +382,24 @@ impl CelPolicy {
             context.add_variable_from_value("variables", Cel::Map(CelMap::from(values.clone())));
         }
         let mut findings = CelFindings::default();
+        // As in Kubernetes: when a match condition is false the policy does not apply.
+        for condition in &self.match_conditions {
+            let name = format!("matchConditions.{}", condition.name);
+            match self.run(&context, &condition.expr, &name)? {
+                Cel::Bool(true) => {}
+                Cel::Bool(false) => return Ok(findings),
+                other => {
+                    return Err(self.error(
+                        &name,
+                        &condition.expr,
+                        format!(
+                            "a match condition must evaluate to a bool, got {:?}",
+                            other.type_of()
+                        ),
+                    ));
+                }
+            }
+        }
         for validation in &self.validations {
             let id = &validation.info.id;
             let held = match self.run(&context, &validation.expr, id)? {
@@ -495,6 +628,22 @@ validations:
             }
             other => panic!("expected a CEL error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn whole_validating_admission_policies_load() {
+        let text = "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: tests-pass\nspec:\n  failurePolicy: Fail\n  matchConditions:\n    - name: has-tests\n      expression: \"has(object.tests)\"\n  validations:\n    - expression: \"object.tests.failed == 0\"\n      message: tests failed\n      reason: Invalid\n";
+        let Ok(policy) = CelPolicy::load(&file(), text) else {
+            panic!("load")
+        };
+        let failing = policy.evaluate(&bindings(serde_json::json!({"tests": {"failed": 1}})));
+        let Ok(failing) = failing else {
+            panic!("evaluate")
+        };
+        assert_eq!(failing.violations[0].rule, "tests-pass.0");
+        assert_eq!(failing.violations[0].details["reason"], "Invalid");
+        let skipped = policy.evaluate(&bindings(serde_json::json!({})));
+        assert!(skipped.is_ok_and(|f| f.violations.is_empty() && f.outcomes.is_empty()));
     }
 
     #[test]
