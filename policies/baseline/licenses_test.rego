@@ -22,7 +22,7 @@ banned_with(declared) := results if {
 test_banned_id_fails if {
 	results := banned_with(["GPL-3.0-only"])
 	results == {{
-		"msg": "libfoo@1.0.0 is licensed under \"GPL-3.0-only\", which uses banned license gpl-3.0-only",
+		"msg": "libfoo@1.0.0 is licensed under \"GPL-3.0-only\", which uses banned license GPL-3.0-only",
 		"component": "libfoo@1.0.0",
 		"purl": "pkg:npm/libfoo@1.0.0",
 		"license": "GPL-3.0-only",
@@ -48,7 +48,7 @@ test_lowercase_or_with_allowed_alternative_passes if {
 test_or_of_banned_alternatives_fails if {
 	results := banned_with(["GPL-3.0-only OR AGPL-3.0-only"])
 	some r in results
-	r.msg == "libfoo@1.0.0 is licensed under \"GPL-3.0-only OR AGPL-3.0-only\", which uses banned license agpl-3.0-only, gpl-3.0-only"
+	r.msg == "libfoo@1.0.0 is licensed under \"GPL-3.0-only OR AGPL-3.0-only\", which uses banned license AGPL-3.0-only, GPL-3.0-only"
 }
 
 test_and_with_banned_id_fails if {
@@ -77,6 +77,19 @@ test_parentheses_with_banned_id_fail_closed if {
 
 test_parentheses_without_banned_id_pass if {
 	count(banned_with(["(MIT OR BSD-3-Clause) AND Apache-2.0"])) == 0
+}
+
+test_unbalanced_parenthesis_fails_closed if {
+	count(banned_with(["GPL-3.0-only)"])) == 1
+}
+
+test_single_parenthesized_id_fails if {
+	count(banned_with(["(GPL-3.0-only)"])) == 1
+}
+
+test_tabs_and_repeated_spaces_are_whitespace if {
+	count(banned_with(["GPL-3.0-only\tor  MIT"])) == 0
+	count(banned_with(["MIT\tAND\nGPL-3.0-only"])) == 1
 }
 
 test_any_banned_entry_fails if {

@@ -39,15 +39,14 @@ deny_empty contains msg if {
 #   short_name: sbom.component_without_purl
 #   severity: low
 warn_component_without_purl contains result if {
-	missing := sort([component_label(c) | some c in input.sbom.components; not has_purl(c)])
+	# Inline rather than a helper function: with 10,000 components a call each costs milliseconds.
+	missing := sort([component_label(c) | some c in input.sbom.components; not startswith(object.get(c, "purl", ""), "pkg:")])
 	count(missing) > 0
 	result := {
 		"msg": sprintf("%d component(s) without a purl: %s", [count(missing), first_ten(missing)]),
 		"components": missing,
 	}
 }
-
-has_purl(component) if startswith(component.purl, "pkg:")
 
 component_label(c) := sprintf("%s@%s", [c.name, c.version]) if c.version
 else := c.name
