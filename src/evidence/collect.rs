@@ -488,9 +488,21 @@ impl Evidence {
     /// The document as pretty-printed JSON with a final newline, ready to write to a file.
     /// Raw documents are written verbatim.
     pub fn to_json_bytes(&self) -> Result<Vec<u8>, EvidenceError> {
-        let mut bytes = serde_json::to_vec_pretty(self).map_err(EvidenceError::Serialize)?;
-        bytes.push(b'\n');
+        let mut bytes = Vec::new();
+        self.write_json(&mut bytes)?;
         Ok(bytes)
+    }
+
+    /// Writes the document as [`Evidence::to_json_bytes`] does, without holding the whole
+    /// output in memory (for a 50,000-component SBOM the output is as large as the inputs).
+    /// Give it a buffered writer; to never leave a partial file behind, write to a temporary
+    /// file and rename it.
+    pub fn write_json(&self, mut writer: impl std::io::Write) -> Result<(), EvidenceError> {
+        serde_json::to_writer_pretty(&mut writer, self).map_err(EvidenceError::Serialize)?;
+        writer
+            .write_all(b"\n")
+            .and_then(|()| writer.flush())
+            .map_err(|e| EvidenceError::Serialize(serde_json::Error::io(e)))
     }
 }
 
