@@ -20,6 +20,7 @@
     )
 )]
 
+pub mod attest;
 pub mod cli;
 pub mod decision;
 pub mod document;
@@ -27,3 +28,4 @@ pub mod evidence;
 pub mod limits;
 pub mod policy;
 pub mod report;
+pub mod verify;

@@ -1,0 +1,161 @@
+//! The two predicates a gate signs: the SLSA Verification Summary (VSA) v1, which standard
+//! verifiers (Kyverno, the Sigstore policy-controller, slsa-verifier) understand, and the
+//! stagegate decision predicate, which carries the whole [`Decision`].
+//!
+//! VSA spec: <https://slsa.dev/spec/v1.0/verification_summary>. How stagegate fills it:
+//! - `verifier.id` = [`VERIFIER_ID`], `verifier.version.stagegate` = the crate version;
+//! - `timeVerified` = the decision's `evaluatedAt`;
+//! - `resourceUri` = the subject (`NAME@sha256:HEX`, or the name when it already holds `@`);
+//! - `policy.uri` = `<config file>#stages.<stage>`, `policy.digest.sha256` = the policy-set
+//!   digest (the one `stagegate verify --policy-digest` pins);
+//! - `inputAttestations` = the attestation and approval files the evidence was built from and
+//!   the earlier stages' bundles the promotion chain accepted, each with its sha256;
+//! - `verificationResult` = `PASSED` or `FAILED`;
+//! - `verifiedLevels` = `[STAGEGATE_STAGE_<stage>]` (on `PASSED` only), the custom level that
+//!   names the stage (the spec reserves only the `SLSA_` prefix).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::decision::Decision;
+use crate::evidence::Source;
+
+/// `predicateType` of the SLSA Verification Summary v1.
+pub const VSA_PREDICATE_TYPE: &str = "https://slsa.dev/verification_summary/v1";
+/// `predicateType` of the stagegate decision predicate.
+pub const DECISION_PREDICATE_TYPE: &str = "https://stagegate.dev/decision/v1";
+/// `verifier.id` in the VSAs stagegate signs.
+pub const VERIFIER_ID: &str = "https://stagegate.dev/verifier/v1";
+/// Prefix of the verified level that names the stage.
+pub const STAGE_LEVEL_PREFIX: &str = "STAGEGATE_STAGE_";
+
+/// The verified level naming `stage`.
+pub fn stage_level(stage: &str) -> String {
+    format!("{STAGE_LEVEL_PREFIX}{stage}")
+}
+
+/// The VSA v1 predicate (the fields stagegate writes and checks).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerificationSummary {
+    /// Who verified.
+    pub verifier: Verifier,
+    /// When (RFC 3339).
+    pub time_verified: String,
+    /// The artifact.
+    pub resource_uri: String,
+    /// The policy that was applied.
+    pub policy: PolicyRef,
+    /// What the decision was based on.
+    #[serde(default)]
+    pub input_attestations: Vec<InputAttestation>,
+    /// `PASSED` or `FAILED`.
+    pub verification_result: String,
+    /// The levels verified; stagegate writes [`stage_level`].
+    #[serde(default)]
+    pub verified_levels: Vec<String>,
+    /// The SLSA version the levels refer to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slsa_version: Option<String>,
+}
+
+/// `verifier`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verifier {
+    /// The verifier's URI.
+    pub id: String,
+    /// Component versions.
+    #[serde(default)]
+    pub version: BTreeMap<String, String>,
+}
+
+/// `policy`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyRef {
+    /// Where the policy is.
+    #[serde(default)]
+    pub uri: String,
+    /// Its digest (`sha256` → hex).
+    #[serde(default)]
+    pub digest: BTreeMap<String, String>,
+}
+
+/// One entry of `inputAttestations`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct InputAttestation {
+    /// Where it was read from.
+    pub uri: String,
+    /// Its digest (`sha256` → hex).
+    pub digest: BTreeMap<String, String>,
+}
+
+/// `PASSED`.
+pub const PASSED: &str = "PASSED";
+/// `FAILED`.
+pub const FAILED: &str = "FAILED";
+
+impl VerificationSummary {
+    /// The VSA of `decision`, made with the policy at `policy_uri`, based on `inputs`.
+    pub fn of(decision: &Decision, policy_uri: &str, mut inputs: Vec<InputAttestation>) -> Self {
+        inputs.sort();
+        inputs.dedup();
+        let passed = decision.passed();
+        VerificationSummary {
+            verifier: Verifier {
+                id: VERIFIER_ID.to_owned(),
+                version: BTreeMap::from([(
+                    "stagegate".to_owned(),
+                    decision.stagegate_version.clone(),
+                )]),
+            },
+            time_verified: decision.evaluated_at.clone(),
+            resource_uri: resource_uri(&decision.subject.name, &decision.subject.digest.sha256),
+            policy: PolicyRef {
+                uri: policy_uri.to_owned(),
+                digest: digest_map(&decision.policy_digest),
+            },
+            input_attestations: inputs,
+            verification_result: if passed { PASSED } else { FAILED }.to_owned(),
+            verified_levels: if passed {
+                vec![stage_level(&decision.stage)]
+            } else {
+                Vec::new()
+            },
+            slsa_version: Some("1.0".to_owned()),
+        }
+    }
+}
+
+/// `NAME@sha256:HEX`, or the name when it already carries a digest.
+pub fn resource_uri(name: &str, sha256: &str) -> String {
+    if name.contains("@sha256:") {
+        name.to_owned()
+    } else {
+        format!("{name}@sha256:{sha256}")
+    }
+}
+
+/// `sha256:HEX` → `{sha256: HEX}`.
+pub fn digest_map(prefixed: &str) -> BTreeMap<String, String> {
+    match prefixed.split_once(':') {
+        Some((algorithm, hex)) => BTreeMap::from([(algorithm.to_owned(), hex.to_owned())]),
+        None => BTreeMap::new(),
+    }
+}
+
+/// The stagegate decision predicate: the [`Decision`] as `stagegate evaluate --format json`
+/// writes it, plus the evidence's sources and the inputs the promotion chain accepted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionPredicate {
+    /// The decision.
+    #[serde(flatten)]
+    pub decision: Decision,
+    /// Every input file of the evidence, with its digest.
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    /// The same inputs as the VSA's `inputAttestations`.
+    #[serde(default)]
+    pub input_attestations: Vec<InputAttestation>,
+}
