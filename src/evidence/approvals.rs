@@ -29,8 +29,7 @@ use super::model::Approval;
 pub const APPROVALS_API_VERSION: &str = "stagegate.dev/approvals/v1";
 
 /// An approvals file: a bare list, or a document with `apiVersion` and `approvals`.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 enum ApprovalsFile {
     List(Vec<ApprovalEntry>),
     Document(ApprovalsDocument),

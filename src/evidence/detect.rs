@@ -212,7 +212,8 @@ pub fn detect(kind: InputKind, path: &Path, bytes: &[u8]) -> Result<Detected, Ev
                 path: path.to_owned(),
             });
         }
-        Some(b'<') => Detected {
+        // XML is only a test report here (CycloneDX and SPDX XML are not read).
+        Some(b'<') if kind == InputKind::Tests => Detected {
             format: Format::JUnit,
             version: None,
         },
@@ -467,6 +468,13 @@ mod tests {
         assert!(matches!(
             detect_str(InputKind::Sbom, r#"{"bomFormat":"CycloneDX","#),
             Err(EvidenceError::Json { line: 1, .. })
+        ));
+        assert!(matches!(
+            detect_str(
+                InputKind::Sbom,
+                "<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\"/>"
+            ),
+            Err(EvidenceError::UnknownFormat { .. })
         ));
         assert!(matches!(
             detect_str(InputKind::Sbom, "   "),

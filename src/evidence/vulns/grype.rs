@@ -24,7 +24,7 @@ pub const SOURCE: &str = "grype";
 #[derive(Debug, Deserialize)]
 pub(crate) struct Document<'a> {
     #[serde(borrow, default)]
-    matches: Vec<Match<'a>>,
+    matches: Option<Vec<Match<'a>>>,
     #[serde(borrow, default, rename = "ignoredMatches")]
     ignored_matches: Option<Vec<IgnoredMatch<'a>>>,
 }
@@ -103,8 +103,9 @@ struct IgnoreRule<'a> {
 
 /// Turns a Grype document into findings.
 pub(crate) fn findings(doc: Document<'_>, source_index: usize) -> Vec<Vulnerability> {
-    let mut out = Vec::with_capacity(doc.matches.len());
-    for m in doc.matches {
+    let matches = doc.matches.unwrap_or_default();
+    let mut out = Vec::with_capacity(matches.len());
+    for m in matches {
         out.push(finding(
             m.vulnerability,
             m.related,

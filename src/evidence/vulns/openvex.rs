@@ -28,7 +28,7 @@ pub const SOURCE: &str = "openvex";
 #[derive(Debug, Deserialize)]
 pub(crate) struct Document<'a> {
     #[serde(borrow, default)]
-    statements: Vec<Statement<'a>>,
+    statements: Option<Vec<Statement<'a>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -36,7 +36,7 @@ struct Statement<'a> {
     #[serde(borrow)]
     vulnerability: VulnerabilityRef<'a>,
     #[serde(borrow, default)]
-    products: Vec<Product<'a>>,
+    products: Option<Vec<Product<'a>>>,
     #[serde(borrow)]
     status: Cow<'a, str>,
     #[serde(borrow, default)]
@@ -85,7 +85,7 @@ struct Identifiers<'a> {
 /// Turns an OpenVEX document into findings (mostly suppressed ones).
 pub(crate) fn findings(doc: Document<'_>, source_index: usize) -> Vec<Vulnerability> {
     let mut out = Vec::new();
-    for statement in doc.statements {
+    for statement in doc.statements.unwrap_or_default() {
         let (id, aliases) = match &statement.vulnerability {
             VulnerabilityRef::Name(name) => (name.to_string(), Vec::new()),
             VulnerabilityRef::Object { name, id, aliases } => (
@@ -107,7 +107,7 @@ pub(crate) fn findings(doc: Document<'_>, source_index: usize) -> Vec<Vulnerabil
                 source: Some(SOURCE.to_owned()),
             });
         let mut packages: Vec<Option<PackageRef>> = Vec::new();
-        for product in &statement.products {
+        for product in statement.products.iter().flatten() {
             match product {
                 Product::Id(id) => packages.push(package(Some(id), None)),
                 Product::Object(component) if component.subcomponents.is_empty() => {
