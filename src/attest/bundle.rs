@@ -222,7 +222,11 @@ impl TryFrom<WireBundle> for Bundle {
             (Some(key), None, None) => VerificationMaterial::PublicKey { hint: key.hint },
             (None, Some(leaf), None) => VerificationMaterial::Certificates(vec![cert(&leaf)?]),
             (None, None, Some(chain)) => VerificationMaterial::Certificates(
-                chain.certificates.iter().map(cert).collect::<Result<_, _>>()?,
+                chain
+                    .certificates
+                    .iter()
+                    .map(cert)
+                    .collect::<Result<_, _>>()?,
             ),
             _ => return Err(AttestError::Material),
         };

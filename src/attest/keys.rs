@@ -28,8 +28,8 @@ use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use crypto_secretbox::aead::{Aead, KeyInit};
 use crypto_secretbox::XSalsa20Poly1305;
+use crypto_secretbox::aead::{Aead, KeyInit};
 use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use p256::ecdsa::signature::{Signer, Verifier};
 use pkcs8::der::Decode;
@@ -55,14 +55,17 @@ const SCRYPT_MAX_LOG_N: u32 = 20;
 
 const OID_EC_PUBLIC_KEY: pkcs8::ObjectIdentifier =
     pkcs8::ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const OID_P256: pkcs8::ObjectIdentifier = pkcs8::ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+const OID_P256: pkcs8::ObjectIdentifier =
+    pkcs8::ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 const OID_ED25519: pkcs8::ObjectIdentifier = pkcs8::ObjectIdentifier::new_unwrap("1.3.101.112");
 
 /// Why a key could not be read, written or used.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     /// Not PEM, or a PEM block of a kind we do not read.
-    #[error("not a PEM key (expected `{SIGSTORE_PRIVATE_KEY_LABEL}`, `PRIVATE KEY`, `EC PRIVATE KEY` or `PUBLIC KEY`); found {found}")]
+    #[error(
+        "not a PEM key (expected `{SIGSTORE_PRIVATE_KEY_LABEL}`, `PRIVATE KEY`, `EC PRIVATE KEY` or `PUBLIC KEY`); found {found}"
+    )]
     NotPem {
         /// What was found instead.
         found: String,
@@ -283,7 +286,10 @@ impl SigningKey {
             ciphertext: STANDARD.encode(ciphertext),
         };
         let json = serde_json::to_vec(&document).map_err(KeyError::Malformed)?;
-        Ok(Zeroizing::new(pem_encode(SIGSTORE_PRIVATE_KEY_LABEL, &json)))
+        Ok(Zeroizing::new(pem_encode(
+            SIGSTORE_PRIVATE_KEY_LABEL,
+            &json,
+        )))
     }
 
     /// Reads a private key file: cosign's encrypted format (either label) with `password`, or
@@ -468,7 +474,11 @@ impl EncryptedKey {
         }
         let ScryptParams { n, r, p } = self.kdf.params;
         let bad_params = || KeyError::ScryptParams { n, r, p };
-        if !n.is_power_of_two() || n < 2 || n.trailing_zeros() > SCRYPT_MAX_LOG_N || r > 32 || p > 16
+        if !n.is_power_of_two()
+            || n < 2
+            || n.trailing_zeros() > SCRYPT_MAX_LOG_N
+            || r > 32
+            || p > 16
         {
             return Err(bad_params());
         }
@@ -568,7 +578,9 @@ mod tests {
         assert_eq!(loaded.public_key(), key.public_key());
         let signature = loaded.sign(b"message");
         key.public_key().verify(b"message", &signature).unwrap();
-        let p1363 = p256::ecdsa::Signature::from_der(&signature).unwrap().to_bytes();
+        let p1363 = p256::ecdsa::Signature::from_der(&signature)
+            .unwrap()
+            .to_bytes();
         key.public_key().verify(b"message", &p1363).unwrap();
         let public = PublicKey::from_pem(&key.public_key().to_pem()).unwrap();
         assert_eq!(public, key.public_key());
@@ -636,7 +648,8 @@ mod interop {
 
     /// A key written by `cosign generate-key-pair` with an empty password (from
     /// sigstore-rs's test data; see `testdata/keys/README.md`).
-    const COSIGN_KEY: &str = include_str!("../../testdata/keys/cosign-generated-empty-password.key");
+    const COSIGN_KEY: &str =
+        include_str!("../../testdata/keys/cosign-generated-empty-password.key");
 
     #[test]
     fn loads_a_key_cosign_wrote() {

@@ -37,7 +37,9 @@ pub enum AttestError {
     #[error("unknown bundle media type `{0}`")]
     UnknownMediaType(String),
     /// A bundle with none or several of `publicKey`, `certificate`, `x509CertificateChain`.
-    #[error("the bundle's verification material must be exactly one of a public key, a certificate or a certificate chain")]
+    #[error(
+        "the bundle's verification material must be exactly one of a public key, a certificate or a certificate chain"
+    )]
     Material,
     /// A bundle with none or both of `dsseEnvelope` and `messageSignature`.
     #[error("the bundle must hold exactly one of `dsseEnvelope` and `messageSignature`")]

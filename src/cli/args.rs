@@ -38,6 +38,15 @@ pub enum Command {
     Init(InitArgs),
     /// Print the JSON Schema of a stagegate document.
     Schema(SchemaArgs),
+    /// Collect, evaluate and sign: the decision as a SLSA VSA and a decision predicate, in
+    /// Sigstore bundles; checks the promotion chain (`requires`) and signed approvals.
+    Gate(Box<crate::cli::gate::GateArgs>),
+    /// Verify a signed stagegate result (or any key-signed bundle or DSSE envelope).
+    Verify(crate::cli::verify::VerifyArgs),
+    /// Sign an approval of an artifact's promotion to a stage.
+    Approve(crate::cli::approve::ApproveArgs),
+    /// Write a cosign-compatible key pair (`PREFIX.key`, encrypted, and `PREFIX.pub`).
+    Keygen(crate::cli::keygen::KeygenArgs),
 }
 
 /// When to use colour.

@@ -11,4 +11,10 @@ impl EnvVars {
     pub const CLICOLOR_FORCE: &'static str = "CLICOLOR_FORCE";
     /// A `tracing` filter for log output on stderr (e.g. `stagegate=debug`).
     pub const STAGEGATE_LOG: &'static str = "STAGEGATE_LOG";
+    /// The password of the private key `keygen` writes and `gate`/`approve` read (cosign's
+    /// encrypted format); read before `COSIGN_PASSWORD`. Without either, stagegate prompts on a
+    /// terminal. Never logged.
+    pub const STAGEGATE_PASSWORD: &'static str = "STAGEGATE_PASSWORD";
+    /// cosign's variable for the same password, honoured so cosign pipelines work unchanged.
+    pub const COSIGN_PASSWORD: &'static str = "COSIGN_PASSWORD";
 }

@@ -34,6 +34,11 @@ struct LoadedInput {
 pub(crate) type ExtraChecks<'a> =
     dyn Fn(&Stage, &Config, &Subject) -> Result<(Vec<RuleInfo>, Vec<Finding>), Report> + 'a;
 
+/// Verified approvals a caller adds to the evidence before policies see it (the signed
+/// approvals of `gate`): given the stage, the config and the subject.
+pub(crate) type ExtraApprovals<'a> =
+    dyn Fn(&Stage, &Config, &Subject) -> Result<Vec<crate::evidence::Approval>, Report> + 'a;
+
 /// What [`decide`] produced: the decision and the evidence bytes it is bound to.
 #[derive(Debug)]
 pub(crate) struct Decided {
@@ -59,6 +64,16 @@ pub fn evaluate(args: EvaluateArgs, color: bool) -> Result<ExitStatus, Report> {
 /// Loads the config, the input and the stage's policies, evaluates them (with the caller's
 /// extra checks) and returns the decision. Every error is a report (exit 2).
 pub(crate) fn decide(args: &EvaluateArgs, extra: &ExtraChecks<'_>) -> Result<Decided, Report> {
+    decide_with(args, extra, &|_, _, _| Ok(Vec::new()))
+}
+
+/// [`decide`], with verified approvals added to an Evidence document's `approvals` before
+/// evaluation (the evidence digest is then that of the document with them).
+pub(crate) fn decide_with(
+    args: &EvaluateArgs,
+    extra: &ExtraChecks<'_>,
+    approvals: &ExtraApprovals<'_>,
+) -> Result<Decided, Report> {
     let limits = args.limits.limits();
     let config_file = config_path(args.config.as_deref())?;
     let config = Config::load(&config_file, &limits).map_err(|e| policy_report(&e))?;
@@ -87,6 +102,13 @@ pub(crate) fn decide(args: &EvaluateArgs, extra: &ExtraChecks<'_>) -> Result<Dec
             ));
         }
     };
+    let mut loaded = loaded;
+    if args.input.is_none() {
+        let added = approvals(stage, &config, &loaded.subject)?;
+        if !added.is_empty() {
+            add_approvals(&mut loaded, added)?;
+        }
+    }
     let policies =
         PolicySet::load_stage(stage, &config.base_dir, &limits).map_err(|e| policy_report(&e))?;
     let evaluated_at = chrono::Utc::now();
@@ -130,6 +152,32 @@ pub(crate) fn decide(args: &EvaluateArgs, extra: &ExtraChecks<'_>) -> Result<Dec
         decision,
         evidence: loaded.bytes,
     })
+}
+
+/// Appends approvals to the evidence's `approvals` and re-encodes it.
+fn add_approvals(
+    loaded: &mut LoadedInput,
+    added: Vec<crate::evidence::Approval>,
+) -> Result<(), Report> {
+    let list = match &mut loaded.input.json {
+        serde_json::Value::Object(map) => map
+            .entry("approvals")
+            .or_insert_with(|| serde_json::Value::Array(Vec::new())),
+        _ => return Ok(()),
+    };
+    if !list.is_array() {
+        *list = serde_json::Value::Array(Vec::new());
+    }
+    if let serde_json::Value::Array(items) = list {
+        for approval in added {
+            items.push(serde_json::to_value(approval).map_err(|e| chain_report(&e))?);
+        }
+    }
+    let bytes = serde_json::to_vec(&loaded.input.json).map_err(|e| chain_report(&e))?;
+    loaded.digest = format!("sha256:{}", sha256_digest(&bytes));
+    loaded.input.json_bytes = Some(bytes.clone().into());
+    loaded.bytes = bytes;
+    Ok(())
 }
 
 fn sha256_digest(bytes: &[u8]) -> String {

@@ -1,6 +1,7 @@
 //! The `stagegate` command line: argument definitions and the dispatch to one file per
 //! subcommand. No logic beyond wiring lives here.
 
+pub mod approve;
 mod args;
 mod collect;
 pub mod collect_args;
@@ -8,9 +9,13 @@ mod diagnostic;
 mod env;
 mod evaluate;
 mod exit;
+pub mod gate;
 mod init;
+pub mod keygen;
 mod output;
 mod schema;
+mod signing;
+pub mod verify;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -39,6 +44,10 @@ pub fn main() -> ExitCode {
         Command::Collect(args) => collect::collect(*args),
         Command::Init(args) => init::init(args),
         Command::Schema(args) => schema::schema(args),
+        Command::Gate(args) => gate::gate(*args, color),
+        Command::Verify(args) => verify::verify(args),
+        Command::Approve(args) => approve::approve(args),
+        Command::Keygen(args) => keygen::keygen(args),
     };
     match result {
         Ok(status) => status.into(),

@@ -47,7 +47,9 @@ pub enum BundleErrorKind {
     #[error("malformed bundle")]
     Malformed(#[from] AttestError),
     /// A keyless (certificate) bundle: not verified by a key.
-    #[error("the bundle is keyless (signed with a certificate); stagegate verifies key-signed bundles only")]
+    #[error(
+        "the bundle is keyless (signed with a certificate); stagegate verifies key-signed bundles only"
+    )]
     Keyless,
 }
 
@@ -61,7 +63,9 @@ pub enum SignatureErrorKind {
     #[error("the envelope has no signatures")]
     NoSignatures,
     /// No signature verifies with any trusted key.
-    #[error("no signature verifies with a trusted key ({signatures} signature(s) tried against {keys} key(s): {detail})")]
+    #[error(
+        "no signature verifies with a trusted key ({signatures} signature(s) tried against {keys} key(s): {detail})"
+    )]
     NoValidSignature {
         /// Signatures tried.
         signatures: usize,

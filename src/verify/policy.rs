@@ -119,7 +119,9 @@ pub enum PolicyErrorKind {
         rule: &'static str,
     },
     /// The bundle signs an artifact, not a statement, so this rule cannot hold.
-    #[error("the bundle signs an artifact digest, not a statement: the `{rule}` check cannot apply")]
+    #[error(
+        "the bundle signs an artifact digest, not a statement: the `{rule}` check cannot apply"
+    )]
     NotAStatement {
         /// The rule.
         rule: &'static str,
@@ -140,7 +142,9 @@ pub struct VerificationPolicyBuilder {
 
 /// Building a policy without rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("a verification policy needs at least one rule (a subject, a stage or a predicate type): no rules never means allow")]
+#[error(
+    "a verification policy needs at least one rule (a subject, a stage or a predicate type): no rules never means allow"
+)]
 pub struct EmptyPolicy;
 
 impl VerificationPolicyBuilder {
@@ -339,7 +343,9 @@ fn check(rule: &Rule, statement: &Statement) -> Result<(), PolicyErrorKind> {
                 DECISION_PREDICATE_TYPE => {
                     ("evaluatedAt", text(predicate, "evaluatedAt", "max age")?)
                 }
-                APPROVAL_PREDICATE_TYPE => ("approvedAt", text(predicate, "approvedAt", "max age")?),
+                APPROVAL_PREDICATE_TYPE => {
+                    ("approvedAt", text(predicate, "approvedAt", "max age")?)
+                }
                 _ => {
                     return Err(PolicyErrorKind::MissingField {
                         field: "timeVerified",

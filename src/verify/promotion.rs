@@ -15,8 +15,8 @@ use super::policy::{PolicyErrorKind, Rule, VerificationPolicy};
 use super::{TrustedKey, VerifyError, verify};
 use crate::attest::approval::{APPROVAL_PREDICATE_TYPE, ApprovalPredicate};
 use crate::attest::bundle::{BundleContent, SignedDocument};
-use crate::attest::vsa::VSA_PREDICATE_TYPE;
 use crate::attest::keys::PublicKey;
+use crate::attest::vsa::VSA_PREDICATE_TYPE;
 
 /// A file that may hold an attestation.
 #[derive(Debug, Clone)]

@@ -1,0 +1,85 @@
+//! `stagegate approve`: sign an approval of one artifact's promotion to one stage, as an
+//! in-toto Statement with the stagegate approval predicate in a Sigstore bundle v0.3. The gate
+//! counts it only if the key is listed under `trust.approvers` in `stagegate.yaml`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use miette::Report;
+
+use crate::attest::approval::{APPROVAL_PREDICATE_TYPE, ApprovalPredicate};
+use crate::attest::sign_statement;
+use crate::attest::statement::{ResourceDescriptor, Statement};
+use crate::cli::diagnostic::chain_report;
+use crate::cli::exit::ExitStatus;
+use crate::cli::output::write_atomically;
+use crate::cli::signing::load_signing_key;
+
+/// `stagegate approve`.
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The stage the promotion is approved for.
+    #[arg(long, short)]
+    pub stage: String,
+    /// The artifact: `sha256:HEX` or `NAME@sha256:HEX`.
+    #[arg(long, value_name = "[NAME@]sha256:HEX")]
+    pub subject: String,
+    /// The approver's private key (cosign format).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// Who approves (informational: the gate names the approver from its trust config).
+    #[arg(long)]
+    pub approver: Option<String>,
+    /// The role claimed (informational: the gate takes roles from its trust config).
+    #[arg(long)]
+    pub role: Option<String>,
+    /// Free text: a change ticket, a reason.
+    #[arg(long)]
+    pub comment: Option<String>,
+    /// Where to write the bundle (atomically); standard output when absent.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Runs `stagegate approve`.
+pub fn approve(args: ApproveArgs) -> Result<ExitStatus, Report> {
+    let (name, hex) = match args.subject.rsplit_once("sha256:") {
+        Some((prefix, hex))
+            if hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()) =>
+        {
+            (prefix.strip_suffix('@').unwrap_or(prefix), hex)
+        }
+        _ => {
+            return Err(miette::miette!(
+                "`{}` is not `sha256:HEX` or `NAME@sha256:HEX` (64 hex characters)",
+                args.subject
+            ));
+        }
+    };
+    let key = load_signing_key(&args.key)?;
+    let statement = Statement::new(
+        ResourceDescriptor::sha256(if name.is_empty() { "_" } else { name }, hex),
+        APPROVAL_PREDICATE_TYPE,
+        ApprovalPredicate {
+            stage: args.stage,
+            approved_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            approver: args.approver,
+            role: args.role,
+            comment: args.comment,
+        },
+    );
+    let bundle = sign_statement(&statement, &key).map_err(|e| chain_report(&e))?;
+    let json = bundle.to_json().map_err(|e| chain_report(&e))?;
+    match &args.output {
+        Some(path) => write_atomically(path, json.as_bytes())?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(json.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(|e| chain_report(&e))?;
+        }
+    }
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,338 @@
+//! `stagegate gate`: collect → evaluate → sign. The decision of `evaluate`, plus the
+//! promotion chain (`requires`) and signed approvals, signed as two in-toto Statements in two
+//! Sigstore bundles v0.3:
+//!
+//! - `--bundle-out FILE`: the SLSA Verification Summary v1 (what `stagegate verify --stage`,
+//!   Kyverno or the policy-controller check);
+//! - `--decision-bundle-out FILE` (default: `FILE` with `.sigstore.json`/`.json` replaced by
+//!   `.decision.sigstore.json`): the stagegate decision predicate, every finding included.
+//!
+//! A failing gate exits 1 and signs nothing unless `--attest-failures`; an error exits 2 and
+//! never signs. Everything is signed in memory first, then written, then reported.
+//!
+//! The promotion chain looks at the same `--attestation` files the evidence is collected from
+//! and at every `*.json` file in each `--chain-dir`: for each stage in `requires` it needs a
+//! stagegate VSA that verifies with a trusted key (`trust.keys`, or the public half of `--key`),
+//! for the same digest, that stage, `PASSED`, and younger than `trust.max_age` (default 30
+//! days). A miss is the violation `stagegate.chain.<stage>`. Signed approvals are read from
+//! the same files: those that verify with a `trust.approvers` key, for this digest and stage,
+//! enter `evidence.approvals` as `verified: true` with the approver's name and role from the
+//! trust config.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+use miette::Report;
+use serde::Deserialize;
+
+use crate::attest::keys::SigningKey;
+use crate::attest::sign_statement;
+use crate::attest::statement::{ResourceDescriptor, Statement};
+use crate::attest::vsa::{
+    DECISION_PREDICATE_TYPE, DecisionPredicate, InputAttestation, VSA_PREDICATE_TYPE,
+    VerificationSummary,
+};
+use crate::cli::args::{EvaluateArgs, parse_duration};
+use crate::cli::diagnostic::{chain_report, file_report, limit_report, policy_report};
+use crate::cli::evaluate::decide_with;
+use crate::cli::exit::ExitStatus;
+use crate::cli::output::{Outputs, config_path, write_atomically};
+use crate::cli::signing::{load_public_key, load_signing_key};
+use crate::decision::{Engine, Finding, RuleInfo, Severity};
+use crate::evidence::{Approval, Source};
+use crate::limits::read_limited;
+use crate::policy::config::Config;
+use crate::verify::TrustedKey;
+use crate::verify::promotion::{Candidate, TrustedApprover, approvals, required_stage};
+
+/// How old an earlier stage's result may be when `trust.max_age` is not set.
+const DEFAULT_CHAIN_MAX_AGE: Duration = Duration::from_secs(30 * 86_400);
+
+/// `stagegate gate`.
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// What to evaluate, as for `stagegate evaluate`.
+    #[command(flatten)]
+    pub evaluate: EvaluateArgs,
+    /// The private key to sign the decision with (cosign's format; the password from
+    /// `STAGEGATE_PASSWORD`, `COSIGN_PASSWORD` or a prompt).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// Where to write the signed SLSA VSA (Sigstore bundle v0.3 JSON).
+    #[arg(long, value_name = "FILE")]
+    pub bundle_out: PathBuf,
+    /// Where to write the signed decision predicate [default: next to `--bundle-out`, as
+    /// `NAME.decision.sigstore.json`].
+    #[arg(long, value_name = "FILE")]
+    pub decision_bundle_out: Option<PathBuf>,
+    /// Sign a FAILED result too (the gate still exits 1).
+    #[arg(long)]
+    pub attest_failures: bool,
+    /// A directory of earlier stages' bundles (every `*.json` inside) for the promotion chain
+    /// and signed approvals. Repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub chain_dir: Vec<PathBuf>,
+}
+
+/// Runs `stagegate gate`.
+pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
+    let outputs = Outputs::new(&args.evaluate.format)?;
+    let key = load_signing_key(&args.key)?;
+    let limits = args.evaluate.limits.limits();
+    let config_file = config_path(args.evaluate.config.as_deref())?;
+    let config = Config::load(&config_file, &limits).map_err(|e| policy_report(&e))?;
+    let trust = load_trust(&config, &key)?;
+    let candidates = read_candidates(&args, &limits)?;
+    let now = chrono::Utc::now();
+    let accepted: RefCell<Vec<InputAttestation>> = RefCell::new(Vec::new());
+
+    let add_approvals = |stage: &crate::policy::config::Stage,
+                         _: &Config,
+                         subject: &crate::evidence::Subject|
+     -> Result<Vec<Approval>, Report> {
+        let (verified, rejected) = approvals(
+            &candidates,
+            &trust.approvers,
+            &subject.digest.sha256,
+            &stage.name,
+        );
+        for (path, reason) in rejected {
+            tracing::warn!("approval `{path}` does not count: {reason}");
+        }
+        let mut inputs = accepted.borrow_mut();
+        Ok(verified
+            .into_iter()
+            .map(|a| {
+                inputs.push(input(&a.path, &a.sha256));
+                Approval {
+                    approver: a.approver,
+                    role: a.role,
+                    stage: a.stage,
+                    at: a.at,
+                    verified: true,
+                    comment: a.comment,
+                    source: None,
+                }
+            })
+            .collect())
+    };
+    let chain = |stage: &crate::policy::config::Stage,
+                 _: &Config,
+                 subject: &crate::evidence::Subject|
+     -> Result<(Vec<RuleInfo>, Vec<Finding>), Report> {
+        let mut rules = Vec::new();
+        let mut violations = Vec::new();
+        for required in &stage.requires {
+            let id = format!("stagegate.chain.{required}");
+            rules.push(RuleInfo {
+                id: id.clone(),
+                engine: Engine::Builtin,
+                source: None,
+                title: Some(format!("A verified, passing `{required}` result exists")),
+                description: Some(format!(
+                    "Stage `{}` requires `{required}`: a stagegate VSA for the same digest, signed by a trusted key, PASSED, and fresh.",
+                    stage.name
+                )),
+                severity: Severity::High,
+                warning: false,
+                metadata: Default::default(),
+            });
+            match required_stage(
+                &candidates,
+                required,
+                &subject.digest.sha256,
+                &trust.keys,
+                Some((trust.max_age, now)),
+            ) {
+                Ok(found) => accepted.borrow_mut().push(input(&found.path, &found.sha256)),
+                Err(missing) => violations.push(Finding {
+                    rule: id,
+                    message: format!(
+                        "no verified, passing `{required}` result for sha256:{}: {missing}",
+                        subject.digest.sha256
+                    ),
+                    severity: Severity::High,
+                    source: None,
+                    title: Some(format!("A verified, passing `{required}` result exists")),
+                    details: Default::default(),
+                }),
+            }
+        }
+        Ok((rules, violations))
+    };
+    let decided = decide_with(&args.evaluate, &chain, &add_approvals)?;
+    let decision = decided.decision;
+    if !decision.passed() && !args.attest_failures {
+        outputs.emit(&decision, color)?;
+        tracing::info!("the gate failed: nothing signed (`--attest-failures` signs a FAILED result)");
+        return Ok(ExitStatus::PolicyFailure);
+    }
+
+    // Sign everything in memory, then write.
+    let sources = sources_of(&decided.evidence);
+    let mut inputs: Vec<InputAttestation> = sources
+        .iter()
+        .filter(|s| s.kind == "attestation" || s.kind == "approval")
+        .map(|s| input(&s.path, &s.sha256))
+        .collect();
+    inputs.extend(accepted.into_inner());
+    inputs.sort();
+    inputs.dedup();
+    let subject = ResourceDescriptor::sha256(&decision.subject.name, &decision.subject.digest.sha256);
+    let policy_uri = format!("{}#stages.{}", config_file.display(), decision.stage);
+    let vsa = Statement::new(
+        subject.clone(),
+        VSA_PREDICATE_TYPE,
+        VerificationSummary::of(&decision, &policy_uri, inputs.clone()),
+    );
+    let vsa_json = sign_statement(&vsa, &key)
+        .and_then(|b| b.to_json())
+        .map_err(|e| chain_report(&e))?;
+    let predicate = DecisionPredicate {
+        decision: decision.clone(),
+        sources,
+        input_attestations: inputs,
+    };
+    let decision_statement = Statement::new(subject, DECISION_PREDICATE_TYPE, predicate);
+    let decision_json = sign_statement(&decision_statement, &key)
+        .and_then(|b| b.to_json())
+        .map_err(|e| chain_report(&e))?;
+    let decision_path = args
+        .decision_bundle_out
+        .clone()
+        .unwrap_or_else(|| decision_bundle_path(&args.bundle_out));
+    write_atomically(&args.bundle_out, vsa_json.as_bytes())?;
+    write_atomically(&decision_path, decision_json.as_bytes())?;
+    outputs.emit(&decision, color)?;
+    tracing::info!(
+        "signed the {} result: `{}`, `{}`",
+        decision.result,
+        args.bundle_out.display(),
+        decision_path.display()
+    );
+    Ok(if decision.passed() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::PolicyFailure
+    })
+}
+
+/// Keys and approvers from `trust:`, loaded; keys default to the gate key's public half.
+struct LoadedTrust {
+    keys: Vec<TrustedKey>,
+    approvers: Vec<TrustedApprover>,
+    max_age: Duration,
+}
+
+fn load_trust(config: &Config, key: &SigningKey) -> Result<LoadedTrust, Report> {
+    let mut keys = config
+        .trust
+        .keys
+        .iter()
+        .map(|path| {
+            Ok(TrustedKey {
+                name: path.written.clone(),
+                key: load_public_key(&path.resolved)?,
+            })
+        })
+        .collect::<Result<Vec<_>, Report>>()?;
+    if keys.is_empty() {
+        keys.push(TrustedKey {
+            name: "the gate's own key".into(),
+            key: key.public_key(),
+        });
+    }
+    let approvers = config
+        .trust
+        .approvers
+        .iter()
+        .map(|a| {
+            Ok(TrustedApprover {
+                name: a.name.clone(),
+                key: load_public_key(&a.key.resolved)?,
+                roles: a.roles.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, Report>>()?;
+    let max_age = match &config.trust.max_age {
+        None => DEFAULT_CHAIN_MAX_AGE,
+        Some((text, line, column)) => parse_duration(text).map_err(|message| {
+            file_report(
+                "invalid configuration",
+                &config.path,
+                *line as usize,
+                *column as usize,
+                &format!("`trust.max_age`: {message}"),
+                None,
+            )
+        })?,
+    };
+    Ok(LoadedTrust {
+        keys,
+        approvers,
+        max_age,
+    })
+}
+
+/// The `--attestation` files and every `*.json` in each `--chain-dir`, sorted by path.
+fn read_candidates(
+    args: &GateArgs,
+    limits: &crate::limits::Limits,
+) -> Result<Vec<Candidate>, Report> {
+    let mut paths: Vec<PathBuf> = args.evaluate.collect.attestation.clone();
+    for dir in &args.chain_dir {
+        let mut found = Vec::new();
+        for entry in fs_err::read_dir(dir).map_err(|e| chain_report(&e))? {
+            let path = entry.map_err(|e| chain_report(&e))?.path();
+            if path.is_file() && path.extension().is_some_and(|e| e == "json") {
+                found.push(path);
+            }
+        }
+        found.sort();
+        paths.extend(found);
+    }
+    paths
+        .into_iter()
+        .map(|path| {
+            let bytes = read_limited(&path, limits).map_err(|e| limit_report(&e))?;
+            Ok(Candidate {
+                path: path.display().to_string(),
+                bytes,
+            })
+        })
+        .collect()
+}
+
+fn input(path: &str, sha256: &str) -> InputAttestation {
+    InputAttestation {
+        uri: path.to_owned(),
+        digest: [("sha256".to_owned(), sha256.to_owned())].into(),
+    }
+}
+
+/// The evidence's `sources`, read without building the rest of the document.
+fn sources_of(evidence: &[u8]) -> Vec<Source> {
+    #[derive(Deserialize)]
+    struct Sources {
+        #[serde(default)]
+        sources: Vec<Source>,
+    }
+    serde_json::from_slice::<Sources>(evidence)
+        .map(|s| s.sources)
+        .unwrap_or_default()
+}
+
+/// `vsa.sigstore.json` → `vsa.decision.sigstore.json`; `x.json` → `x.decision.sigstore.json`.
+fn decision_bundle_path(bundle: &Path) -> PathBuf {
+    let name = bundle
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = name
+        .strip_suffix(".sigstore.json")
+        .or_else(|| name.strip_suffix(".json"))
+        .unwrap_or(&name);
+    bundle.with_file_name(format!("{stem}.decision.sigstore.json"))
+}

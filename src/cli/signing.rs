@@ -1,0 +1,120 @@
+//! Keys for the signing commands (`keygen`, `gate`, `approve`, `verify`): the password (from
+//! `STAGEGATE_PASSWORD`, `COSIGN_PASSWORD` or a terminal prompt), reading private and public
+//! key files, and writing a private key readable by its owner only.
+//!
+//! A password or private key only ever lives in [`Zeroizing`] buffers or zeroize-on-drop key
+//! types, and no message or log line carries one.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use miette::Report;
+use zeroize::Zeroizing;
+
+use crate::attest::keys::{KeyError, PublicKey, SigningKey};
+use crate::cli::diagnostic::chain_report;
+use crate::cli::env::EnvVars;
+use crate::verify::TrustedKey;
+
+/// The password: `STAGEGATE_PASSWORD`, else `COSIGN_PASSWORD`, else a prompt on a terminal
+/// (twice when `confirm`, for a new key).
+pub fn password(confirm: bool) -> Result<Zeroizing<String>, Report> {
+    for name in [EnvVars::STAGEGATE_PASSWORD, EnvVars::COSIGN_PASSWORD] {
+        if let Ok(value) = std::env::var(name) {
+            return Ok(Zeroizing::new(value));
+        }
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(miette::miette!(
+            help = format!(
+                "set `{}` (or `{}`) to the key's password",
+                EnvVars::STAGEGATE_PASSWORD,
+                EnvVars::COSIGN_PASSWORD
+            ),
+            "no password: no terminal to prompt on and no password variable set"
+        ));
+    }
+    let first = Zeroizing::new(
+        rpassword::prompt_password("Enter password for private key: ")
+            .map_err(|e| chain_report(&e))?,
+    );
+    if confirm {
+        let second = Zeroizing::new(
+            rpassword::prompt_password("Enter password for private key again: ")
+                .map_err(|e| chain_report(&e))?,
+        );
+        if *first != *second {
+            return Err(miette::miette!("the passwords do not match"));
+        }
+    }
+    Ok(first)
+}
+
+fn key_report(path: &Path, err: &KeyError) -> Report {
+    miette::miette!(
+        "cannot load the key `{}`: {}",
+        path.display(),
+        crate::verify::promotion::error_chain(err)
+    )
+}
+
+/// Reads a private key file (cosign's encrypted format, or unencrypted PKCS#8/SEC1); asks for
+/// the password only when the file is encrypted.
+pub fn load_signing_key(path: &Path) -> Result<SigningKey, Report> {
+    let text = Zeroizing::new(fs_err::read_to_string(path).map_err(|e| chain_report(&e))?);
+    let encrypted = text.contains("ENCRYPTED");
+    let password = if encrypted {
+        password(false)?
+    } else {
+        Zeroizing::new(String::new())
+    };
+    SigningKey::from_pem(&text, password.as_bytes()).map_err(|e| key_report(path, &e))
+}
+
+/// Reads a public key file (PEM `PUBLIC KEY`).
+pub fn load_public_key(path: &Path) -> Result<PublicKey, Report> {
+    let text = fs_err::read_to_string(path).map_err(|e| chain_report(&e))?;
+    PublicKey::from_pem(&text).map_err(|e| key_report(path, &e))
+}
+
+/// Reads public keys as trusted keys named after their files.
+pub fn load_trusted(paths: &[std::path::PathBuf]) -> Result<Vec<TrustedKey>, Report> {
+    paths
+        .iter()
+        .map(|path| {
+            Ok(TrustedKey {
+                name: path.display().to_string(),
+                key: load_public_key(path)?,
+            })
+        })
+        .collect()
+}
+
+/// Writes `bytes` to `path` with mode 0600, atomically (a temporary file in the same
+/// directory, which starts as 0600, then a rename). Refuses to replace a file unless `force`.
+pub fn write_private(path: &Path, bytes: &[u8], force: bool) -> Result<(), Report> {
+    if path.exists() && !force {
+        return Err(miette::miette!(
+            help = "pass `--force` to replace it",
+            "`{}` already exists",
+            path.display()
+        ));
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let fail = |err: std::io::Error| miette::miette!("cannot write `{}`: {err}", path.display());
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(fail)?;
+    }
+    temp.write_all(bytes).map_err(fail)?;
+    temp.as_file().sync_all().map_err(fail)?;
+    temp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}

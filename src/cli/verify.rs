@@ -1,0 +1,153 @@
+//! `stagegate verify`: check a bundle or DSSE envelope with a public key and a verification
+//! policy, exit 0 (accepted), 1 (rejected, with the precise reason) or 2 (error: an unreadable
+//! file, a bad key, bad arguments).
+//!
+//! With `--stage`, the policy is that of a stagegate result: the subject's digest, the SLSA
+//! VSA predicate type, `PASSED`, the stage's level, and, when asked, `--max-age` and
+//! `--policy-digest`. Without it, any signed statement (or message signature) is checked for
+//! `--subject` and `--predicate-type`; at least one rule is required.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use miette::Report;
+
+use crate::cli::args::parse_duration;
+use crate::cli::diagnostic::limit_report;
+use crate::cli::exit::ExitStatus;
+use crate::cli::signing::load_trusted;
+use crate::limits::{Limits, read_limited};
+use crate::verify::policy::humanize;
+use crate::verify::promotion::error_chain;
+use crate::verify::{Rule, VerificationPolicy, verify as verify_bundle};
+
+/// `stagegate verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The Sigstore bundle (v0.1–v0.3 JSON) or DSSE envelope to verify.
+    #[arg(long, value_name = "FILE")]
+    pub bundle: PathBuf,
+    /// A trusted public key (PEM); repeatable, any one may have signed.
+    #[arg(long, value_name = "PUB", required = true)]
+    pub key: Vec<PathBuf>,
+    /// The artifact's digest, `sha256:HEX` (or another algorithm the statement uses).
+    #[arg(long, value_name = "ALG:HEX")]
+    pub subject: Option<String>,
+    /// The stage whose passing stagegate result is required (SLSA VSA, `PASSED`, the stage's
+    /// level). Needs `--subject`.
+    #[arg(long, requires = "subject")]
+    pub stage: Option<String>,
+    /// Require this predicate type (default with `--stage`: the SLSA VSA v1).
+    #[arg(long, value_name = "URI")]
+    pub predicate_type: Option<String>,
+    /// Reject results older than this (`90s`, `30m`, `24h`, `7d`).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_age: Option<std::time::Duration>,
+    /// Require the result to have been made with this policy set (`sha256:HEX`).
+    #[arg(long, value_name = "sha256:HEX")]
+    pub policy_digest: Option<String>,
+}
+
+/// Runs `stagegate verify`.
+pub fn verify(args: VerifyArgs) -> Result<ExitStatus, Report> {
+    let policy = policy(&args)?;
+    let trusted = load_trusted(&args.key)?;
+    let bytes = read_limited(&args.bundle, &Limits::default()).map_err(|e| limit_report(&e))?;
+    let bundle = args.bundle.display();
+    #[allow(clippy::print_stderr)]
+    match verify_bundle(&bytes, &trusted, &policy) {
+        Ok(verified) => {
+            let what = match &verified.statement {
+                Some(statement) => format!("a `{}` statement", statement.predicate_type),
+                None => "an artifact signature".to_owned(),
+            };
+            let mut checks = vec!["signature".to_owned()];
+            checks.extend(policy.rules().iter().map(describe));
+            eprintln!(
+                "Verified: `{bundle}` is {what} signed by `{}` ({})",
+                verified.signer,
+                checks.join(", ")
+            );
+            Ok(ExitStatus::Success)
+        }
+        Err(err) => {
+            eprintln!("Rejected: `{bundle}`: {}", error_chain(&err));
+            Ok(ExitStatus::PolicyFailure)
+        }
+    }
+}
+
+fn policy(args: &VerifyArgs) -> Result<VerificationPolicy, Report> {
+    let now = chrono::Utc::now();
+    let subject = match &args.subject {
+        Some(text) => Some(parse_subject(text)?),
+        None => None,
+    };
+    let mut builder = VerificationPolicy::builder();
+    if let Some((algorithm, value)) = &subject {
+        builder = builder.rule(Rule::Subject {
+            algorithm: algorithm.clone(),
+            value: value.clone(),
+        });
+    }
+    let predicate_type = args.predicate_type.clone().or_else(|| {
+        args.stage
+            .as_ref()
+            .map(|_| crate::attest::vsa::VSA_PREDICATE_TYPE.to_owned())
+    });
+    if let Some(uri) = predicate_type {
+        builder = builder.rule(Rule::PredicateType(uri));
+    }
+    if let Some(stage) = &args.stage {
+        builder = builder.rule(Rule::Stage(stage.clone())).rule(Rule::Passed);
+    }
+    if let Some(max) = args.max_age {
+        builder = builder.rule(Rule::MaxAge { max, now });
+    }
+    if let Some(digest) = &args.policy_digest {
+        parse_subject(digest)?;
+        builder = builder.rule(Rule::PolicyDigest(digest.clone()));
+    }
+    builder.build().map_err(|e| {
+        miette::miette!(
+            help = "give `--subject sha256:HEX`, `--stage STAGE` or `--predicate-type URI`",
+            "{e}"
+        )
+    })
+}
+
+/// `ALG:HEX` (a `NAME@` prefix is allowed and dropped).
+fn parse_subject(text: &str) -> Result<(String, String), Report> {
+    let digest = text.rsplit_once('@').map_or(text, |(_, d)| d);
+    match digest.split_once(':') {
+        Some((algorithm, value))
+            if !algorithm.is_empty()
+                && !value.is_empty()
+                && value.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            if algorithm == "sha256"
+                && !(value.len() == 64 && value.chars().all(|c| c.is_ascii_hexdigit()))
+            {
+                return Err(miette::miette!(
+                    "`{text}`: a sha256 digest is 64 hex characters"
+                ));
+            }
+            Ok((algorithm.to_owned(), value.to_ascii_lowercase()))
+        }
+        _ => Err(miette::miette!(
+            help = "for example `sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855`",
+            "`{text}` is not a digest `ALG:HEX`"
+        )),
+    }
+}
+
+fn describe(rule: &Rule) -> String {
+    match rule {
+        Rule::Subject { algorithm, value } => format!("subject {algorithm}:{value}"),
+        Rule::PredicateType(uri) => format!("predicate type {uri}"),
+        Rule::Stage(stage) => format!("stage `{stage}`"),
+        Rule::Passed => "passed".to_owned(),
+        Rule::MaxAge { max, .. } => format!("younger than {}", humanize(*max)),
+        Rule::PolicyDigest(digest) => format!("policy {digest}"),
+    }
+}
