@@ -70,19 +70,7 @@ impl RegoPolicies {
         files: &[(PolicyFile, Arc<str>)],
         data: &Json,
     ) -> Result<RegoPolicies, PolicyError> {
-        let mut engine = regorus::Engine::new();
-        engine.set_strict_builtin_errors(true);
-        for (file, text) in files {
-            engine
-                .add_policy(file.display.clone(), text.to_string())
-                .map_err(|err| PolicyError::Rego(located_engine_error(&file.path, &err)))?;
-        }
-        let data_value = regorus::Value::from_json_str(&data.to_string()).map_err(|err| {
-            PolicyError::Data(Located::new(Path::new("data"), 0, 0, err.to_string()))
-        })?;
-        engine.add_data(data_value).map_err(|err| {
-            PolicyError::Data(Located::new(Path::new("data"), 0, 0, err.to_string()))
-        })?;
+        let engine = new_engine(files, data)?;
         let rules = discover_rules(&engine, files)?;
         Ok(RegoPolicies { engine, rules })
     }
@@ -105,16 +93,7 @@ impl RegoPolicies {
             limit: timeout,
             check_interval: NonZeroU32::MIN.saturating_add(999),
         });
-        engine
-            .add_extension(
-                "time.now_ns".to_owned(),
-                0,
-                Box::new(move |_| Ok(regorus::Value::from(now_ns))),
-            )
-            .map_err(|err| PolicyError::Evaluation {
-                rule: "time.now_ns".to_owned(),
-                error: Located::new(Path::new("<engine>"), 0, 0, err.to_string()),
-            })?;
+        pin_now(&mut engine, now_ns)?;
         let mut findings = RegoFindings::default();
         for rule in &self.rules {
             let value = engine.eval_rule(rule.path.clone()).map_err(|err| {
@@ -150,6 +129,42 @@ impl RegoPolicies {
         }
         Ok(findings)
     }
+}
+
+/// An engine as gates and tests use it: strict builtin errors, every module parsed once (each
+/// under its display name), and `data` added. Shared with [`crate::policy::testing`].
+pub(crate) fn new_engine(
+    files: &[(PolicyFile, Arc<str>)],
+    data: &Json,
+) -> Result<regorus::Engine, PolicyError> {
+    let mut engine = regorus::Engine::new();
+    engine.set_strict_builtin_errors(true);
+    for (file, text) in files {
+        engine
+            .add_policy(file.display.clone(), text.to_string())
+            .map_err(|err| PolicyError::Rego(located_engine_error(&file.path, &err)))?;
+    }
+    let data_value = regorus::Value::from_json_str(&data.to_string())
+        .map_err(|err| PolicyError::Data(Located::new(Path::new("data"), 0, 0, err.to_string())))?;
+    engine
+        .add_data(data_value)
+        .map_err(|err| PolicyError::Data(Located::new(Path::new("data"), 0, 0, err.to_string())))?;
+    Ok(engine)
+}
+
+/// Pins `time.now_ns()` to `now_ns` (an extension shadows the builtin; a `with time.now_ns as
+/// …` in a test still takes precedence, regorus checks `with` overrides first).
+pub(crate) fn pin_now(engine: &mut regorus::Engine, now_ns: i64) -> Result<(), PolicyError> {
+    engine
+        .add_extension(
+            "time.now_ns".to_owned(),
+            0,
+            Box::new(move |_| Ok(regorus::Value::from(now_ns))),
+        )
+        .map_err(|err| PolicyError::Evaluation {
+            rule: "time.now_ns".to_owned(),
+            error: Located::new(Path::new("<engine>"), 0, 0, err.to_string()),
+        })
 }
 
 fn value_is_undefined(value: &regorus::Value) -> bool {
@@ -319,7 +334,7 @@ fn apply_metadata(info: &mut RuleInfo, meta: RuleMetadata, package: &str, name: 
 }
 
 /// `a.b.c` from a package or rule ref in regorus's JSON AST.
-fn ref_to_path(node: &Json) -> Option<String> {
+pub(crate) fn ref_to_path(node: &Json) -> Option<String> {
     if let Some(var) = node.get("Var") {
         return var["value"].as_str().map(str::to_owned);
     }
@@ -337,7 +352,7 @@ fn ref_to_path(node: &Json) -> Option<String> {
 }
 
 /// Reads `--> file:line:col` and the `error: ...` line out of a regorus error message.
-fn located_engine_error(fallback: &Path, err: &anyhow::Error) -> Located {
+pub(crate) fn located_engine_error(fallback: &Path, err: &anyhow::Error) -> Located {
     let text = err.to_string();
     let mut located = Located::new(fallback, 0, 0, text.trim().to_owned());
     for line in text.lines() {

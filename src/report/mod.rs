@@ -20,7 +20,7 @@ mod junit;
 mod markdown;
 mod sarif;
 mod text;
-mod xml;
+pub(crate) mod xml;
 
 #[cfg(test)]
 mod tests;

@@ -27,12 +27,12 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// Escapes `text` for use as element content.
-pub(super) fn escape_text(text: &str) -> Cow<'_, str> {
+pub(crate) fn escape_text(text: &str) -> Cow<'_, str> {
     escape(text, false)
 }
 
 /// Escapes `text` for use inside a double- or single-quoted attribute value.
-pub(super) fn escape_attribute(text: &str) -> Cow<'_, str> {
+pub(crate) fn escape_attribute(text: &str) -> Cow<'_, str> {
     escape(text, true)
 }
 
