@@ -14,6 +14,7 @@ pub mod files;
 pub mod metadata;
 pub mod rego;
 pub mod required;
+pub mod testing;
 
 use std::sync::Arc;
 use std::sync::mpsc;

@@ -1,0 +1,542 @@
+//! Rego tests: every rule named `test_*`, in any package and any file, as `opa test` runs them.
+//!
+//! All modules (policies and tests) are parsed once into one engine, with `data` added and
+//! strict builtin errors, exactly as a gate builds it ([`crate::policy::rego::new_engine`]);
+//! the engine is prepared (analysed) once, then cloned by each worker thread, which takes the
+//! next test from a shared counter and evaluates its rule. A rule that is `true` passes;
+//! `false` or undefined fails; anything else fails with its value; an error is an error.
+//!
+//! Mocking is regorus's `with`: `with input as`, `with data.x as`, and function or builtin
+//! replacement (`with f as g`, `with time.now_ns as 123`). With `--effective-time`,
+//! `time.now_ns()` is pinned as in a gate; a `with time.now_ns as …` still wins.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::num::NonZeroU32;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use regorus::unstable::{Expr, Literal, Query, Rule, RuleHead};
+use regorus::utils::limits::ExecutionTimerConfig;
+use serde_json::Value as Json;
+
+use crate::limits::{Limits, read_limited};
+use crate::policy::error::{Located, PolicyError};
+use crate::policy::files::{PolicyFile, is_rego_test};
+use crate::policy::rego::{new_engine, pin_now, ref_to_path};
+use crate::policy::testing::coverage::RegoFileCoverage;
+use crate::policy::testing::{TestEngine, TestError, TestOptions, TestResult, TestStatus};
+
+/// One `test_*` rule.
+#[derive(Debug, Clone)]
+struct RegoTest {
+    /// `data.<package>.<rule>`.
+    path: String,
+    package: String,
+    name: String,
+    file: String,
+    line: u32,
+    todo: bool,
+}
+
+/// The Rego modules of a run, parsed and prepared once, and the tests found in them.
+#[derive(Debug, Clone, Default)]
+pub struct RegoSuite {
+    engine: Option<regorus::Engine>,
+    tests: Vec<RegoTest>,
+    /// For each policy (non-test) module: its display name and the lines coverage counts.
+    coverable: Vec<(String, BTreeSet<u32>)>,
+    /// Display names back to paths, to place errors.
+    paths: BTreeMap<String, std::path::PathBuf>,
+}
+
+impl RegoSuite {
+    /// Reads and parses every module, prepares the engine and finds the tests.
+    pub fn load(
+        files: &[PolicyFile],
+        data: &Json,
+        limits: &Limits,
+    ) -> Result<RegoSuite, TestError> {
+        if files.is_empty() {
+            return Ok(RegoSuite::default());
+        }
+        let mut sources = Vec::with_capacity(files.len());
+        for file in files {
+            let bytes = read_limited(&file.path, limits).map_err(PolicyError::Input)?;
+            let text = String::from_utf8(bytes).map_err(|err| {
+                let offset = err.utf8_error().valid_up_to();
+                PolicyError::Rego(Located::at_offset(
+                    &file.path,
+                    err.as_bytes(),
+                    offset,
+                    "the file is not valid UTF-8",
+                ))
+            })?;
+            sources.push((file.clone(), Arc::<str>::from(text)));
+        }
+        let paths: BTreeMap<String, std::path::PathBuf> = files
+            .iter()
+            .map(|f| (f.display.clone(), f.path.clone()))
+            .collect();
+        let mut engine = new_engine(&sources, data)?;
+        // Analyse once here, so that a compile error is a load error (exit 2) and workers
+        // clone a prepared engine.
+        engine
+            .eval_query("true".to_owned(), false)
+            .map_err(|err| PolicyError::Rego(locate(&paths, &err)))?;
+        let tests = find_tests(&engine, files)?;
+        let test_files: BTreeSet<&str> = tests.iter().map(|t| t.file.as_str()).collect();
+        let coverable = coverable_lines(&mut engine, &test_files);
+        Ok(RegoSuite {
+            engine: Some(engine),
+            tests,
+            coverable,
+            paths,
+        })
+    }
+
+    /// Runs the selected tests on `options.jobs` threads; returns their results and, with
+    /// `--coverage`, the coverage of each policy module.
+    pub fn run(
+        &self,
+        options: &TestOptions,
+    ) -> Result<(Vec<TestResult>, Vec<RegoFileCoverage>), TestError> {
+        let Some(engine) = &self.engine else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        let selected: Vec<&RegoTest> = self
+            .tests
+            .iter()
+            .filter(|t| options.selected(&t.path))
+            .collect();
+        let next = AtomicUsize::new(0);
+        let jobs = options.jobs.clamp(1, selected.len().max(1));
+        let now_ns = options
+            .now
+            .map(|now| now.timestamp_nanos_opt().unwrap_or(i64::MAX));
+        let worker =
+            || -> Result<(Vec<TestResult>, Option<regorus::coverage::Report>), PolicyError> {
+                let mut engine = engine.clone();
+                if let Some(now_ns) = now_ns {
+                    pin_now(&mut engine, now_ns)?;
+                }
+                engine.set_execution_timer_config(ExecutionTimerConfig {
+                    limit: options.timeout,
+                    check_interval: NonZeroU32::MIN.saturating_add(999),
+                });
+                engine.set_enable_coverage(options.coverage);
+                let mut results = Vec::new();
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(test) = selected.get(index) else {
+                        break;
+                    };
+                    results.push(self.run_one(&mut engine, test));
+                }
+                let coverage = if options.coverage {
+                    engine.get_coverage_report().ok()
+                } else {
+                    None
+                };
+                Ok((results, coverage))
+            };
+        let outcomes: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..jobs)
+                .map(|i| {
+                    std::thread::Builder::new()
+                        .name(format!("stagegate-test-{i}"))
+                        .stack_size(64 * 1024 * 1024)
+                        .spawn_scoped(scope, worker)
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| match h {
+                    Ok(handle) => handle.join().ok(),
+                    Err(_) => None,
+                })
+                .collect()
+        });
+        let mut results = Vec::with_capacity(selected.len());
+        let mut covered: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
+        for outcome in outcomes {
+            // A worker that could not start or panicked loses its tests: the counts below
+            // would no longer add up, so it is an error, never a quiet pass.
+            let Some(outcome) = outcome else {
+                return Err(TestError::Policy(PolicyError::Evaluation {
+                    rule: "<test runner>".to_owned(),
+                    error: Located::new(Path::new("<engine>"), 0, 0, "a test worker failed"),
+                }));
+            };
+            let (worker_results, report) = outcome?;
+            results.extend(worker_results);
+            for file in report.into_iter().flat_map(|r| r.files) {
+                covered.entry(file.path).or_default().extend(file.covered);
+            }
+        }
+        if results.len() != selected.len() {
+            return Err(TestError::Policy(PolicyError::Evaluation {
+                rule: "<test runner>".to_owned(),
+                error: Located::new(Path::new("<engine>"), 0, 0, "a test worker failed"),
+            }));
+        }
+        let coverage = if options.coverage {
+            self.coverable
+                .iter()
+                .map(|(file, lines)| {
+                    let hit = covered.get(file).cloned().unwrap_or_default();
+                    RegoFileCoverage {
+                        file: file.clone(),
+                        covered: lines.intersection(&hit).copied().collect(),
+                        not_covered: lines.difference(&hit).copied().collect(),
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok((results, coverage))
+    }
+
+    fn run_one(&self, engine: &mut regorus::Engine, test: &RegoTest) -> TestResult {
+        let mut result = TestResult {
+            id: test.path.clone(),
+            engine: TestEngine::Rego,
+            group: test.package.clone(),
+            name: test.name.clone(),
+            file: test.file.clone(),
+            line: test.line,
+            status: TestStatus::Skipped,
+            duration: std::time::Duration::ZERO,
+            message: None,
+        };
+        if test.todo {
+            return result;
+        }
+        let start = Instant::now();
+        let value = engine.eval_rule(test.path.clone());
+        result.duration = start.elapsed();
+        match value {
+            Ok(regorus::Value::Bool(true)) => result.status = TestStatus::Passed,
+            Ok(regorus::Value::Bool(false)) => {
+                result.status = TestStatus::Failed;
+                result.message = Some("the test rule is false".to_owned());
+            }
+            Ok(regorus::Value::Undefined) => {
+                result.status = TestStatus::Failed;
+                result.message = Some("the test rule is undefined".to_owned());
+            }
+            Ok(other) => {
+                result.status = TestStatus::Failed;
+                let shown = serde_json::to_string(&other).unwrap_or_default();
+                result.message = Some(format!("the test rule is {shown}, not true"));
+            }
+            Err(err) => {
+                result.status = TestStatus::Errored;
+                result.message = Some(locate(&self.paths, &err).to_string());
+            }
+        }
+        result
+    }
+
+    /// How many `test_*` rules were found (before `--run`).
+    pub fn len(&self) -> usize {
+        self.tests.len()
+    }
+
+    /// Whether no test rule was found.
+    pub fn is_empty(&self) -> bool {
+        self.tests.is_empty()
+    }
+}
+
+/// Places a regorus error at the file (by display name), line and column it names.
+fn locate(paths: &BTreeMap<String, std::path::PathBuf>, err: &anyhow::Error) -> Located {
+    let text = err.to_string();
+    let mut file = None;
+    for line in text.lines() {
+        if let Some(at) = line.trim_start().strip_prefix("--> ") {
+            let mut parts = at.rsplitn(3, ':');
+            let _ = (parts.next(), parts.next());
+            file = parts.next().map(str::trim).map(str::to_owned);
+        }
+    }
+    let path = file
+        .as_deref()
+        .map(|f| paths.get(f).cloned().unwrap_or_else(|| f.into()))
+        .unwrap_or_else(|| "<policy>".into());
+    let mut located = crate::policy::rego::located_engine_error(&path, err);
+    // Keep the display name the user knows rather than the resolved path.
+    if let Some(display) = file {
+        if paths.contains_key(&display) {
+            located.path = paths.get(&display).cloned().unwrap_or(located.path);
+        }
+    }
+    located
+}
+
+/// Finds the `test_*` (and `todo_test_*`) rules: complete rules without arguments.
+fn find_tests(
+    engine: &regorus::Engine,
+    files: &[PolicyFile],
+) -> Result<Vec<RegoTest>, PolicyError> {
+    let ast = engine.get_ast_as_json().map_err(|err| {
+        PolicyError::Rego(Located::new(Path::new("<engine>"), 0, 0, err.to_string()))
+    })?;
+    let modules: Json = serde_json::from_str(&ast).map_err(|err| {
+        PolicyError::Rego(Located::new(Path::new("<engine>"), 0, 0, err.to_string()))
+    })?;
+    let mut tests: Vec<RegoTest> = Vec::new();
+    for (module, file) in modules.as_array().into_iter().flatten().zip(files) {
+        let package = ref_to_path(&module["ast"]["package"]["refr"]).unwrap_or_default();
+        for rule in module["ast"]["rules"].as_array().into_iter().flatten() {
+            let Some(head) = rule.get("Spec").and_then(|s| s["head"].get("Compr")) else {
+                continue;
+            };
+            let Some(Json::String(name)) = head["refr"].get("Var").map(|v| &v["value"]) else {
+                continue;
+            };
+            let todo = name.starts_with("todo_test_");
+            if !(name.starts_with("test_") || todo) {
+                continue;
+            }
+            let path = format!("data.{package}.{name}");
+            // Several definitions of one name are one rule (their bodies are alternatives).
+            if tests.iter().any(|t| t.path == path) {
+                continue;
+            }
+            tests.push(RegoTest {
+                path,
+                package: package.clone(),
+                name: name.clone(),
+                file: file.display.clone(),
+                line: u32::try_from(head["span"]["line"].as_u64().unwrap_or(0)).unwrap_or(0),
+                todo,
+            });
+        }
+    }
+    Ok(tests)
+}
+
+/// The lines regorus's coverage report can count in each policy module (not a `_test.rego`
+/// file, and defining no test rule):
+/// the same expressions `get_coverage_report` visits (rule heads' values and keys, body
+/// statements, comprehension bodies). regorus leaves a module that never ran out of its
+/// report altogether, so these are computed here for every module.
+fn coverable_lines(
+    engine: &mut regorus::Engine,
+    test_files: &BTreeSet<&str>,
+) -> Vec<(String, BTreeSet<u32>)> {
+    let mut files = Vec::new();
+    for module in engine.get_modules() {
+        let file = module.package.span.source.file().clone();
+        let name = file.rsplit('/').next().unwrap_or(&file);
+        if is_rego_test(name) || test_files.contains(file.as_str()) {
+            continue;
+        }
+        let mut lines = BTreeSet::new();
+        for rule in &module.policy {
+            match rule.as_ref() {
+                Rule::Spec { head, bodies, .. } => {
+                    match head {
+                        RuleHead::Compr { assign, .. } | RuleHead::Func { assign, .. } => {
+                            if let Some(assign) = assign {
+                                lines_in_expr(&assign.value, &mut lines);
+                            }
+                        }
+                        RuleHead::Set { key, .. } => {
+                            if let Some(key) = key {
+                                lines_in_expr(key, &mut lines);
+                            }
+                        }
+                    }
+                    for body in bodies {
+                        lines_in_query(&body.query, &mut lines);
+                    }
+                }
+                Rule::Default { value, .. } => lines_in_expr(value, &mut lines),
+            }
+        }
+        lines.remove(&0);
+        files.push((file, lines));
+    }
+    files
+}
+
+fn lines_in_query(query: &Query, lines: &mut BTreeSet<u32>) {
+    for stmt in &query.stmts {
+        match &stmt.literal {
+            Literal::SomeVars { .. } => {}
+            Literal::SomeIn {
+                value, collection, ..
+            } => {
+                lines_in_expr(value, lines);
+                lines_in_expr(collection, lines);
+            }
+            Literal::Expr { expr, .. } | Literal::NotExpr { expr, .. } => {
+                lines_in_expr(expr, lines)
+            }
+            Literal::Every { domain, query, .. } => {
+                lines_in_expr(domain, lines);
+                lines_in_query(query, lines);
+            }
+        }
+    }
+}
+
+fn lines_in_expr(expr: &Expr, lines: &mut BTreeSet<u32>) {
+    match expr {
+        Expr::ArrayCompr { query, .. }
+        | Expr::SetCompr { query, .. }
+        | Expr::ObjectCompr { query, .. } => {
+            lines_in_query(query, lines);
+            return;
+        }
+        _ => {
+            lines.insert(expr.span().line);
+        }
+    }
+    match expr {
+        Expr::Array { items, .. } | Expr::Set { items, .. } => {
+            for item in items {
+                lines_in_expr(item, lines);
+            }
+        }
+        Expr::Object { fields, .. } => {
+            for (_, key, value) in fields {
+                lines_in_expr(key, lines);
+                lines_in_expr(value, lines);
+            }
+        }
+        Expr::Call { params, .. } => {
+            for param in params {
+                lines_in_expr(param, lines);
+            }
+        }
+        Expr::UnaryExpr { expr, .. } => lines_in_expr(expr, lines),
+        Expr::RefDot { refr, .. } => lines_in_expr(refr, lines),
+        Expr::RefBrack { refr, index, .. } => {
+            lines_in_expr(refr, lines);
+            lines_in_expr(index, lines);
+        }
+        Expr::BinExpr { lhs, rhs, .. }
+        | Expr::BoolExpr { lhs, rhs, .. }
+        | Expr::ArithExpr { lhs, rhs, .. }
+        | Expr::AssignExpr { lhs, rhs, .. } => {
+            lines_in_expr(lhs, lines);
+            lines_in_expr(rhs, lines);
+        }
+        Expr::Membership {
+            key,
+            value,
+            collection,
+            ..
+        } => {
+            if let Some(key) = key {
+                lines_in_expr(key, lines);
+            }
+            lines_in_expr(value, lines);
+            lines_in_expr(collection, lines);
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::testing::TestOptions;
+
+    fn suite(files: &[(&str, &str)]) -> (tempfile::TempDir, RegoSuite) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut list = Vec::new();
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            fs_err::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+            list.push(PolicyFile {
+                display: (*name).to_owned(),
+                path,
+            });
+        }
+        let suite = RegoSuite::load(&list, &serde_json::json!({}), &Limits::default());
+        (dir, suite.unwrap_or_else(|e| panic!("{e}")))
+    }
+
+    fn options() -> TestOptions {
+        TestOptions {
+            filter: None,
+            coverage: true,
+            threshold: None,
+            now: None,
+            timeout: std::time::Duration::from_secs(10),
+            jobs: 2,
+            data: serde_json::json!({}),
+            limits: Limits::default(),
+        }
+    }
+
+    const POLICY: &str =
+        "package p\n\ndeny contains \"x\" if {\n\tinput.bad\n}\n\nallow if {\n\tinput.good\n}\n";
+    const TESTS: &str = "package p_test\n\ntest_deny if {\n\tdata.p.deny == {\"x\"} with input as {\"bad\": true}\n}\n\ntest_fails if {\n\tcount(data.p.deny) == 1 with input as {}\n}\n\ntest_errors if {\n\tto_number(\"x\") == 1\n}\n\ntodo_test_later if false\n";
+
+    #[test]
+    fn pass_fail_error_and_todo() {
+        let (_dir, suite) = suite(&[("p.rego", POLICY), ("p_test.rego", TESTS)]);
+        let Ok((results, coverage)) = suite.run(&options()) else {
+            panic!("run failed")
+        };
+        let mut statuses: Vec<_> = results
+            .iter()
+            .map(|r| (r.name.as_str(), r.status))
+            .collect();
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [
+                ("test_deny", TestStatus::Passed),
+                ("test_errors", TestStatus::Errored),
+                ("test_fails", TestStatus::Failed),
+                ("todo_test_later", TestStatus::Skipped),
+            ]
+        );
+        assert_eq!(coverage.len(), 1);
+        assert_eq!(coverage[0].file, "p.rego");
+        // Line 3 is the set rule's key, line 4 its body; `allow` (line 8) never ran.
+        assert_eq!(
+            coverage[0].covered.iter().copied().collect::<Vec<_>>(),
+            [3, 4]
+        );
+        assert_eq!(
+            coverage[0].not_covered.iter().copied().collect::<Vec<_>>(),
+            [8]
+        );
+    }
+
+    /// regorus evaluates a whole package when a rule is reached through an import alias
+    /// (`import data.p` then `p.deny`): every rule of `p` then counts as covered. Documented in
+    /// the README; this test notices when a regorus upgrade changes it.
+    #[test]
+    fn import_alias_evaluates_the_whole_package() {
+        let tests = "package p_test\n\nimport data.p\n\ntest_deny if {\n\tp.deny == {\"x\"} with input as {\"bad\": true}\n}\n";
+        let (_dir, suite) = suite(&[("p.rego", POLICY), ("p_test.rego", tests)]);
+        let Ok((_, coverage)) = suite.run(&options()) else {
+            panic!("run failed")
+        };
+        assert_eq!(
+            coverage[0].covered.iter().copied().collect::<Vec<_>>(),
+            [3, 4, 8]
+        );
+    }
+
+    #[test]
+    fn run_filters_by_rule_path() {
+        let (_dir, suite) = suite(&[("p.rego", POLICY), ("p_test.rego", TESTS)]);
+        let mut options = options();
+        options.filter = TestOptions::filter("p_test.test_deny$").ok();
+        let Ok((results, _)) = suite.run(&options) else {
+            panic!("run failed")
+        };
+        assert_eq!(results.len(), 1);
+    }
+}
