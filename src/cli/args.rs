@@ -47,6 +47,8 @@ pub enum Command {
     Approve(crate::cli::approve::ApproveArgs),
     /// Write a cosign-compatible key pair (`PREFIX.key`, encrypted, and `PREFIX.pub`).
     Keygen(crate::cli::keygen::KeygenArgs),
+    /// Run the Rego `test_*` rules and CEL test cases of a policy library, with coverage.
+    Test(crate::cli::test::TestArgs),
 }
 
 /// When to use colour.

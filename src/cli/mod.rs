@@ -15,6 +15,7 @@ pub mod keygen;
 mod output;
 mod schema;
 mod signing;
+pub mod test;
 pub mod verify;
 
 use std::io::IsTerminal;
@@ -48,6 +49,10 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => verify::verify(args),
         Command::Approve(args) => approve::approve(args),
         Command::Keygen(args) => keygen::keygen(args),
+        Command::Test(mut args) => {
+            args.verbose = cli.verbose > 0;
+            test::test(args, color)
+        }
     };
     match result {
         Ok(status) => status.into(),
