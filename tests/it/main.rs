@@ -3,4 +3,5 @@
 
 mod collect_cli;
 mod evaluate;
+mod test_cmd;
 mod util;
