@@ -75,7 +75,9 @@ pub fn read_limited(path: &Path, limits: &Limits) -> Result<Vec<u8>, LimitError>
     } else {
         Box::new(fs_err::File::open(path).map_err(io)?)
     };
-    let mut bytes = Vec::new();
+    // Size the buffer from the file's length when known, so reading does not reallocate.
+    let expected = fs_err::metadata(path).map_or(0, |m| m.len().min(limits.max_file_bytes));
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).saturating_add(1));
     reader
         .take(limits.max_file_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
@@ -94,20 +96,24 @@ pub fn read_limited(path: &Path, limits: &Limits) -> Result<Vec<u8>, LimitError>
 /// before a recursive parser can overflow the stack.
 pub fn check_depth(path: &Path, bytes: &[u8], limits: &Limits) -> Result<(), LimitError> {
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (offset, &byte) in bytes.iter().enumerate() {
-        if in_string {
-            match (escaped, byte) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
+    let mut offset = 0usize;
+    while let Some(&byte) = bytes.get(offset) {
         match byte {
-            b'"' => in_string = true,
+            b'"' => {
+                // Jump to the closing quote: strings are most of a JSON document's bytes.
+                let mut at = offset + 1;
+                loop {
+                    match bytes.get(at..).and_then(|rest| memchr::memchr2(b'"', b'\\', rest)) {
+                        Some(found) if bytes.get(at + found) == Some(&b'\\') => at += found + 2,
+                        Some(found) => {
+                            at += found;
+                            break;
+                        }
+                        None => return Ok(()),
+                    }
+                }
+                offset = at;
+            }
             b'[' | b'{' => {
                 depth += 1;
                 if depth > limits.max_depth {
@@ -124,6 +130,7 @@ pub fn check_depth(path: &Path, bytes: &[u8], limits: &Limits) -> Result<(), Lim
             b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
+        offset += 1;
     }
     Ok(())
 }
@@ -157,6 +164,18 @@ mod tests {
     fn brackets_in_strings_do_not_count() {
         let doc = format!("{{\"a\": \"{}\\\"\"}}", "[".repeat(500));
         assert!(check_depth(Path::new("x.json"), doc.as_bytes(), &Limits::default()).is_ok());
+    }
+
+    #[test]
+    fn escaped_quotes_do_not_end_a_string() {
+        let doc = br#"{"a": "x\"[[[[", "b": "\\", "c": [1]}"#;
+        let limits = Limits {
+            max_depth: 2,
+            ..Limits::default()
+        };
+        assert!(check_depth(Path::new("x.json"), doc, &limits).is_ok());
+        let deeper = br#"{"a": "\\", "c": [[1]]}"#;
+        assert!(check_depth(Path::new("x.json"), deeper, &limits).is_err());
     }
 
     #[test]

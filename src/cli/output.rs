@@ -73,13 +73,25 @@ impl Outputs {
 
 /// Writes a file through a temporary file in the same directory and a rename.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Report> {
+    write_atomically_with(path, |file| file.write_all(bytes))
+}
+
+/// Like [`write_atomically`], with the content streamed by `write` (no copy in memory).
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Report> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let fail = |err: std::io::Error| miette::miette!("cannot write `{}`: {err}", path.display());
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    temp.write_all(bytes).map_err(fail)?;
+    {
+        let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
+        write(&mut buffered).map_err(fail)?;
+        buffered.flush().map_err(fail)?;
+    }
     // Reports and evidence are not secrets: readable like any file the user writes (a
     // temporary file starts as 0600).
     #[cfg(unix)]
