@@ -222,7 +222,7 @@ mod tests {
         let text = "ab\ncdé\nf";
         assert_eq!(offset_of(text, 1, 1), 0);
         assert_eq!(offset_of(text, 2, 3), 5);
-        assert_eq!(offset_of(text, 3, 1), 9);
+        assert_eq!(offset_of(text, 3, 1), 8);
         assert_eq!(offset_of(text, 9, 1), text.len());
     }
 }
