@@ -45,9 +45,7 @@ pub struct ApproveArgs {
 /// Runs `stagegate approve`.
 pub fn approve(args: ApproveArgs) -> Result<ExitStatus, Report> {
     let (name, hex) = match args.subject.rsplit_once("sha256:") {
-        Some((prefix, hex))
-            if hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()) =>
-        {
+        Some((prefix, hex)) if hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()) => {
             (prefix.strip_suffix('@').unwrap_or(prefix), hex)
         }
         _ => {

@@ -34,10 +34,12 @@ struct LoadedInput {
 pub(crate) type ExtraChecks<'a> =
     dyn Fn(&Stage, &Config, &Subject) -> Result<(Vec<RuleInfo>, Vec<Finding>), Report> + 'a;
 
-/// Verified approvals a caller adds to the evidence before policies see it (the signed
-/// approvals of `gate`): given the stage, the config and the subject.
-pub(crate) type ExtraApprovals<'a> =
-    dyn Fn(&Stage, &Config, &Subject) -> Result<Vec<crate::evidence::Approval>, Report> + 'a;
+/// Verified approvals a caller puts into the evidence before policies see it (the signed
+/// approvals of `gate`): given the stage, the config and the subject. `Some` replaces the
+/// evidence's claims: every approval already in the document becomes `verified: false` (only
+/// the caller's own verification may say `true`); `None` leaves the document alone.
+pub(crate) type ExtraApprovals<'a> = dyn Fn(&Stage, &Config, &Subject) -> Result<Option<Vec<crate::evidence::Approval>>, Report>
+    + 'a;
 
 /// What [`decide`] produced: the decision and the evidence bytes it is bound to.
 #[derive(Debug)]
@@ -64,7 +66,7 @@ pub fn evaluate(args: EvaluateArgs, color: bool) -> Result<ExitStatus, Report> {
 /// Loads the config, the input and the stage's policies, evaluates them (with the caller's
 /// extra checks) and returns the decision. Every error is a report (exit 2).
 pub(crate) fn decide(args: &EvaluateArgs, extra: &ExtraChecks<'_>) -> Result<Decided, Report> {
-    decide_with(args, extra, &|_, _, _| Ok(Vec::new()))
+    decide_with(args, extra, &|_, _, _| Ok(None))
 }
 
 /// [`decide`], with verified approvals added to an Evidence document's `approvals` before
@@ -104,9 +106,8 @@ pub(crate) fn decide_with(
     };
     let mut loaded = loaded;
     if args.input.is_none() {
-        let added = approvals(stage, &config, &loaded.subject)?;
-        if !added.is_empty() {
-            add_approvals(&mut loaded, added)?;
+        if let Some(verified) = approvals(stage, &config, &loaded.subject)? {
+            replace_approvals(&mut loaded, verified)?;
         }
     }
     let policies =
@@ -154,11 +155,23 @@ pub(crate) fn decide_with(
     })
 }
 
-/// Appends approvals to the evidence's `approvals` and re-encodes it.
-fn add_approvals(
+/// Marks the evidence's own approvals unverified, appends the verified ones, re-encodes.
+fn replace_approvals(
     loaded: &mut LoadedInput,
     added: Vec<crate::evidence::Approval>,
 ) -> Result<(), Report> {
+    let claimed = loaded
+        .input
+        .json
+        .get("approvals")
+        .and_then(serde_json::Value::as_array)
+        .is_some_and(|list| {
+            list.iter()
+                .any(|a| a.get("verified") != Some(&serde_json::Value::Bool(false)))
+        });
+    if added.is_empty() && !claimed {
+        return Ok(());
+    }
     let list = match &mut loaded.input.json {
         serde_json::Value::Object(map) => map
             .entry("approvals")
@@ -169,6 +182,11 @@ fn add_approvals(
         *list = serde_json::Value::Array(Vec::new());
     }
     if let serde_json::Value::Array(items) = list {
+        for item in items.iter_mut() {
+            if let serde_json::Value::Object(approval) = item {
+                approval.insert("verified".into(), serde_json::Value::Bool(false));
+            }
+        }
         for approval in added {
             items.push(serde_json::to_value(approval).map_err(|e| chain_report(&e))?);
         }

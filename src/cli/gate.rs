@@ -17,7 +17,8 @@
 //! days). A miss is the violation `stagegate.chain.<stage>`. Signed approvals are read from
 //! the same files: those that verify with a `trust.approvers` key, for this digest and stage,
 //! enter `evidence.approvals` as `verified: true` with the approver's name and role from the
-//! trust config.
+//! trust config; approvals an `--evidence` document already holds are set to `verified: false`,
+//! since only the gate's own check may vouch for one.
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -91,7 +92,7 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     let add_approvals = |stage: &crate::policy::config::Stage,
                          _: &Config,
                          subject: &crate::evidence::Subject|
-     -> Result<Vec<Approval>, Report> {
+     -> Result<Option<Vec<Approval>>, Report> {
         let (verified, rejected) = approvals(
             &candidates,
             &trust.approvers,
@@ -102,21 +103,23 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
             tracing::warn!("approval `{path}` does not count: {reason}");
         }
         let mut inputs = accepted.borrow_mut();
-        Ok(verified
-            .into_iter()
-            .map(|a| {
-                inputs.push(input(&a.path, &a.sha256));
-                Approval {
-                    approver: a.approver,
-                    role: a.role,
-                    stage: a.stage,
-                    at: a.at,
-                    verified: true,
-                    comment: a.comment,
-                    source: None,
-                }
-            })
-            .collect())
+        Ok(Some(
+            verified
+                .into_iter()
+                .map(|a| {
+                    inputs.push(input(&a.path, &a.sha256));
+                    Approval {
+                        approver: a.approver,
+                        role: a.role,
+                        stage: a.stage,
+                        at: a.at,
+                        verified: true,
+                        comment: a.comment,
+                        source: None,
+                    }
+                })
+                .collect(),
+        ))
     };
     let chain = |stage: &crate::policy::config::Stage,
                  _: &Config,
@@ -146,7 +149,9 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
                 &trust.keys,
                 Some((trust.max_age, now)),
             ) {
-                Ok(found) => accepted.borrow_mut().push(input(&found.path, &found.sha256)),
+                Ok(found) => accepted
+                    .borrow_mut()
+                    .push(input(&found.path, &found.sha256)),
                 Err(missing) => violations.push(Finding {
                     rule: id,
                     message: format!(
@@ -166,7 +171,9 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     let decision = decided.decision;
     if !decision.passed() && !args.attest_failures {
         outputs.emit(&decision, color)?;
-        tracing::info!("the gate failed: nothing signed (`--attest-failures` signs a FAILED result)");
+        tracing::info!(
+            "the gate failed: nothing signed (`--attest-failures` signs a FAILED result)"
+        );
         return Ok(ExitStatus::PolicyFailure);
     }
 
@@ -180,7 +187,8 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     inputs.extend(accepted.into_inner());
     inputs.sort();
     inputs.dedup();
-    let subject = ResourceDescriptor::sha256(&decision.subject.name, &decision.subject.digest.sha256);
+    let subject =
+        ResourceDescriptor::sha256(&decision.subject.name, &decision.subject.digest.sha256);
     let policy_uri = format!("{}#stages.{}", config_file.display(), decision.stage);
     let vsa = Statement::new(
         subject.clone(),

@@ -99,7 +99,7 @@ fn policy(args: &VerifyArgs) -> Result<VerificationPolicy, Report> {
         builder = builder.rule(Rule::PredicateType(uri));
     }
     if let Some(stage) = &args.stage {
-        builder = builder.rule(Rule::Stage(stage.clone())).rule(Rule::Passed);
+        builder = builder.rule(Rule::Passed).rule(Rule::Stage(stage.clone()));
     }
     if let Some(max) = args.max_age {
         builder = builder.rule(Rule::MaxAge { max, now });

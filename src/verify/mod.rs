@@ -62,6 +62,14 @@ pub enum SignatureErrorKind {
     /// The envelope has no signature.
     #[error("the envelope has no signatures")]
     NoSignatures,
+    /// Every signature names (by key id) a key that is not trusted, and none verifies.
+    #[error("signed by an untrusted key (key id {keyids}); {keys} trusted key(s) tried")]
+    UntrustedSigner {
+        /// The signatures' key ids.
+        keyids: String,
+        /// Keys tried.
+        keys: usize,
+    },
     /// No signature verifies with any trusted key.
     #[error(
         "no signature verifies with a trusted key ({signatures} signature(s) tried against {keys} key(s): {detail})"
@@ -198,6 +206,24 @@ pub fn verify_envelope(
                 Err(err) => last = err.to_string(),
             }
         }
+    }
+    // Key ids are hints and never grant trust, but they tell a signature by another key apart
+    // from a trusted key's signature over altered bytes.
+    let hints: Vec<String> = trusted.iter().map(|t| t.key.hint()).collect();
+    let named_untrusted = envelope
+        .signatures
+        .iter()
+        .all(|s| !s.keyid.is_empty() && !hints.iter().any(|h| h.eq_ignore_ascii_case(&s.keyid)));
+    if named_untrusted {
+        let keyids: Vec<&str> = envelope
+            .signatures
+            .iter()
+            .map(|s| s.keyid.as_str())
+            .collect();
+        return Err(SignatureErrorKind::UntrustedSigner {
+            keyids: keyids.join(", "),
+            keys: trusted.len(),
+        });
     }
     Err(SignatureErrorKind::NoValidSignature {
         signatures: envelope.signatures.len(),

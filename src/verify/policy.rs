@@ -183,8 +183,9 @@ impl VerificationPolicy {
                 value: subject_sha256.to_owned(),
             },
             Rule::PredicateType(VSA_PREDICATE_TYPE.into()),
-            Rule::Stage(stage.to_owned()),
+            // Passed before the stage: a FAILED VSA names no level, and "FAILED" is the reason.
             Rule::Passed,
+            Rule::Stage(stage.to_owned()),
         ];
         if let Some((max, now)) = max_age {
             rules.push(Rule::MaxAge { max, now });

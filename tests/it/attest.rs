@@ -1,0 +1,803 @@
+//! `keygen`, `gate`, `verify`, `approve` and the promotion chain (issue 4), on the real binary.
+//!
+//! A [`Promotion`] is a temporary directory with a `stagegate.yaml` for dev → staging → prod
+//! (the starter policies, `trust:` naming the test keys in `testdata/keys/`), in which each
+//! test runs gates and verifies what they sign. Negative verification cases start from a
+//! bundle the gate signed and change one thing each.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
+use stagegate::attest::dsse::Envelope;
+use stagegate::attest::keys::SigningKey;
+use stagegate::attest::statement::{ResourceDescriptor, Statement};
+use stagegate::attest::vsa::VSA_PREDICATE_TYPE;
+
+use crate::util::{Dir, EFFECTIVE_TIME, code, repo_file, stderr};
+
+const PASSWORD: &str = "stagegate-test";
+
+/// The subject digest of `testdata/evidence/good.json`.
+const GOOD: &str = "42b421093370e81c12e4f1bed9b9259346d7315a700e07f90a0cdd3e11b76471";
+
+fn key(name: &str) -> PathBuf {
+    repo_file(&format!("testdata/keys/{name}"))
+}
+
+struct Promotion {
+    dir: Dir,
+}
+
+impl Promotion {
+    fn new(name: &str) -> Promotion {
+        let dir = Dir::new(name);
+        let p = |rel: &str| repo_file(rel).display().to_string();
+        let config = format!(
+            r#"version: 1
+stages:
+  dev:
+    policies: [{baseline}]
+    data: [{data}]
+  staging:
+    policies: [{baseline}]
+    data: [{data}]
+    requires: [dev]
+  prod:
+    policies: [{baseline}, {release}]
+    data: [{data}]
+    requires: [staging]
+trust:
+  keys: [{gate}]
+  approvers:
+    - {{name: alice@example.com, key: {alice}, roles: [release-manager]}}
+    - {{name: bob@example.com, key: {bob}, roles: [release-manager]}}
+    - {{name: carol@example.com, key: {mallory_is_not_carol}, roles: [developer]}}
+  max_age: 7d
+"#,
+            baseline = p("policies/baseline"),
+            release = p("policies/release"),
+            data = p("policies/data.yaml"),
+            gate = key("gate.pub").display(),
+            alice = key("alice.pub").display(),
+            bob = key("bob.pub").display(),
+            mallory_is_not_carol = key("other.pub").display(),
+        );
+        dir.write("stagegate.yaml", config);
+        fs_err::create_dir_all(dir.path().join("chain")).unwrap();
+        Promotion { dir }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// `stagegate gate --stage STAGE` on `good.json`, signing with `gate.key`, writing
+    /// `STAGE.sigstore.json`; chain bundles from `chain/`.
+    fn gate(&self, stage: &str, evidence: &Path, extra: &[&str]) -> Output {
+        self.dir
+            .command()
+            .env("STAGEGATE_PASSWORD", PASSWORD)
+            .args(["gate", "--stage", stage, "--effective-time", EFFECTIVE_TIME])
+            .arg("--evidence")
+            .arg(evidence)
+            .arg("--key")
+            .arg(key("gate.key"))
+            .args(["--bundle-out", &format!("{stage}.sigstore.json")])
+            .args(["--chain-dir", "chain"])
+            .args(extra)
+            .output()
+            .unwrap()
+    }
+
+    fn verify(&self, bundle: &Path, stage: &str, subject: &str, extra: &[&str]) -> Output {
+        self.dir
+            .command()
+            .args(["verify", "--stage", stage])
+            .args(["--subject", &format!("sha256:{subject}")])
+            .arg("--bundle")
+            .arg(bundle)
+            .arg("--key")
+            .arg(key("gate.pub"))
+            .args(extra)
+            .output()
+            .unwrap()
+    }
+
+    /// Runs dev's gate and puts its VSA into `chain/`.
+    fn pass_dev(&self) {
+        let out = self.gate("dev", &good(), &[]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        fs_err::copy(
+            self.path("dev.sigstore.json"),
+            self.path("chain/dev.sigstore.json"),
+        )
+        .unwrap();
+    }
+}
+
+fn good() -> PathBuf {
+    repo_file("testdata/evidence/good.json")
+}
+
+fn payload(bundle: &Value) -> Value {
+    let text = bundle["dsseEnvelope"]["payload"].as_str().unwrap();
+    serde_json::from_slice(&STANDARD.decode(text).unwrap()).unwrap()
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&fs_err::read(path).unwrap()).unwrap()
+}
+
+fn signing_key(name: &str) -> SigningKey {
+    let text = fs_err::read_to_string(key(name)).unwrap();
+    SigningKey::from_pem(&text, PASSWORD.as_bytes()).unwrap()
+}
+
+/// A bundle signed with `gate.key` over `statement` (or any payload type).
+fn signed_bundle(payload_type: &str, statement: &Value) -> String {
+    let key = signing_key("gate.key");
+    let envelope = Envelope::sign(payload_type, serde_json::to_vec(statement).unwrap(), &key);
+    stagegate::attest::bundle::Bundle::for_envelope(envelope, &key.public_key())
+        .to_json()
+        .unwrap()
+}
+
+#[test]
+fn keygen_writes_cosign_format_keys() {
+    let dir = Dir::new("keygen");
+    let out = dir
+        .command()
+        .env("STAGEGATE_PASSWORD", "pw")
+        .args(["keygen", "--output-key-prefix", "ci"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let private = fs_err::read_to_string(dir.path().join("ci.key")).unwrap();
+    assert!(private.starts_with("-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n"));
+    assert!(
+        fs_err::read_to_string(dir.path().join("ci.pub"))
+            .unwrap()
+            .starts_with("-----BEGIN PUBLIC KEY-----\n")
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs_err::metadata(dir.path().join("ci.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let key = SigningKey::from_pem(&private, b"pw").unwrap();
+    assert!(!stderr(&out).contains(&private[40..80]));
+    // COSIGN_PASSWORD works too; an existing key is not replaced without --force.
+    let again = dir
+        .command()
+        .env("COSIGN_PASSWORD", "pw")
+        .env_remove("STAGEGATE_PASSWORD")
+        .args(["keygen", "--output-key-prefix", "ci"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&again), 2);
+    assert!(stderr(&again).contains("already exists"));
+    // Without a password and without a terminal: an error, no key.
+    let none = dir
+        .command()
+        .env_remove("STAGEGATE_PASSWORD")
+        .env_remove("COSIGN_PASSWORD")
+        .args(["keygen", "--output-key-prefix", "other"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&none), 2);
+    assert!(!dir.path().join("other.key").exists());
+    // The key signs something the gate's verifier accepts.
+    let signature = key.sign(b"m");
+    key.public_key().verify(b"m", &signature).unwrap();
+}
+
+#[test]
+fn gate_signs_a_vsa_and_a_decision_that_verify() {
+    let promotion = Promotion::new("gate-signs");
+    let out = promotion.gate("dev", &good(), &["--format", "json=decision.json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let vsa_path = promotion.path("dev.sigstore.json");
+    let bundle = read_json(&vsa_path);
+    assert_eq!(
+        bundle["mediaType"],
+        "application/vnd.dev.sigstore.bundle.v0.3+json"
+    );
+    assert!(bundle["verificationMaterial"]["publicKey"]["hint"].is_string());
+    let statement = payload(&bundle);
+    assert_eq!(statement["_type"], "https://in-toto.io/Statement/v1");
+    assert_eq!(statement["predicateType"], VSA_PREDICATE_TYPE);
+    assert_eq!(statement["subject"][0]["digest"]["sha256"], GOOD);
+    let predicate = &statement["predicate"];
+    assert_eq!(predicate["verificationResult"], "PASSED");
+    assert_eq!(predicate["verifiedLevels"], json!(["STAGEGATE_STAGE_dev"]));
+    let decision = read_json(&promotion.path("decision.json"));
+    let policy_digest = decision["policyDigest"].as_str().unwrap();
+    assert_eq!(
+        format!(
+            "sha256:{}",
+            predicate["policy"]["digest"]["sha256"].as_str().unwrap()
+        ),
+        policy_digest
+    );
+
+    let decision_bundle = read_json(&promotion.path("dev.decision.sigstore.json"));
+    let decision_statement = payload(&decision_bundle);
+    assert_eq!(
+        decision_statement["predicateType"],
+        "https://stagegate.dev/decision/v1"
+    );
+    assert_eq!(decision_statement["predicate"]["result"], "pass");
+    assert_eq!(
+        decision_statement["predicate"]["promotionId"],
+        decision["promotionId"]
+    );
+    assert!(decision_statement["predicate"]["sources"].is_array());
+
+    let ok = promotion.verify(
+        &vsa_path,
+        "dev",
+        GOOD,
+        &["--max-age", "1h", "--policy-digest", policy_digest],
+    );
+    assert_eq!(code(&ok), 0, "{}", stderr(&ok));
+    assert!(stderr(&ok).contains("Verified:"));
+    let pinned = promotion.verify(
+        &vsa_path,
+        "dev",
+        GOOD,
+        &["--policy-digest", &format!("sha256:{}", "0".repeat(64))],
+    );
+    assert_eq!(code(&pinned), 1);
+    assert!(stderr(&pinned).contains("the policy digest is"));
+}
+
+#[test]
+fn failing_gate_signs_nothing_unless_asked() {
+    let promotion = Promotion::new("gate-fails");
+    let failing = repo_file("testdata/evidence/fail-licenses.banned.json");
+    let out = promotion.gate("dev", &failing, &[]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(!promotion.path("dev.sigstore.json").exists());
+    assert!(!promotion.path("dev.decision.sigstore.json").exists());
+
+    let out = promotion.gate("dev", &failing, &["--attest-failures"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let statement = payload(&read_json(&promotion.path("dev.sigstore.json")));
+    assert_eq!(statement["predicate"]["verificationResult"], "FAILED");
+    assert_eq!(statement["predicate"]["verifiedLevels"], json!([]));
+    let subject = statement["subject"][0]["digest"]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let rejected = promotion.verify(&promotion.path("dev.sigstore.json"), "dev", &subject, &[]);
+    assert_eq!(code(&rejected), 1);
+}
+
+#[test]
+fn erroring_gate_signs_nothing() {
+    let promotion = Promotion::new("gate-error");
+    let broken = promotion.dir.write("broken.json", "{\"apiVersion\": ");
+    let out = promotion.gate("dev", &broken, &["--attest-failures"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(!promotion.path("dev.sigstore.json").exists());
+    // A wrong password is an error before anything is evaluated.
+    let out = promotion
+        .dir
+        .command()
+        .env("STAGEGATE_PASSWORD", "wrong")
+        .args(["gate", "--stage", "dev", "--evidence"])
+        .arg(good())
+        .arg("--key")
+        .arg(key("gate.key"))
+        .args(["--bundle-out", "dev.sigstore.json"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("wrong password"), "{}", stderr(&out));
+    assert!(!promotion.path("dev.sigstore.json").exists());
+}
+
+#[test]
+fn chain_requires_a_verified_passing_result_of_the_earlier_stage() {
+    let promotion = Promotion::new("chain");
+    // No dev result at all.
+    let out = promotion.gate("staging", &good(), &[]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("stagegate.chain.dev"), "{text}");
+    assert!(!promotion.path("staging.sigstore.json").exists());
+
+    // A dev result for the same digest: staging passes and lists it as an input.
+    promotion.pass_dev();
+    let out = promotion.gate("staging", &good(), &[]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
+    let statement = payload(&read_json(&promotion.path("staging.sigstore.json")));
+    let inputs = statement["predicate"]["inputAttestations"].to_string();
+    assert!(inputs.contains("chain/dev.sigstore.json"), "{inputs}");
+
+    // prod needs staging, not dev: the dev result in chain/ does not count.
+    let out = promotion.gate("prod", &good(), &[]);
+    assert_eq!(code(&out), 1);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("stagegate.chain.staging"), "{text}");
+}
+
+#[test]
+fn chain_rejects_other_digest_untrusted_key_and_failed_results() {
+    let promotion = Promotion::new("chain-bad");
+    // A dev VSA about another artifact, signed by the trusted key.
+    let other = signed_bundle(
+        "application/vnd.in-toto+json",
+        &vsa(&"1".repeat(64), "dev", "PASSED", &now()),
+    );
+    promotion
+        .dir
+        .write("chain/other-digest.sigstore.json", other);
+    // A dev VSA for the right digest signed by an untrusted key.
+    let out = promotion
+        .dir
+        .command()
+        .env("STAGEGATE_PASSWORD", PASSWORD)
+        .args([
+            "gate",
+            "--stage",
+            "dev",
+            "--effective-time",
+            EFFECTIVE_TIME,
+            "--evidence",
+        ])
+        .arg(good())
+        .arg("--key")
+        .arg(key("other.key"))
+        .args(["--bundle-out", "chain/untrusted.sigstore.json"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // A FAILED dev VSA for the right digest, signed by the trusted key.
+    let failed = signed_bundle(
+        "application/vnd.in-toto+json",
+        &vsa(GOOD, "dev", "FAILED", &now()),
+    );
+    promotion.dir.write("chain/failed.sigstore.json", failed);
+    // An expired one.
+    let old = signed_bundle(
+        "application/vnd.in-toto+json",
+        &vsa(GOOD, "dev", "PASSED", "2020-01-01T00:00:00Z"),
+    );
+    promotion.dir.write("chain/old.sigstore.json", old);
+
+    let out = promotion.gate("staging", &good(), &[]);
+    assert_eq!(code(&out), 1);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("stagegate.chain.dev"), "{text}");
+    assert!(text.contains("signed by an untrusted key"), "{text}");
+    assert!(text.contains("not a pass"), "{text}");
+    assert!(text.contains("too old"), "{text}");
+    assert!(text.contains("no subject has the digest"), "{text}");
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn vsa(subject: &str, stage: &str, result: &str, at: &str) -> Value {
+    json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"name": "registry.example.com/shop/api", "digest": {"sha256": subject}}],
+        "predicateType": VSA_PREDICATE_TYPE,
+        "predicate": {
+            "verifier": {"id": "https://stagegate.dev/verifier/v1"},
+            "timeVerified": at,
+            "resourceUri": format!("registry.example.com/shop/api@sha256:{subject}"),
+            "policy": {"uri": "stagegate.yaml#stages.dev", "digest": {"sha256": "0".repeat(64)}},
+            "verificationResult": result,
+            "verifiedLevels": if result == "PASSED" { json!([format!("STAGEGATE_STAGE_{stage}")]) } else { json!([]) },
+        }
+    })
+}
+
+fn approve(promotion: &Promotion, signer: &str, stage: &str, role: &str, out: &str) {
+    let output = promotion
+        .dir
+        .command()
+        .env("STAGEGATE_PASSWORD", PASSWORD)
+        .args(["approve", "--stage", stage])
+        .args([
+            "--subject",
+            &format!("registry.example.com/shop/api@sha256:{GOOD}"),
+        ])
+        .arg("--key")
+        .arg(key(&format!("{signer}.key")))
+        .args(["--role", role, "--comment", "CAB-1", "--output", out])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+}
+
+#[test]
+fn only_trusted_approvals_for_this_stage_count() {
+    let promotion = Promotion::new("approvals");
+    promotion.pass_dev();
+    let out = promotion.gate("staging", &good(), &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    fs_err::copy(
+        promotion.path("staging.sigstore.json"),
+        promotion.path("chain/staging.sigstore.json"),
+    )
+    .unwrap();
+
+    // good.json claims two verified approvals; the gate does not take its word for it.
+    let out = promotion.gate("prod", &good(), &["--format", "json=decision.json"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let decision = read_json(&promotion.path("decision.json"));
+    assert!(decision["violations"].to_string().contains("approvals"));
+
+    // alice + an untrusted key claiming release-manager + bob for staging + carol (a developer
+    // by the trust config, though she claims release-manager): one verified release manager.
+    approve(
+        &promotion,
+        "alice",
+        "prod",
+        "release-manager",
+        "chain/alice.json",
+    );
+    approve(
+        &promotion,
+        "mallory",
+        "prod",
+        "release-manager",
+        "chain/mallory.json",
+    );
+    approve(
+        &promotion,
+        "bob",
+        "staging",
+        "release-manager",
+        "chain/bob-staging.json",
+    );
+    approve(
+        &promotion,
+        "other",
+        "prod",
+        "release-manager",
+        "chain/carol.json",
+    );
+    let out = promotion.gate("prod", &good(), &["--format", "json=decision.json"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let decision = read_json(&promotion.path("decision.json"));
+    assert!(
+        decision["violations"].to_string().contains("found 1"),
+        "{decision}"
+    );
+
+    // bob for prod: two distinct verified release managers.
+    approve(
+        &promotion,
+        "bob",
+        "prod",
+        "release-manager",
+        "chain/bob.json",
+    );
+    let out = promotion.gate("prod", &good(), &["--format", "json=decision.json"]);
+    assert_eq!(
+        code(&out),
+        0,
+        "{}",
+        read_json(&promotion.path("decision.json"))["violations"]
+    );
+    let statement = payload(&read_json(&promotion.path("prod.sigstore.json")));
+    let inputs = statement["predicate"]["inputAttestations"].to_string();
+    assert!(inputs.contains("chain/alice.json") && inputs.contains("chain/bob.json"));
+    assert!(!inputs.contains("mallory"), "{inputs}");
+    let decision_statement = payload(&read_json(&promotion.path("prod.decision.sigstore.json")));
+    assert_eq!(decision_statement["predicate"]["result"], "pass");
+}
+
+/// Every way a bundle can be wrong, each with its own reason (exit 1), as one snapshot.
+#[test]
+fn verify_rejects_each_defect_with_its_reason() {
+    let promotion = Promotion::new("verify-defects");
+    promotion.pass_dev();
+    let good_path = promotion.path("dev.sigstore.json");
+    let good_text = fs_err::read_to_string(&good_path).unwrap();
+    let good_bundle: Value = serde_json::from_str(&good_text).unwrap();
+    let good_statement = payload(&good_bundle);
+
+    let mut cases: Vec<(&str, String, Vec<&str>)> = Vec::new();
+    let mut tampered_payload = good_bundle.clone();
+    let mut statement = good_statement.clone();
+    statement["predicate"]["verifiedLevels"] = json!(["STAGEGATE_STAGE_prod"]);
+    tampered_payload["dsseEnvelope"]["payload"] =
+        json!(STANDARD.encode(serde_json::to_vec(&statement).unwrap()));
+    cases.push(("tampered payload", tampered_payload.to_string(), vec![]));
+
+    let mut tampered_signature = good_bundle.clone();
+    let mut sig = STANDARD
+        .decode(
+            tampered_signature["dsseEnvelope"]["signatures"][0]["sig"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+    let last = sig.len() - 1;
+    sig[last] ^= 0x01;
+    tampered_signature["dsseEnvelope"]["signatures"][0]["sig"] = json!(STANDARD.encode(sig));
+    cases.push(("tampered signature", tampered_signature.to_string(), vec![]));
+
+    cases.push(("wrong key", good_text.clone(), vec!["wrong-key"]));
+    cases.push(("other digest", good_text.clone(), vec!["other-digest"]));
+    cases.push(("other stage", good_text.clone(), vec!["other-stage"]));
+    cases.push((
+        "failed result",
+        signed_bundle(
+            "application/vnd.in-toto+json",
+            &vsa(GOOD, "dev", "FAILED", &now()),
+        ),
+        vec![],
+    ));
+    cases.push((
+        "too old",
+        signed_bundle(
+            "application/vnd.in-toto+json",
+            &vsa(GOOD, "dev", "PASSED", "2020-01-01T00:00:00Z"),
+        ),
+        vec!["max-age"],
+    ));
+    cases.push((
+        "wrong predicate type",
+        fs_err::read_to_string(promotion.path("dev.decision.sigstore.json")).unwrap(),
+        vec![],
+    ));
+    cases.push((
+        "wrong payload type",
+        signed_bundle("application/json", &good_statement),
+        vec![],
+    ));
+    cases.push((
+        "truncated bundle",
+        good_text[..good_text.len() / 2].to_owned(),
+        vec![],
+    ));
+    cases.push(("not JSON", "this is not a bundle\n".to_owned(), vec![]));
+    let mut unsigned = good_bundle.clone();
+    unsigned["dsseEnvelope"]["signatures"] = json!([]);
+    cases.push(("no signatures", unsigned.to_string(), vec![]));
+
+    let mut report = String::new();
+    for (index, (name, text, flags)) in cases.iter().enumerate() {
+        let path = promotion.dir.write(&format!("case-{index}.json"), text);
+        let mut command = promotion.dir.command();
+        command.args(["verify", "--bundle"]).arg(&path);
+        let wrong_key = flags.contains(&"wrong-key");
+        command
+            .arg("--key")
+            .arg(key(if wrong_key { "other.pub" } else { "gate.pub" }));
+        let subject = if flags.contains(&"other-digest") {
+            "0".repeat(64)
+        } else {
+            GOOD.to_owned()
+        };
+        command.args(["--subject", &format!("sha256:{subject}")]);
+        let stage = if flags.contains(&"other-stage") {
+            "prod"
+        } else {
+            "dev"
+        };
+        command.args(["--stage", stage]);
+        if flags.contains(&"max-age") {
+            command.args(["--max-age", "24h"]);
+        }
+        let out = command.output().unwrap();
+        let message = stderr(&out)
+            .replace(&path.display().to_string(), "CASE")
+            .trim()
+            .to_owned();
+        report.push_str(&format!("{name}: exit {}\n  {message}\n", code(&out)));
+    }
+    insta::with_settings!({filters => vec![
+        (r"key id [0-9a-f]{64}", "key id [HINT]"),
+        (r"line \d+ column \d+", "line [L] column [C]"),
+    ]}, {
+        insta::assert_snapshot!(report);
+    });
+}
+
+#[test]
+fn verify_checks_the_corpus_plain_key_signatures() {
+    let dir = Dir::new("verify-corpus");
+    let corpus = |rel: &str| {
+        if rel.starts_with("keys/") {
+            repo_file(&format!("testdata/{rel}"))
+        } else {
+            repo_file(&format!("testdata/corpus/{rel}"))
+        }
+    };
+    let a_txt = fs_err::read(corpus("sigstore/a.txt")).unwrap();
+    let a_digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&a_txt));
+    let cases: Vec<(&str, &str, Vec<String>)> = vec![
+        (
+            "sigstore/bundle-v0.3-msgsig-managed-key.sigstore.json",
+            "keys/corpus/managed-key.pub.pem",
+            vec!["--subject".into(), format!("sha256:{a_digest}")],
+        ),
+        (
+            "sigstore/bundle-v0.1-dsse-npm-publish-plain-key.sigstore.json",
+            "keys/corpus/npm-publish-key.pub.pem",
+            vec!["--subject".into(), "sha512:76176ffa33808b54602c7c35de5c6e9a4deb96066dba6533f50ac234f4f1f4c6b3527515dc17c06fbe2860030f410eee69ea20079bd3a2c6f3dcf3b329b10751".into()],
+        ),
+        (
+            "attestations/witness-dsse-attestation-collection-cdx-ed25519.json",
+            "keys/corpus/witness-testpub-ed25519.pem",
+            vec!["--predicate-type".into(), "https://witness.testifysec.com/attestation-collection/v0.1".into()],
+        ),
+        (
+            "slsa-provenance/dsse-statement-v1-vsa-v1-plain-key.intoto.jsonl",
+            "keys/corpus/vsa-signing-public-key.pem",
+            vec![
+                "--subject".into(),
+                "gce_image_id:8970095005306000053".into(),
+                "--predicate-type".into(),
+                VSA_PREDICATE_TYPE.into(),
+            ],
+        ),
+    ];
+    for (bundle, public, flags) in &cases {
+        let run = |key: &Path| {
+            dir.command()
+                .arg("verify")
+                .arg("--bundle")
+                .arg(corpus(bundle))
+                .arg("--key")
+                .arg(key)
+                .args(flags)
+                .output()
+                .unwrap()
+        };
+        let out = run(&corpus(public));
+        assert_eq!(code(&out), 0, "{bundle}: {}", stderr(&out));
+        // Each against another corpus key: rejected.
+        let other = if public.contains("managed") {
+            "keys/corpus/npm-publish-key.pub.pem"
+        } else {
+            "keys/corpus/managed-key.pub.pem"
+        };
+        let out = run(&corpus(other));
+        assert_eq!(code(&out), 1, "{bundle}: {}", stderr(&out));
+    }
+    // A keyless bundle is refused, not accepted.
+    let out = dir
+        .command()
+        .arg("verify")
+        .arg("--bundle")
+        .arg(corpus(
+            "sigstore/bundle-v0.3-dsse-intoto-keyless.sigstore.json",
+        ))
+        .arg("--key")
+        .arg(corpus("keys/corpus/managed-key.pub.pem"))
+        .args(["--subject", &format!("sha256:{a_digest}")])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("keyless"));
+}
+
+#[test]
+fn verify_errors_are_exit_2() {
+    let dir = Dir::new("verify-errors");
+    let missing = dir
+        .command()
+        .args([
+            "verify",
+            "--bundle",
+            "missing.json",
+            "--subject",
+            &format!("sha256:{GOOD}"),
+        ])
+        .arg("--key")
+        .arg(key("gate.pub"))
+        .output()
+        .unwrap();
+    assert_eq!(code(&missing), 2);
+    let bad_key = dir.write("bad.pub", "not a key");
+    let out = dir
+        .command()
+        .args([
+            "verify",
+            "--bundle",
+            "x.json",
+            "--subject",
+            &format!("sha256:{GOOD}"),
+        ])
+        .arg("--key")
+        .arg(&bad_key)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    // No rule at all is refused: never "allow".
+    let out = dir
+        .command()
+        .args(["verify", "--bundle", "x.json"])
+        .arg("--key")
+        .arg(key("gate.pub"))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("at least one rule"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Ed25519 keys sign and verify too.
+#[test]
+fn ed25519_key_signs_a_gate() {
+    let promotion = Promotion::new("ed25519");
+    let out = promotion
+        .dir
+        .command()
+        .env("STAGEGATE_PASSWORD", PASSWORD)
+        .args([
+            "gate",
+            "--stage",
+            "dev",
+            "--effective-time",
+            EFFECTIVE_TIME,
+            "--evidence",
+        ])
+        .arg(good())
+        .arg("--key")
+        .arg(key("ed25519.key"))
+        .args(["--bundle-out", "dev.sigstore.json"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = promotion
+        .dir
+        .command()
+        .args([
+            "verify",
+            "--stage",
+            "dev",
+            "--subject",
+            &format!("sha256:{GOOD}"),
+        ])
+        .args(["--bundle", "dev.sigstore.json"])
+        .arg("--key")
+        .arg(key("ed25519.pub"))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+/// The cosign key in `testdata/keys` (written by cosign) signs a gate.
+#[test]
+fn a_key_cosign_wrote_signs_a_gate() {
+    let promotion = Promotion::new("cosign-key");
+    let out = promotion
+        .dir
+        .command()
+        .env("STAGEGATE_PASSWORD", "")
+        .args([
+            "gate",
+            "--stage",
+            "dev",
+            "--effective-time",
+            EFFECTIVE_TIME,
+            "--evidence",
+        ])
+        .arg(good())
+        .arg("--key")
+        .arg(key("cosign-generated-empty-password.key"))
+        .args(["--bundle-out", "dev.sigstore.json"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
