@@ -133,6 +133,44 @@ impl RegoPolicies {
 
 /// An engine as gates and tests use it: strict builtin errors, every module parsed once (each
 /// under its display name), and `data` added. Shared with [`crate::policy::testing`].
+/// Adds one module, in Rego v1 unless it only parses as v0.
+///
+/// Policies written before OPA 1.0 (gatekeeper-library, older conftest policies) use v0 syntax
+/// (`deny[msg] { … }`). A module that fails to parse as v1 but parses as v0 is read as v0, as
+/// `opa --v0-compatible` would read it; a module that parses as neither reports the error of
+/// the parse that got further.
+fn add_module(
+    engine: &mut regorus::Engine,
+    file: &PolicyFile,
+    text: &Arc<str>,
+) -> Result<(), PolicyError> {
+    let v1_error = match engine.add_policy(file.display.clone(), text.to_string()) {
+        Ok(_) => return Ok(()),
+        Err(err) => err,
+    };
+    engine.set_rego_v0(true);
+    let v0 = engine.add_policy(file.display.clone(), text.to_string());
+    engine.set_rego_v0(false);
+    match v0 {
+        Ok(_) => {
+            tracing::debug!(file = %file.display, "read as Rego v0");
+            Ok(())
+        }
+        // Report the parse that got further: that is the syntax the author wrote in.
+        Err(v0_error) => {
+            let v1 = located_engine_error(&file.path, &v1_error);
+            let v0 = located_engine_error(&file.path, &v0_error);
+            Err(PolicyError::Rego(
+                if (v0.line, v0.column) > (v1.line, v1.column) {
+                    v0.with_help("read as Rego v0, since it does not parse as v1")
+                } else {
+                    v1
+                },
+            ))
+        }
+    }
+}
+
 pub(crate) fn new_engine(
     files: &[(PolicyFile, Arc<str>)],
     data: &Json,
@@ -140,9 +178,7 @@ pub(crate) fn new_engine(
     let mut engine = regorus::Engine::new();
     engine.set_strict_builtin_errors(true);
     for (file, text) in files {
-        engine
-            .add_policy(file.display.clone(), text.to_string())
-            .map_err(|err| PolicyError::Rego(located_engine_error(&file.path, &err)))?;
+        add_module(&mut engine, file, text)?;
     }
     let data_value = regorus::Value::from_json_str(&data.to_string())
         .map_err(|err| PolicyError::Data(Located::new(Path::new("data"), 0, 0, err.to_string())))?;
@@ -423,6 +459,25 @@ mod tests {
             Err(PolicyError::Rego(located)) => assert!(located.line >= 4, "{located}"),
             other => panic!("expected a Rego error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn v0_modules_are_read_as_v0() {
+        let policies =
+            load("package main\n\ndeny[msg] {\n  input.kind == \"Pod\"\n  msg := \"no pods\"\n}\n");
+        let Ok(policies) = policies else {
+            panic!("a v0 module loads")
+        };
+        let input =
+            regorus::Value::from_json_str(r#"{"kind": "Pod"}"#).unwrap_or(regorus::Value::Null);
+        let findings = policies.evaluate(input, 0, Duration::from_secs(5));
+        assert_eq!(
+            findings
+                .ok()
+                .map(|f| f.violations[0].message.clone())
+                .as_deref(),
+            Some("no pods")
+        );
     }
 
     #[test]
