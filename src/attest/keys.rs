@@ -218,7 +218,16 @@ impl SigningKey {
     fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, KeyError> {
         let (algorithm, document) = match self {
             SigningKey::EcdsaP256(key) => ("ECDSA P-256", key.to_pkcs8_der()),
-            SigningKey::Ed25519(key) => ("Ed25519", key.to_pkcs8_der()),
+            // PKCS#8 v1 (no embedded public key), as Go's `x509.MarshalPKCS8PrivateKey`
+            // writes: the v2 form ed25519-dalek writes by default is refused by some readers.
+            SigningKey::Ed25519(key) => (
+                "Ed25519",
+                ed25519_dalek::pkcs8::KeypairBytes {
+                    secret_key: key.to_bytes(),
+                    public_key: None,
+                }
+                .to_pkcs8_der(),
+            ),
         };
         let document = document.map_err(|source| KeyError::Invalid { algorithm, source })?;
         Ok(Zeroizing::new(document.as_bytes().to_vec()))

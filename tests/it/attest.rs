@@ -801,3 +801,175 @@ fn a_key_cosign_wrote_signs_a_gate() {
         .unwrap();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 }
+
+/// The independent verifiers of `tests/independent/` (sigstore-js and securesystemslib), or
+/// `None` when they are not installed here. Under CI (`CI=true`) a missing tool fails the test:
+/// `.ci/run` installs them, and a skipped check must never look like a pass there.
+fn independent(tool: &str) -> Option<PathBuf> {
+    let dir = repo_file("tests/independent");
+    let ready = match tool {
+        "node" => dir.join("node_modules/@sigstore/verify").is_dir(),
+        _ => std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import in_toto.models.metadata, nacl.secret, cryptography",
+            ])
+            .output()
+            .is_ok_and(|o| o.status.success()),
+    };
+    if ready {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("CI").map_or(true, |v| v != "true"),
+        "{tool} verifier not installed (see .ci/run); CI must not skip it"
+    );
+    eprintln!("skipped: the {tool} independent verifier is not installed (see .ci/run)");
+    None
+}
+
+fn run_independent(dir: &Path, program: &str, args: &[&std::ffi::OsStr]) -> (i32, String) {
+    let out = std::process::Command::new(program)
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// Our bundles (ECDSA P-256 and Ed25519, VSA and decision), checked by sigstore-js and by
+/// securesystemslib's DSSE `Envelope.verify`; a tampered one and a wrong key are refused.
+#[test]
+fn independent_verifiers_accept_our_bundles() {
+    let node = independent("node");
+    let python = independent("python");
+    if node.is_none() && python.is_none() {
+        return;
+    }
+    let promotion = Promotion::new("independent");
+    let mut bundles = Vec::new();
+    for (signer, public) in [("gate.key", "gate.pub"), ("ed25519.key", "ed25519.pub")] {
+        let out = promotion
+            .dir
+            .command()
+            .env("STAGEGATE_PASSWORD", PASSWORD)
+            .args([
+                "gate",
+                "--stage",
+                "dev",
+                "--effective-time",
+                EFFECTIVE_TIME,
+                "--evidence",
+            ])
+            .arg(good())
+            .arg("--key")
+            .arg(key(signer))
+            .args(["--bundle-out", &format!("{signer}.sigstore.json")])
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        bundles.push((
+            promotion.path(&format!("{signer}.sigstore.json")),
+            key(public),
+            true,
+        ));
+        bundles.push((
+            promotion.path(&format!("{signer}.decision.sigstore.json")),
+            key(public),
+            true,
+        ));
+    }
+    // Tampered payload and a wrong key: both must be refused.
+    let mut tampered = read_json(&bundles[0].0);
+    let mut statement = payload(&tampered);
+    statement["predicate"]["verificationResult"] = json!("PASSED ");
+    tampered["dsseEnvelope"]["payload"] =
+        json!(STANDARD.encode(serde_json::to_vec(&statement).unwrap()));
+    let tampered_path = promotion.dir.write("tampered.json", tampered.to_string());
+    bundles.push((tampered_path, key("gate.pub"), false));
+    bundles.push((bundles[0].0.clone(), key("other.pub"), false));
+
+    for (bundle, public, accept) in &bundles {
+        let args = [bundle.as_os_str(), public.as_os_str()];
+        if let Some(dir) = &node {
+            let (status, output) = run_independent(
+                dir,
+                "node",
+                &[std::ffi::OsStr::new("verify.mjs"), args[0], args[1]],
+            );
+            assert_eq!(
+                status == 0,
+                *accept,
+                "sigstore-js on {}: {output}",
+                bundle.display()
+            );
+            if *accept {
+                assert!(output.contains(GOOD), "{output}");
+            }
+        }
+        if let Some(dir) = &python {
+            let (status, output) = run_independent(
+                dir,
+                "python3",
+                &[
+                    std::ffi::OsStr::new("verify.py"),
+                    std::ffi::OsStr::new("envelope"),
+                    args[0],
+                    args[1],
+                ],
+            );
+            assert_eq!(
+                status == 0,
+                *accept,
+                "securesystemslib on {}: {output}",
+                bundle.display()
+            );
+        }
+    }
+}
+
+/// A key `stagegate keygen` writes decrypts with hashlib.scrypt + PyNaCl and loads with
+/// `cryptography`: the format is cosign's, not merely one we read back ourselves.
+#[test]
+fn keygen_output_decrypts_with_an_independent_implementation() {
+    let Some(dir) = independent("python") else {
+        return;
+    };
+    let keys = Dir::new("keygen-independent");
+    for algorithm in ["ecdsa-p256", "ed25519"] {
+        let out = keys
+            .command()
+            .env("STAGEGATE_PASSWORD", "correct horse")
+            .args([
+                "keygen",
+                "--algorithm",
+                algorithm,
+                "--output-key-prefix",
+                algorithm,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let private = keys.path().join(format!("{algorithm}.key"));
+        let public = keys.path().join(format!("{algorithm}.pub"));
+        let (status, output) = run_independent(
+            &dir,
+            "python3",
+            &[
+                std::ffi::OsStr::new("verify.py"),
+                std::ffi::OsStr::new("cosign-key"),
+                private.as_os_str(),
+                std::ffi::OsStr::new("correct horse"),
+                public.as_os_str(),
+            ],
+        );
+        assert_eq!(status, 0, "{algorithm}: {output}");
+    }
+}
