@@ -563,7 +563,8 @@ fn attestations_give_predicate_types() {
     const SLSA_V1: &str = "https://slsa.dev/provenance/v1";
     const MESSAGE: &str = "https://stagegate.dev/sigstore/message-signature/v1";
     // file, detected format and version, predicate types, envelope.
-    let cases: &[(&str, &str, Option<&str>, &[&str], &str)] = &[
+    type Case<'a> = (&'a str, &'a str, Option<&'a str>, &'a [&'a str], &'a str);
+    let cases: &[Case] = &[
         (
             "attestations/bundle-v0.3-dsse-statement-v1-grype-scan.sigstore.json",
             "sigstore-bundle",
