@@ -37,7 +37,10 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    init_tracing(cli.verbose);
+    init_tracing(
+        cli.verbose,
+        cli.color.enabled(std::io::stderr().is_terminal()),
+    );
     let color = cli.color.enabled(std::io::stdout().is_terminal());
     install_miette_hook(cli.color.enabled(std::io::stderr().is_terminal()));
     let result = match cli.command {
@@ -66,7 +69,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_tracing(verbose: u8) {
+fn init_tracing(verbose: u8, color: bool) {
     let default = match verbose {
         0 => "warn",
         1 => "stagegate=info",
@@ -77,6 +80,7 @@ fn init_tracing(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(color)
         .with_target(false)
         .try_init();
 }

@@ -80,6 +80,10 @@ impl RegoSuite {
             .map(|f| (f.display.clone(), f.path.clone()))
             .collect();
         let mut engine = new_engine(&sources, data)?;
+        if let Some(renamed) = split_duplicate_tests(&engine, &sources)? {
+            sources = renamed;
+            engine = new_engine(&sources, data)?;
+        }
         // Analyse once here, so that a compile error is a load error (exit 2) and workers
         // clone a prepared engine.
         engine
@@ -108,7 +112,7 @@ impl RegoSuite {
         let selected: Vec<&RegoTest> = self
             .tests
             .iter()
-            .filter(|t| options.selected(&t.path))
+            .filter(|t| options.selected(&format!("data.{}.{}", t.package, t.name)))
             .collect();
         let next = AtomicUsize::new(0);
         let jobs = options.jobs.clamp(1, selected.len().max(1));
@@ -201,7 +205,7 @@ impl RegoSuite {
 
     fn run_one(&self, engine: &mut regorus::Engine, test: &RegoTest) -> TestResult {
         let mut result = TestResult {
-            id: test.path.clone(),
+            id: format!("data.{}.{}", test.package, test.name),
             engine: TestEngine::Rego,
             group: test.package.clone(),
             name: test.name.clone(),
@@ -277,6 +281,80 @@ fn locate(paths: &BTreeMap<String, std::path::PathBuf>, err: &anyhow::Error) -> 
 }
 
 /// Finds the `test_*` (and `todo_test_*`) rules: complete rules without arguments.
+/// The suffix that marks the n-th extra definition of a test name (`test_x__stagegate_dup1`),
+/// shown as OPA shows it (`test_x#01`).
+const DUPLICATE_MARK: &str = "__stagegate_dup";
+
+/// `opa test` runs each definition of a test name as its own test (`test_x`, `test_x#01`,
+/// ...). regorus evaluates a name as one rule whose definitions are alternatives, so one
+/// passing definition would hide a failing one. When a package defines a test name more
+/// than once, this renames the second and later heads in the source (at their exact spans)
+/// so that each definition is a rule of its own. Returns `None` when there are no duplicates.
+fn split_duplicate_tests(
+    engine: &regorus::Engine,
+    sources: &[(PolicyFile, Arc<str>)],
+) -> Result<Option<Vec<(PolicyFile, Arc<str>)>>, PolicyError> {
+    let ast = engine.get_ast_as_json().map_err(|err| {
+        PolicyError::Rego(Located::new(Path::new("<engine>"), 0, 0, err.to_string()))
+    })?;
+    let modules: Json = serde_json::from_str(&ast).map_err(|err| {
+        PolicyError::Rego(Located::new(Path::new("<engine>"), 0, 0, err.to_string()))
+    })?;
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut edits: Vec<Vec<(usize, usize, String)>> = vec![Vec::new(); sources.len()];
+    for (index, module) in modules.as_array().into_iter().flatten().enumerate() {
+        let package = ref_to_path(&module["ast"]["package"]["refr"]).unwrap_or_default();
+        for rule in module["ast"]["rules"].as_array().into_iter().flatten() {
+            let Some(var) = rule
+                .get("Spec")
+                .and_then(|s| s["head"].get("Compr"))
+                .and_then(|h| h["refr"].get("Var"))
+            else {
+                continue;
+            };
+            let Some(name) = var["value"].as_str().filter(|n| n.starts_with("test_")) else {
+                continue;
+            };
+            let count = seen.entry(format!("{package}.{name}")).or_insert(0);
+            if *count > 0 {
+                let start = var["span"]["start"].as_u64().unwrap_or(0) as usize;
+                let end = var["span"]["end"].as_u64().unwrap_or(0) as usize;
+                if let Some(module_edits) = edits.get_mut(index) {
+                    module_edits.push((start, end, format!("{name}{DUPLICATE_MARK}{count}")));
+                }
+            }
+            *count += 1;
+        }
+    }
+    if edits.iter().all(Vec::is_empty) {
+        return Ok(None);
+    }
+    let mut renamed = Vec::with_capacity(sources.len());
+    for ((file, text), mut module_edits) in sources.iter().zip(edits) {
+        let mut text = text.to_string();
+        module_edits.sort_by(|a, b| b.0.cmp(&a.0));
+        for (start, end, name) in module_edits {
+            if start < end
+                && end <= text.len()
+                && text.is_char_boundary(start)
+                && text.is_char_boundary(end)
+            {
+                text.replace_range(start..end, &name);
+            }
+        }
+        renamed.push((file.clone(), Arc::<str>::from(text)));
+    }
+    Ok(Some(renamed))
+}
+
+/// A test's name as `opa test` shows it: `test_x#01` for the second definition of `test_x`.
+fn display_test_name(name: &str) -> String {
+    match name.split_once(DUPLICATE_MARK) {
+        Some((base, n)) => format!("{base}#{:0>2}", n),
+        None => name.to_owned(),
+    }
+}
+
 fn find_tests(
     engine: &regorus::Engine,
     files: &[PolicyFile],
@@ -309,7 +387,7 @@ fn find_tests(
             tests.push(RegoTest {
                 path,
                 package: package.clone(),
-                name: name.clone(),
+                name: display_test_name(name),
                 file: file.display.clone(),
                 line: u32::try_from(head["span"]["line"].as_u64().unwrap_or(0)).unwrap_or(0),
                 todo,
@@ -440,6 +518,27 @@ fn lines_in_expr(expr: &Expr, lines: &mut BTreeSet<u32>) {
             lines_in_expr(collection, lines);
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod duplicate_tests {
+    use super::*;
+
+    #[test]
+    fn each_definition_of_a_test_name_runs_on_its_own() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("dup_test.rego");
+        let text = "package dup\n\ntest_x if true\n\ntest_x if false\n\ntest_y if true\n";
+        fs_err::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+        let file = PolicyFile {
+            display: "dup_test.rego".to_owned(),
+            path,
+        };
+        let suite = RegoSuite::load(&[file], &serde_json::json!({}), &Limits::default())
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let names: Vec<&str> = suite.tests.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["test_x", "test_x#01", "test_y"]);
     }
 }
 
