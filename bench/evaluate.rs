@@ -67,8 +67,8 @@ fn evidence(n: usize) -> PolicyInput {
 fn load(config: &Path, stage: &str) -> (Config, PolicySet) {
     let limits = Limits::default();
     let config = Config::load(config, &limits).unwrap();
-    let set = PolicySet::load_stage(config.stage(stage).unwrap(), &config.base_dir, &limits)
-        .unwrap();
+    let set =
+        PolicySet::load_stage(config.stage(stage).unwrap(), &config.base_dir, &limits).unwrap();
     (config, set)
 }
 

@@ -22,6 +22,9 @@ OUT=bench/out
 TARGET=${CARGO_TARGET_DIR:-target}
 BIN=${BIN:-$TARGET/release/stagegate}
 mkdir -p "$OUT"
+# A backtrace per anyhow error: regorus builds (and drops) errors on some evaluation paths, and
+# RUST_BACKTRACE=1 (common in CI) made the old starter policies ~1.8x slower in-process.
+unset RUST_BACKTRACE RUST_LIB_BACKTRACE
 
 echo "== machine" >&2
 {
@@ -30,6 +33,7 @@ echo "== machine" >&2
   echo "mem: $(free -m | awk '/Mem:/ {print $2 " MiB"}')"
   echo "kernel: $(uname -r)"
   echo "rustc: $(rustc --version)"
+  echo "binary: $BIN"
   echo "git: $(git rev-parse --short HEAD)$(git diff --quiet -- src Cargo.toml || echo ' (+ uncommitted changes in src/ or Cargo.toml)')"
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT/machine.txt" >&2
