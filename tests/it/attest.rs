@@ -13,7 +13,6 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 use stagegate::attest::dsse::Envelope;
 use stagegate::attest::keys::SigningKey;
-use stagegate::attest::statement::{ResourceDescriptor, Statement};
 use stagegate::attest::vsa::VSA_PREDICATE_TYPE;
 
 use crate::util::{Dir, EFFECTIVE_TIME, code, repo_file, stderr};

@@ -1,0 +1,170 @@
+//! Micro-benchmarks: signing and verifying stagegate attestations, through the library API.
+//!
+//! Whole-program figures (`stagegate gate` and `stagegate verify` as processes) are in
+//! `bench/ATTEST.md`, measured with `bench/attest.sh`; evaluation benchmarks live in
+//! `bench/evaluate.rs`.
+//!
+//!     cargo bench --bench attest
+//!
+//! Setup (reading keys, decrypting them, building the decision) is outside the timed closures.
+//! Benchmarks, named after their input:
+//!
+//! - `verify/vsa-p256`, `verify/vsa-ed25519`: [`stagegate::verify::verify`] of a signed VSA
+//!   bundle (parse, signature over the PAE, statement, the stage policy with max age): what
+//!   `stagegate verify`, the promotion chain and the webhook pay per bundle.
+//! - `verify/decision-p256`: the same for the (larger) decision bundle, predicate-type rule.
+//! - `sign/gate-p256`, `sign/gate-ed25519`: what signing adds to a gate: build the VSA and the
+//!   decision statements, serialise, sign both, render both bundles as JSON.
+//! - `keys/decrypt-cosign-p256`: loading the encrypted key (scrypt N = 2^16), once per gate.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use stagegate::attest::keys::SigningKey;
+use stagegate::attest::sign_statement;
+use stagegate::attest::statement::{ResourceDescriptor, Statement};
+use stagegate::attest::vsa::{
+    DECISION_PREDICATE_TYPE, DecisionPredicate, InputAttestation, VSA_PREDICATE_TYPE,
+    VerificationSummary,
+};
+use stagegate::decision::{Decision, DecisionContext, Finding, RuleInfo, Severity};
+use stagegate::evidence::{Digest, Subject};
+use stagegate::verify::{Rule, TrustedKey, VerificationPolicy, verify};
+
+const SUBJECT: &str = "42b421093370e81c12e4f1bed9b9259346d7315a700e07f90a0cdd3e11b76471";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn key(name: &str) -> SigningKey {
+    let text = fs_err::read_to_string(root().join("testdata/keys").join(name)).unwrap();
+    SigningKey::from_pem(&text, b"stagegate-test").unwrap()
+}
+
+/// A decision like the starter library's `prod` gate: 40 rules, 3 warnings.
+fn decision() -> Decision {
+    let now = chrono::Utc::now();
+    let rules = (0..40)
+        .map(|i| RuleInfo {
+            id: format!("baseline.rule_{i}"),
+            engine: stagegate::decision::Engine::Rego,
+            source: None,
+            title: Some(format!("Rule {i}")),
+            description: Some("What the rule checks, in a sentence or two.".into()),
+            severity: Severity::High,
+            warning: false,
+            metadata: Default::default(),
+        })
+        .collect();
+    let warnings = (0..3)
+        .map(|i| Finding {
+            rule: format!("baseline.rule_{i}"),
+            message: format!("component {i} has no purl"),
+            severity: Severity::Medium,
+            source: None,
+            title: None,
+            details: Default::default(),
+        })
+        .collect();
+    Decision::new(
+        DecisionContext {
+            stage: "prod".into(),
+            subject: Subject {
+                name: "registry.example.com/shop/api".into(),
+                digest: Digest {
+                    sha256: SUBJECT.into(),
+                    other: Default::default(),
+                },
+            },
+            promotion_id: "0193a0c0-0000-7000-8000-000000000000".into(),
+            evaluated_at: now,
+            effective_time: now,
+            policy_digest: format!("sha256:{}", "7".repeat(64)),
+            evidence_digest: format!("sha256:{}", "e".repeat(64)),
+            fail_on_warn: false,
+        },
+        rules,
+        Vec::new(),
+        warnings,
+    )
+}
+
+fn inputs() -> Vec<InputAttestation> {
+    (0..4)
+        .map(|i| InputAttestation {
+            uri: format!("chain/input-{i}.sigstore.json"),
+            digest: [("sha256".to_owned(), format!("{i}").repeat(64))].into(),
+        })
+        .collect()
+}
+
+/// Signs the two statements a gate signs; returns (VSA bundle, decision bundle) JSON.
+fn sign_gate(decision: &Decision, key: &SigningKey) -> (String, String) {
+    let subject = ResourceDescriptor::sha256(&decision.subject.name, SUBJECT);
+    let vsa = Statement::new(
+        subject.clone(),
+        VSA_PREDICATE_TYPE,
+        VerificationSummary::of(decision, "stagegate.yaml#stages.prod", inputs()),
+    );
+    let predicate = DecisionPredicate {
+        decision: decision.clone(),
+        sources: Vec::new(),
+        input_attestations: inputs(),
+    };
+    let statement = Statement::new(subject, DECISION_PREDICATE_TYPE, predicate);
+    (
+        sign_statement(&vsa, key).unwrap().to_json().unwrap(),
+        sign_statement(&statement, key).unwrap().to_json().unwrap(),
+    )
+}
+
+fn benches(c: &mut Criterion) {
+    let decision = decision();
+    let keys = [("p256", key("gate.key")), ("ed25519", key("ed25519.key"))];
+    let stage_policy = VerificationPolicy::stage_result(
+        SUBJECT,
+        "prod",
+        Some((Duration::from_secs(86_400), chrono::Utc::now())),
+        None,
+    );
+    let decision_policy = VerificationPolicy::builder()
+        .rule(Rule::PredicateType(DECISION_PREDICATE_TYPE.into()))
+        .rule(Rule::Subject {
+            algorithm: "sha256".into(),
+            value: SUBJECT.into(),
+        })
+        .build()
+        .unwrap();
+    for (name, signing) in &keys {
+        let trusted = [TrustedKey {
+            name: (*name).into(),
+            key: signing.public_key(),
+        }];
+        let (vsa, decision_bundle) = sign_gate(&decision, signing);
+        verify(vsa.as_bytes(), &trusted, &stage_policy).unwrap();
+        verify(decision_bundle.as_bytes(), &trusted, &decision_policy).unwrap();
+        c.bench_function(&format!("verify/vsa-{name}"), |b| {
+            b.iter(|| verify(vsa.as_bytes(), &trusted, &stage_policy).unwrap())
+        });
+        if *name == "p256" {
+            c.bench_function("verify/decision-p256", |b| {
+                b.iter(|| verify(decision_bundle.as_bytes(), &trusted, &decision_policy).unwrap())
+            });
+        }
+        c.bench_function(&format!("sign/gate-{name}"), |b| {
+            b.iter(|| sign_gate(&decision, signing))
+        });
+    }
+    let text = fs_err::read_to_string(root().join("testdata/keys/gate.key")).unwrap();
+    let mut group = c.benchmark_group("keys");
+    group.sample_size(10);
+    group.bench_function("decrypt-cosign-p256", |b| {
+        b.iter(|| SigningKey::from_pem(&text, b"stagegate-test").unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(attest, benches);
+criterion_main!(attest);
