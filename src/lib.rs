@@ -26,6 +26,7 @@ pub mod decision;
 pub mod document;
 pub mod evidence;
 pub mod limits;
+pub mod oci;
 pub mod policy;
 pub mod report;
 pub mod verify;

@@ -43,6 +43,8 @@ pub enum Command {
     Gate(Box<crate::cli::gate::GateArgs>),
     /// Verify a signed stagegate result (or any key-signed bundle or DSSE envelope).
     Verify(crate::cli::verify::VerifyArgs),
+    /// Attach a signed bundle to an image in its registry, as an OCI 1.1 referrer.
+    Push(crate::cli::push::PushArgs),
     /// Sign an approval of an artifact's promotion to a stage.
     Approve(crate::cli::approve::ApproveArgs),
     /// Write a cosign-compatible key pair (`PREFIX.key`, encrypted, and `PREFIX.pub`).

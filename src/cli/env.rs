@@ -17,4 +17,12 @@ impl EnvVars {
     pub const STAGEGATE_PASSWORD: &'static str = "STAGEGATE_PASSWORD";
     /// cosign's variable for the same password, honoured so cosign pipelines work unchanged.
     pub const COSIGN_PASSWORD: &'static str = "COSIGN_PASSWORD";
+    /// A registry user name for every registry stagegate talks to; read before the Docker
+    /// config. Needs `STAGEGATE_REGISTRY_PASSWORD`.
+    pub const STAGEGATE_REGISTRY_USERNAME: &'static str = "STAGEGATE_REGISTRY_USERNAME";
+    /// The password (or token) for `STAGEGATE_REGISTRY_USERNAME`. Never logged.
+    pub const STAGEGATE_REGISTRY_PASSWORD: &'static str = "STAGEGATE_REGISTRY_PASSWORD";
+    /// The directory holding Docker's `config.json` (registry credentials); default
+    /// `~/.docker`.
+    pub const DOCKER_CONFIG: &'static str = "DOCKER_CONFIG";
 }

@@ -17,8 +17,9 @@
 //! days). A miss is the violation `stagegate.chain.<stage>`. Signed approvals are read from
 //! the same files: those that verify with a `trust.approvers` key, for this digest and stage,
 //! enter `evidence.approvals` as `verified: true` with the approver's name and role from the
-//! trust config; approvals an `--evidence` document already holds are set to `verified: false`,
-//! since only the gate's own check may vouch for one.
+//! trust config. When `trust.approvers` is set, approvals an `--evidence` document already
+//! holds are set to `verified: false`, since only the gate's own check may vouch for one;
+//! without it, nothing can be verified and the evidence's approvals stay as written.
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -75,6 +76,17 @@ pub struct GateArgs {
     /// and signed approvals. Repeatable.
     #[arg(long, value_name = "DIR")]
     pub chain_dir: Vec<PathBuf>,
+    /// The image being promoted, in its registry: earlier stages' results and approvals
+    /// attached to it (OCI referrers, cosign `.att`) join the promotion chain's candidates.
+    /// Must be the subject's digest.
+    #[arg(long, value_name = "IMAGE@sha256:HEX")]
+    pub image: Option<String>,
+    /// Attach the signed bundles to `--image` as OCI referrers (after writing them).
+    #[arg(long, requires = "image")]
+    pub push: bool,
+    /// Registry options for `--image`.
+    #[command(flatten)]
+    pub registry: crate::cli::registry::RegistryArgs,
 }
 
 /// Runs `stagegate gate`.
@@ -85,7 +97,16 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     let config_file = config_path(args.evaluate.config.as_deref())?;
     let config = Config::load(&config_file, &limits).map_err(|e| policy_report(&e))?;
     let trust = load_trust(&config, &key)?;
-    let candidates = read_candidates(&args, &limits)?;
+    let mut candidates = read_candidates(&args, &limits)?;
+    let image = args
+        .image
+        .as_deref()
+        .map(crate::cli::registry::pinned)
+        .transpose()?;
+    let registry = args.registry.registry();
+    if let Some(image) = &image {
+        candidates.extend(crate::cli::registry::attached_candidates(&registry, image)?);
+    }
     let now = chrono::Utc::now();
     let accepted: RefCell<Vec<InputAttestation>> = RefCell::new(Vec::new());
 
@@ -93,6 +114,15 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
                          _: &Config,
                          subject: &crate::evidence::Subject|
      -> Result<Option<Vec<Approval>>, Report> {
+        if trust.approvers.is_empty() {
+            // No approver is trusted, so none can be verified: the evidence's approvals stay
+            // as written, as `evaluate` reads them (a collected document has only unverified
+            // ones).
+            tracing::warn!(
+                "no `trust.approvers` in the config: signed approvals are not checked, and the evidence's own approvals are taken as written"
+            );
+            return Ok(None);
+        }
         let (verified, rejected) = approvals(
             &candidates,
             &trust.approvers,
@@ -213,6 +243,17 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
         .unwrap_or_else(|| decision_bundle_path(&args.bundle_out));
     write_atomically(&args.bundle_out, vsa_json.as_bytes())?;
     write_atomically(&decision_path, decision_json.as_bytes())?;
+    if let (true, Some(image)) = (args.push, &image) {
+        crate::cli::registry::push_signed(
+            &registry,
+            image,
+            &decision.subject.digest.sha256,
+            &[
+                (vsa_json.as_bytes(), VSA_PREDICATE_TYPE),
+                (decision_json.as_bytes(), DECISION_PREDICATE_TYPE),
+            ],
+        )?;
+    }
     outputs.emit(&decision, color)?;
     tracing::info!(
         "signed the {} result: `{}`, `{}`",

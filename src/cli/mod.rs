@@ -13,6 +13,8 @@ pub mod gate;
 mod init;
 pub mod keygen;
 mod output;
+pub mod push;
+pub mod registry;
 mod schema;
 mod signing;
 pub mod test;
@@ -50,6 +52,7 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => schema::schema(args),
         Command::Gate(args) => gate::gate(*args, color),
         Command::Verify(args) => verify::verify(args),
+        Command::Push(args) => push::push(args),
         Command::Approve(args) => approve::approve(args),
         Command::Keygen(args) => keygen::keygen(args),
         Command::Test(mut args) => {

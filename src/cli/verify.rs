@@ -25,8 +25,21 @@ use crate::verify::{Rule, VerificationPolicy, verify as verify_bundle};
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// The Sigstore bundle (v0.1–v0.3 JSON) or DSSE envelope to verify.
-    #[arg(long, value_name = "FILE")]
-    pub bundle: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "image",
+        conflicts_with = "image"
+    )]
+    pub bundle: Option<PathBuf>,
+    /// Verify the attestations attached to this image in its registry (OCI referrers and
+    /// cosign `.att` tags) instead of a file; one that passes is enough. The subject defaults
+    /// to the image's digest.
+    #[arg(long, value_name = "IMAGE@sha256:HEX")]
+    pub image: Option<String>,
+    /// Registry options for `--image`.
+    #[command(flatten)]
+    pub registry: crate::cli::registry::RegistryArgs,
     /// A trusted public key (PEM); repeatable, any one may have signed.
     #[arg(long, value_name = "PUB", required = true)]
     pub key: Vec<PathBuf>,
@@ -34,8 +47,8 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "ALG:HEX")]
     pub subject: Option<String>,
     /// The stage whose passing stagegate result is required (SLSA VSA, `PASSED`, the stage's
-    /// level). Needs `--subject`.
-    #[arg(long, requires = "subject")]
+    /// level). Needs `--subject` (or `--image`).
+    #[arg(long)]
     pub stage: Option<String>,
     /// Require this predicate type (default with `--stage`: the SLSA VSA v1).
     #[arg(long, value_name = "URI")]
@@ -49,11 +62,30 @@ pub struct VerifyArgs {
 }
 
 /// Runs `stagegate verify`.
-pub fn verify(args: VerifyArgs) -> Result<ExitStatus, Report> {
+pub fn verify(mut args: VerifyArgs) -> Result<ExitStatus, Report> {
+    if let Some(image) = &args.image {
+        let image = crate::cli::registry::pinned(image)?;
+        args.subject.get_or_insert_with(|| image.digest.clone());
+        let policy = policy(&args)?;
+        let trusted = load_trusted(&args.key)?;
+        let registry = args.registry.registry();
+        let candidates = crate::cli::registry::attached_candidates(&registry, &image)?;
+        return Ok(crate::cli::registry::report_attached(
+            &image,
+            &candidates,
+            &trusted,
+            &policy,
+        ));
+    }
     let policy = policy(&args)?;
     let trusted = load_trusted(&args.key)?;
-    let bytes = read_limited(&args.bundle, &Limits::default()).map_err(|e| limit_report(&e))?;
-    let bundle = args.bundle.display();
+    let Some(path) = &args.bundle else {
+        return Err(miette::miette!(
+            "give `--bundle FILE` or `--image IMAGE@sha256:HEX`"
+        ));
+    };
+    let bytes = read_limited(path, &Limits::default()).map_err(|e| limit_report(&e))?;
+    let bundle = path.display();
     #[allow(clippy::print_stderr)]
     match verify_bundle(&bytes, &trusted, &policy) {
         Ok(verified) => {
@@ -78,6 +110,11 @@ pub fn verify(args: VerifyArgs) -> Result<ExitStatus, Report> {
 }
 
 fn policy(args: &VerifyArgs) -> Result<VerificationPolicy, Report> {
+    if args.stage.is_some() && args.subject.is_none() {
+        return Err(miette::miette!(
+            "`--stage` needs `--subject ALG:HEX` (or `--image IMAGE@sha256:HEX`)"
+        ));
+    }
     let now = chrono::Utc::now();
     let subject = match &args.subject {
         Some(text) => Some(parse_subject(text)?),

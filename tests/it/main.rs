@@ -4,5 +4,6 @@
 mod collect;
 mod collect_cli;
 mod evaluate;
+mod registry;
 mod test_cmd;
 mod util;

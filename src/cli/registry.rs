@@ -1,0 +1,152 @@
+//! Registry wiring shared by the commands that talk to a registry (`push`, `verify --image`,
+//! `gate --push`, the promotion chain, `collect --image`): the `--insecure-registry` flag, the
+//! [`Registry`] it builds, and a one-shot Tokio runtime, so that only these paths start one.
+
+use clap::Args;
+use miette::Report;
+
+use crate::cli::diagnostic::chain_report;
+use crate::oci::{Attached, Pinned, Registry, parse_pinned};
+use crate::verify::promotion::Candidate;
+
+/// Registry options.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RegistryArgs {
+    /// Allow plain HTTP to this registry (`HOST[:PORT]`); loopback registries always may.
+    /// Repeatable.
+    #[arg(long, value_name = "HOST")]
+    pub insecure_registry: Vec<String>,
+}
+
+impl RegistryArgs {
+    /// The registry client these options describe (credentials from the environment and the
+    /// Docker config).
+    pub fn registry(&self) -> Registry {
+        let mut builder = Registry::builder().timeout(std::time::Duration::from_secs(30));
+        for host in &self.insecure_registry {
+            builder = builder.insecure_registry(host.clone());
+        }
+        builder.build()
+    }
+}
+
+/// Runs `future` on a current-thread runtime made for it.
+pub fn block_on<T>(future: impl std::future::Future<Output = T>) -> Result<T, Report> {
+    let runtime = crate::oci::runtime().map_err(|e| chain_report(&e))?;
+    Ok(runtime.block_on(future))
+}
+
+/// Parses `IMAGE@sha256:HEX`, with a hint when a tag was given.
+pub fn pinned(text: &str) -> Result<Pinned, Report> {
+    parse_pinned(text).map_err(|e| {
+        miette::miette!(
+            help =
+                "resolve the tag first, e.g. `crane digest IMAGE:TAG`, and pass `IMAGE@sha256:HEX`",
+            "{}",
+            crate::verify::promotion::error_chain(&e)
+        )
+    })
+}
+
+/// The attestations attached to `image`, as verification candidates.
+pub fn attached_candidates(registry: &Registry, image: &Pinned) -> Result<Vec<Candidate>, Report> {
+    let attached: Vec<Attached> = block_on(registry.attached(image))?.map_err(|e| {
+        miette::miette!(
+            "cannot list the attestations of `{}`: {}",
+            image.display(),
+            crate::verify::promotion::error_chain(&e)
+        )
+    })?;
+    Ok(attached
+        .into_iter()
+        .map(|a| Candidate {
+            path: a.source,
+            bytes: a.bytes,
+        })
+        .collect())
+}
+
+/// Verifies each attached candidate with [`crate::verify::verify`]; success when one passes.
+/// Reports each on standard error.
+pub fn report_attached(
+    image: &Pinned,
+    candidates: &[Candidate],
+    trusted: &[crate::verify::TrustedKey],
+    policy: &crate::verify::VerificationPolicy,
+) -> crate::cli::exit::ExitStatus {
+    use crate::verify::promotion::error_chain;
+    let mut reasons = Vec::new();
+    for candidate in candidates {
+        match crate::verify::verify(&candidate.bytes, trusted, policy) {
+            Ok(verified) => {
+                let what = verified
+                    .statement
+                    .as_ref()
+                    .map_or("an artifact signature".to_owned(), |s| {
+                        format!("a `{}` statement", s.predicate_type)
+                    });
+                #[allow(clippy::print_stderr)]
+                {
+                    eprintln!(
+                        "Verified: `{}` has {what} signed by `{}` (from `{}`)",
+                        image.display(),
+                        verified.signer,
+                        candidate.path
+                    );
+                }
+                return crate::cli::exit::ExitStatus::Success;
+            }
+            Err(err) => reasons.push(format!("`{}`: {}", candidate.path, error_chain(&err))),
+        }
+    }
+    #[allow(clippy::print_stderr)]
+    {
+        if candidates.is_empty() {
+            eprintln!(
+                "Rejected: `{}` has no attestations attached (no referrers, no `.att` tag)",
+                image.display()
+            );
+        } else {
+            eprintln!(
+                "Rejected: none of the {} attestation(s) attached to `{}` verifies: {}",
+                candidates.len(),
+                image.display(),
+                reasons.join("; ")
+            );
+        }
+    }
+    crate::cli::exit::ExitStatus::PolicyFailure
+}
+
+/// Pushes signed bundles (with their predicate types) to `image`, after checking that the
+/// image is the signed subject.
+pub fn push_signed(
+    registry: &Registry,
+    image: &Pinned,
+    subject_sha256: &str,
+    bundles: &[(&[u8], &str)],
+) -> Result<(), Report> {
+    if image.hex() != subject_sha256 {
+        return Err(miette::miette!(
+            help = "`--image` must be the artifact the evidence describes",
+            "`{}` is not the subject sha256:{subject_sha256}; nothing pushed",
+            image.display()
+        ));
+    }
+    for (bytes, predicate_type) in bundles {
+        let pushed =
+            block_on(registry.push_bundle(image, bytes, Some(predicate_type)))?.map_err(|e| {
+                miette::miette!(
+                    "cannot push to `{}`: {}",
+                    image.display(),
+                    crate::verify::promotion::error_chain(&e)
+                )
+            })?;
+        tracing::info!(
+            "pushed a `{predicate_type}` bundle to `{}` as {}",
+            image.display(),
+            pushed.manifest_digest
+        );
+    }
+    Ok(())
+}

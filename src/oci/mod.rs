@@ -1,0 +1,663 @@
+//! Registry I/O: attestations attached to an image as OCI 1.1 referrers.
+//!
+//! [`Registry`] wraps `oci-client` (rustls, ring). It resolves a tag to a digest once
+//! ([`Registry::resolve`]) so that what is verified and recorded is always a digest; pushes a
+//! Sigstore bundle as a referrer of an image manifest ([`Registry::push_bundle`]); and finds
+//! the bundles attached to an image ([`Registry::attached`]) for `stagegate verify --image`,
+//! the promotion chain, `collect --image` and the admission webhook (`serve`), which all hand
+//! them to [`crate::verify`], the one verifier. Nothing here decides trust.
+//!
+//! What is implemented, per the OCI distribution spec 1.1
+//! (<https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md>):
+//!
+//! - the pushed referrer is an image manifest with `artifactType`
+//!   [`manifest::SIGSTORE_BUNDLE_V03`], the empty config descriptor, the bundle as its one layer
+//!   and `subject` = the image manifest's descriptor (what cosign 2.x writes);
+//! - discovery uses the referrers API (`GET /v2/<name>/referrers/<digest>`); where the
+//!   registry answers 404 (Debian's `docker-registry` 2.8, many others) it reads the
+//!   referrers tag schema, the index tagged `sha256-<hex>`;
+//! - after a push, when the registry does not list the new manifest (no referrers API),
+//!   stagegate adds it to the tag-schema index itself (`oci-client` does not write it);
+//! - cosign's legacy attestations, the DSSE layers of the `sha256-<hex>.att` tag, are read too.
+//!
+//! What we ignore (and why): the tag-schema update is read-modify-write without a lock, as the
+//! spec allows (two concurrent pushers may drop one entry; the referrer itself stays and a
+//! re-push adds it back); pagination of the referrers API (`Link` headers: oci-client reads the
+//! first page, ample for the handful of attestations an image carries); blobs larger than
+//! [`MAX_BLOB_BYTES`] (no bundle is that large).
+//!
+//! Plain HTTP is used only for loopback registries (`127.0.0.0/8`, `localhost`, `[::1]`) and
+//! for hosts named by `--insecure-registry`.
+
+pub mod auth;
+pub mod manifest;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use oci_client::client::{ClientConfig, ClientProtocol};
+use oci_client::errors::{OciDistributionError, OciErrorCode};
+use oci_client::secrets::RegistryAuth;
+use oci_client::{Client, Reference, RegistryOperation};
+
+use self::auth::Credentials;
+use self::manifest::{
+    ACCEPTED_MANIFESTS, DSSE_ENVELOPE, Descriptor, EMPTY_CONTENT, EMPTY_MEDIA_TYPE, Index,
+    Manifest, OCI_INDEX, OCI_MANIFEST, PREDICATE_TYPE_ANNOTATION, SIGSTORE_BUNDLE_PREFIX,
+    SIGSTORE_BUNDLE_V03, cosign_att_tag, declared_media_type, sha256_digest, tag_schema_tag,
+};
+
+/// The largest blob or manifest read from a registry.
+pub const MAX_BLOB_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The most referrers whose content is fetched for one image.
+pub const MAX_REFERRERS: usize = 64;
+
+/// A registry operation that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum OciError {
+    /// The image reference does not parse.
+    #[error("`{reference}` is not an image reference")]
+    Reference {
+        /// As given.
+        reference: String,
+        /// Why.
+        #[source]
+        source: oci_client::ParseError,
+    },
+    /// A digest was required (`IMAGE@sha256:HEX`) and a tag given.
+    #[error("`{0}` is not pinned by digest; give `IMAGE@sha256:HEX`")]
+    NotPinned(String),
+    /// The registry refused or failed a request.
+    #[error("registry request for `{reference}` failed")]
+    Registry {
+        /// The reference involved.
+        reference: String,
+        /// The client's error.
+        #[source]
+        source: OciDistributionError,
+    },
+    /// The registry sent content that does not match its digest or is not what it claims.
+    #[error("`{reference}`: {what}")]
+    Content {
+        /// The reference involved.
+        reference: String,
+        /// What was wrong.
+        what: String,
+    },
+    /// A blob or manifest larger than [`MAX_BLOB_BYTES`].
+    #[error("`{reference}` is {size} bytes, more than the {MAX_BLOB_BYTES} accepted")]
+    TooLarge {
+        /// The reference involved.
+        reference: String,
+        /// Its declared size.
+        size: u64,
+    },
+    /// The HTTP client could not be built.
+    #[error("cannot set up the registry client")]
+    Client(#[source] OciDistributionError),
+}
+
+/// An image reference whose digest is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pinned {
+    /// The reference, carrying the digest.
+    pub reference: Reference,
+    /// `sha256:HEX`.
+    pub digest: String,
+}
+
+impl Pinned {
+    /// `registry/repository@sha256:HEX`.
+    pub fn display(&self) -> String {
+        format!(
+            "{}/{}@{}",
+            self.reference.registry(),
+            self.reference.repository(),
+            self.digest
+        )
+    }
+
+    /// The lowercase hex of the sha256 digest.
+    pub fn hex(&self) -> &str {
+        self.digest.strip_prefix("sha256:").unwrap_or(&self.digest)
+    }
+}
+
+/// Parses an image reference (`HOST/NAME:TAG`, `HOST/NAME@sha256:HEX`, Docker Hub short names).
+pub fn parse_reference(text: &str) -> Result<Reference, OciError> {
+    text.parse::<Reference>()
+        .map_err(|source| OciError::Reference {
+            reference: text.to_owned(),
+            source,
+        })
+}
+
+/// Parses `IMAGE@sha256:HEX`; a tag without digest is [`OciError::NotPinned`].
+pub fn parse_pinned(text: &str) -> Result<Pinned, OciError> {
+    let reference = parse_reference(text)?;
+    match reference.digest() {
+        Some(digest) if is_sha256(digest) => Ok(Pinned {
+            digest: digest.to_ascii_lowercase(),
+            reference,
+        }),
+        _ => Err(OciError::NotPinned(text.to_owned())),
+    }
+}
+
+fn is_sha256(digest: &str) -> bool {
+    digest
+        .strip_prefix("sha256:")
+        .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Whether a registry host (with optional port) is on the loopback interface.
+pub fn is_loopback(registry: &str) -> bool {
+    let host = if let Some(rest) = registry.strip_prefix('[') {
+        rest.split(']').next().unwrap_or(rest)
+    } else {
+        registry.rsplit_once(':').map_or(registry, |(h, _)| h)
+    };
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// An attestation document found attached to an image.
+#[derive(Debug, Clone)]
+pub struct Attached {
+    /// Where it was found: `registry/repo@sha256:<referrer manifest>`, for messages and
+    /// `inputAttestations`.
+    pub source: String,
+    /// The artifact type (or media type) it was listed with.
+    pub kind: String,
+    /// Its bytes (a Sigstore bundle or a DSSE envelope).
+    pub bytes: Vec<u8>,
+}
+
+/// What [`Registry::push_bundle`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pushed {
+    /// The referrer manifest's digest.
+    pub manifest_digest: String,
+    /// How the referrer can be discovered.
+    pub discovery: Discovery,
+}
+
+/// How a pushed referrer is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Discovery {
+    /// The registry already lists it: its referrers API (or a tag-schema index that held it).
+    Listed,
+    /// stagegate added it to the `sha256-<hex>` tag-schema index.
+    TagSchema,
+}
+
+/// Builds a [`Registry`].
+#[derive(Debug, Default)]
+pub struct RegistryBuilder {
+    insecure: Vec<String>,
+    credentials: Option<Credentials>,
+    timeout: Option<Duration>,
+}
+
+impl RegistryBuilder {
+    /// Allows plain HTTP to `host` (`HOST[:PORT]`), besides loopback hosts.
+    pub fn insecure_registry(mut self, host: impl Into<String>) -> Self {
+        self.insecure.push(host.into());
+        self
+    }
+
+    /// Uses these credentials instead of the environment and Docker config.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// A connect and read timeout for each request.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Builds the registry client. Installs ring as rustls's process-wide crypto provider when
+    /// none is installed.
+    pub fn build(self) -> Registry {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Registry {
+            inner: Arc::new(RegistryInner {
+                insecure: self.insecure,
+                credentials: self.credentials.unwrap_or_else(Credentials::from_env),
+                timeout: self.timeout,
+                clients: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+}
+
+/// A registry client for every host, cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    inner: Arc<RegistryInner>,
+}
+
+struct RegistryInner {
+    insecure: Vec<String>,
+    credentials: Credentials,
+    timeout: Option<Duration>,
+    clients: Mutex<HashMap<String, (Client, RegistryAuth)>>,
+}
+
+impl std::fmt::Debug for RegistryInner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistryInner")
+            .field("insecure", &self.insecure)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Registry {
+    /// A builder.
+    pub fn builder() -> RegistryBuilder {
+        RegistryBuilder::default()
+    }
+
+    /// The oci-client for `registry`: plain HTTP only for loopback or `--insecure-registry`.
+    fn client(&self, reference: &Reference) -> Result<(Client, RegistryAuth), OciError> {
+        let registry = reference.resolve_registry().to_owned();
+        let mut clients = match self.inner.clients.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(found) = clients.get(&registry) {
+            return Ok(found.clone());
+        }
+        let plain = is_loopback(&registry) || self.inner.insecure.contains(&registry);
+        let config = ClientConfig {
+            protocol: if plain {
+                ClientProtocol::HttpsExcept(vec![registry.clone()])
+            } else {
+                ClientProtocol::Https
+            },
+            read_timeout: self.inner.timeout,
+            connect_timeout: self.inner.timeout,
+            ..ClientConfig::default()
+        };
+        let client = Client::try_from(config).map_err(OciError::Client)?;
+        let auth = self.inner.credentials.for_registry(&registry);
+        clients.insert(registry, (client.clone(), auth.clone()));
+        Ok((client, auth))
+    }
+
+    async fn authed(
+        &self,
+        reference: &Reference,
+        op: RegistryOperation,
+    ) -> Result<Client, OciError> {
+        let (client, auth) = self.client(reference)?;
+        if !matches!(auth, RegistryAuth::Anonymous) {
+            client
+                .auth(reference, &auth, op)
+                .await
+                .map_err(|source| registry_error(reference, source))?;
+        } else {
+            client
+                .store_auth_if_needed(reference.resolve_registry(), &auth)
+                .await;
+        }
+        Ok(client)
+    }
+
+    /// The digest of `reference`: its own digest when pinned, else the registry's answer for
+    /// the tag, asked once.
+    pub async fn resolve(&self, reference: &Reference) -> Result<Pinned, OciError> {
+        if let Some(digest) = reference.digest() {
+            if !is_sha256(digest) {
+                return Err(OciError::NotPinned(reference.whole()));
+            }
+            return Ok(Pinned {
+                reference: reference.clone(),
+                digest: digest.to_ascii_lowercase(),
+            });
+        }
+        let client = self.authed(reference, RegistryOperation::Pull).await?;
+        let (_, auth) = self.client(reference)?;
+        let digest = client
+            .fetch_manifest_digest(reference, &auth)
+            .await
+            .map_err(|source| registry_error(reference, source))?;
+        if !is_sha256(&digest) {
+            return Err(OciError::Content {
+                reference: reference.whole(),
+                what: format!("the registry answered the digest `{digest}`"),
+            });
+        }
+        Ok(Pinned {
+            reference: reference.clone_with_digest(digest.clone()),
+            digest,
+        })
+    }
+
+    /// Reads a manifest by digest or tag (checked against its digest when pinned).
+    async fn manifest(&self, reference: &Reference) -> Result<(Vec<u8>, String), OciError> {
+        let client = self.authed(reference, RegistryOperation::Pull).await?;
+        let (_, auth) = self.client(reference)?;
+        let (bytes, digest) = client
+            .pull_manifest_raw(reference, &auth, ACCEPTED_MANIFESTS)
+            .await
+            .map_err(|source| registry_error(reference, source))?;
+        if bytes.len() as u64 > MAX_BLOB_BYTES {
+            return Err(OciError::TooLarge {
+                reference: reference.whole(),
+                size: bytes.len() as u64,
+            });
+        }
+        let actual = sha256_digest(&bytes);
+        if reference.digest().is_some_and(|d| d != actual) {
+            return Err(OciError::Content {
+                reference: reference.whole(),
+                what: format!("the manifest's sha256 is `{actual}`"),
+            });
+        }
+        Ok((bytes.to_vec(), digest))
+    }
+
+    /// Reads a blob, refusing one larger than [`MAX_BLOB_BYTES`] and checking its digest.
+    async fn blob(&self, reference: &Reference, layer: &Descriptor) -> Result<Vec<u8>, OciError> {
+        if layer.size > MAX_BLOB_BYTES {
+            return Err(OciError::TooLarge {
+                reference: format!("{}@{}", reference.repository(), layer.digest),
+                size: layer.size,
+            });
+        }
+        let client = self.authed(reference, RegistryOperation::Pull).await?;
+        let mut out = Vec::with_capacity(usize::try_from(layer.size).unwrap_or(0));
+        client
+            .pull_blob(reference, layer.digest.as_str(), &mut out)
+            .await
+            .map_err(|source| registry_error(reference, source))?;
+        if sha256_digest(&out) != layer.digest {
+            return Err(OciError::Content {
+                reference: format!("{}@{}", reference.repository(), layer.digest),
+                what: "the blob does not match its digest".to_owned(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Pushes an image or artifact manifest's blobs and the manifest itself; returns the
+    /// manifest's digest. Used to push bundles, and by tests to push an image.
+    pub async fn push_manifest(
+        &self,
+        reference: &Reference,
+        blobs: &[&[u8]],
+        manifest: &[u8],
+        media_type: &str,
+    ) -> Result<String, OciError> {
+        let client = self.authed(reference, RegistryOperation::Push).await?;
+        for blob in blobs {
+            let digest = sha256_digest(blob);
+            let exists = client
+                .blob_exists(reference, &digest)
+                .await
+                .map_err(|source| registry_error(reference, source))?;
+            if !exists {
+                client
+                    .push_blob(reference, blob.to_vec(), &digest)
+                    .await
+                    .map_err(|source| registry_error(reference, source))?;
+            }
+        }
+        let content_type = media_type.parse().map_err(|_| OciError::Content {
+            reference: reference.whole(),
+            what: format!("`{media_type}` is not a valid media type"),
+        })?;
+        client
+            .push_manifest_raw(reference, manifest.to_vec(), content_type)
+            .await
+            .map_err(|source| registry_error(reference, source))?;
+        Ok(sha256_digest(manifest))
+    }
+
+    /// Attaches `bundle` to `image` as an OCI 1.1 referrer; where the registry's referrers API
+    /// does not list it, adds it to the `sha256-<hex>` tag-schema index.
+    pub async fn push_bundle(
+        &self,
+        image: &Pinned,
+        bundle: &[u8],
+        predicate_type: Option<&str>,
+    ) -> Result<Pushed, OciError> {
+        let (subject_bytes, _) = self.manifest(&image.reference).await?;
+        let subject = Descriptor::of(
+            &declared_media_type(&subject_bytes).unwrap_or_else(|| OCI_MANIFEST.to_owned()),
+            &subject_bytes,
+        );
+        let mut layer = Descriptor::of(SIGSTORE_BUNDLE_V03, bundle);
+        // No creation time: the referrer is a function of the bundle and the image, so pushing
+        // the same bundle twice is a no-op rather than a second referrer.
+        let mut annotations = BTreeMap::new();
+        if let Some(predicate_type) = predicate_type {
+            annotations.insert(
+                PREDICATE_TYPE_ANNOTATION.to_owned(),
+                predicate_type.to_owned(),
+            );
+            layer.annotations.insert(
+                PREDICATE_TYPE_ANNOTATION.to_owned(),
+                predicate_type.to_owned(),
+            );
+        }
+        let referrer = Manifest {
+            schema_version: 2,
+            media_type: Some(OCI_MANIFEST.to_owned()),
+            artifact_type: Some(SIGSTORE_BUNDLE_V03.to_owned()),
+            config: Descriptor::of(EMPTY_MEDIA_TYPE, EMPTY_CONTENT),
+            layers: vec![layer],
+            subject: Some(subject),
+            annotations: annotations.clone(),
+        };
+        let referrer_bytes = serde_json::to_vec(&referrer).map_err(|e| OciError::Content {
+            reference: image.display(),
+            what: format!("cannot serialise the referrer: {e}"),
+        })?;
+        let referrer_digest = sha256_digest(&referrer_bytes);
+        let target = image.reference.clone_with_digest(referrer_digest.clone());
+        self.push_manifest(
+            &target,
+            &[EMPTY_CONTENT, bundle],
+            &referrer_bytes,
+            OCI_MANIFEST,
+        )
+        .await?;
+
+        if self
+            .referrers(image)
+            .await?
+            .iter()
+            .any(|d| d.digest == referrer_digest)
+        {
+            return Ok(Pushed {
+                manifest_digest: referrer_digest,
+                discovery: Discovery::Listed,
+            });
+        }
+        let tag = Reference::with_tag(
+            image.reference.registry().to_owned(),
+            image.reference.repository().to_owned(),
+            tag_schema_tag(&image.digest),
+        );
+        let mut index = match self.manifest(&tag).await {
+            Ok((bytes, _)) => {
+                serde_json::from_slice::<Index>(&bytes).map_err(|e| OciError::Content {
+                    reference: tag.whole(),
+                    what: format!("the referrers tag-schema index does not parse: {e}"),
+                })?
+            }
+            Err(OciError::Registry { source, .. }) if is_not_found(&source) => Index::empty(),
+            Err(err) => return Err(err),
+        };
+        if !index.manifests.iter().any(|d| d.digest == referrer_digest) {
+            let mut entry = Descriptor::of(OCI_MANIFEST, &referrer_bytes);
+            entry.artifact_type = Some(SIGSTORE_BUNDLE_V03.to_owned());
+            entry.annotations = annotations;
+            index.manifests.push(entry);
+            index.media_type = Some(OCI_INDEX.to_owned());
+            let bytes = serde_json::to_vec(&index).map_err(|e| OciError::Content {
+                reference: tag.whole(),
+                what: format!("cannot serialise the index: {e}"),
+            })?;
+            self.push_manifest(&tag, &[], &bytes, OCI_INDEX).await?;
+        }
+        Ok(Pushed {
+            manifest_digest: referrer_digest,
+            discovery: Discovery::TagSchema,
+        })
+    }
+
+    /// Every referrer of `image`: the referrers API, or (on its 404) the tag-schema index,
+    /// which oci-client falls back to by itself.
+    pub async fn referrers(&self, image: &Pinned) -> Result<Vec<Descriptor>, OciError> {
+        let client = self
+            .authed(&image.reference, RegistryOperation::Pull)
+            .await?;
+        let index = client
+            .pull_referrers(&image.reference, None)
+            .await
+            .map_err(|source| registry_error(&image.reference, source))?;
+        let json = serde_json::to_vec(&index).map_err(|e| OciError::Content {
+            reference: image.display(),
+            what: e.to_string(),
+        })?;
+        let index: Index = serde_json::from_slice(&json).map_err(|e| OciError::Content {
+            reference: image.display(),
+            what: format!("the referrers index does not parse: {e}"),
+        })?;
+        Ok(index.manifests)
+    }
+
+    /// The attestations attached to `image`: the layers of each Sigstore-bundle referrer (and
+    /// of referrers whose layers are bundles or DSSE envelopes), then the DSSE layers of
+    /// cosign's legacy `.att` tag. A referrer that cannot be read is skipped with a warning;
+    /// the caller's verification decides, and a skipped document never counts as verified.
+    pub async fn attached(&self, image: &Pinned) -> Result<Vec<Attached>, OciError> {
+        let mut found = Vec::new();
+        let referrers = self.referrers(image).await?;
+        for descriptor in referrers.iter().take(MAX_REFERRERS) {
+            let reference = image.reference.clone_with_digest(descriptor.digest.clone());
+            match self.layers_of(&reference).await {
+                Ok(layers) => found.extend(layers),
+                Err(err) => tracing::warn!(
+                    "skipping referrer `{}`: {}",
+                    reference.whole(),
+                    crate::verify::promotion::error_chain(&err)
+                ),
+            }
+        }
+        let att = Reference::with_tag(
+            image.reference.registry().to_owned(),
+            image.reference.repository().to_owned(),
+            cosign_att_tag(&image.digest),
+        );
+        match self.layers_of(&att).await {
+            Ok(layers) => found.extend(layers),
+            Err(OciError::Registry { source, .. }) if is_not_found(&source) => {}
+            Err(err) => tracing::warn!(
+                "skipping `{}`: {}",
+                att.whole(),
+                crate::verify::promotion::error_chain(&err)
+            ),
+        }
+        Ok(found)
+    }
+
+    async fn layers_of(&self, reference: &Reference) -> Result<Vec<Attached>, OciError> {
+        let (bytes, digest) = self.manifest(reference).await?;
+        let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| OciError::Content {
+            reference: reference.whole(),
+            what: format!("not an image manifest: {e}"),
+        })?;
+        let source = format!(
+            "{}/{}@{}",
+            reference.registry(),
+            reference.repository(),
+            digest
+        );
+        let mut out = Vec::new();
+        for layer in &manifest.layers {
+            let is_attestation = layer.media_type.starts_with(SIGSTORE_BUNDLE_PREFIX)
+                || layer.media_type == DSSE_ENVELOPE;
+            if !is_attestation {
+                continue;
+            }
+            let blob_ref = reference.clone_with_digest(layer.digest.clone());
+            let bytes = self.blob(&blob_ref, layer).await?;
+            out.push(Attached {
+                source: source.clone(),
+                kind: manifest
+                    .artifact_type
+                    .clone()
+                    .unwrap_or_else(|| layer.media_type.clone()),
+                bytes,
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn registry_error(reference: &Reference, source: OciDistributionError) -> OciError {
+    OciError::Registry {
+        reference: reference.whole(),
+        source,
+    }
+}
+
+fn is_not_found(err: &OciDistributionError) -> bool {
+    match err {
+        OciDistributionError::ImageManifestNotFoundError(_) => true,
+        OciDistributionError::ServerError { code, .. } => *code == 404,
+        OciDistributionError::RegistryError { envelope, .. } => envelope.errors.iter().any(|e| {
+            matches!(
+                e.code,
+                OciErrorCode::ManifestUnknown
+                    | OciErrorCode::NameUnknown
+                    | OciErrorCode::BlobUnknown
+            )
+        }),
+        _ => false,
+    }
+}
+
+/// A current-thread Tokio runtime for one CLI command's registry I/O.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        assert!(is_loopback("127.0.0.1:5000"));
+        assert!(is_loopback("localhost:5000"));
+        assert!(is_loopback("[::1]:5000"));
+        assert!(is_loopback("127.1.2.3"));
+        assert!(!is_loopback("registry.example:5000"));
+        assert!(!is_loopback("10.0.0.1:5000"));
+    }
+
+    #[test]
+    fn pinned_references() {
+        let hex = "a".repeat(64);
+        let pinned = parse_pinned(&format!("127.0.0.1:5000/app@sha256:{hex}")).unwrap();
+        assert_eq!(pinned.hex(), hex);
+        assert_eq!(pinned.display(), format!("127.0.0.1:5000/app@sha256:{hex}"));
+        assert!(matches!(
+            parse_pinned("127.0.0.1:5000/app:v1"),
+            Err(OciError::NotPinned(_))
+        ));
+    }
+}
