@@ -157,6 +157,40 @@ pub struct Finding {
     pub details: Map<String, Value>,
 }
 
+/// A finding that would have failed the gate (or warned), set aside by a waiver.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WaivedFinding {
+    /// The finding as the policy reported it.
+    pub finding: Finding,
+    /// Whether it was a warning rather than a violation.
+    #[serde(default)]
+    pub warning: bool,
+    /// The waiver that applied.
+    pub waiver: AppliedWaiver,
+}
+
+/// The waiver that set a [`WaivedFinding`] aside, as recorded in the decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AppliedWaiver {
+    /// The waiver's id (`id:`, else `<file>:<line>`).
+    pub id: String,
+    /// Why the finding is accepted.
+    pub reason: String,
+    /// The ticket tracking the fix.
+    pub ticket: String,
+    /// Who approved the waiver.
+    pub approved_by: String,
+    /// When it stops applying (RFC 3339, UTC).
+    pub expires: String,
+    /// Where the waiver is written.
+    pub source: SourceLocation,
+    /// The trusted approver whose DSSE signature covers the waiver, when it was signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<String>,
+}
+
 /// What the gate concluded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -173,6 +207,10 @@ pub struct Decision {
     pub violations: Vec<Finding>,
     /// Findings that do not fail the gate (unless `--fail-on-warn`), sorted likewise.
     pub warnings: Vec<Finding>,
+    /// Findings a waiver (`waivers:` in `stagegate.yaml`) set aside, each with the waiver that
+    /// applied, sorted likewise. They do not fail the gate; absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waived: Vec<WaivedFinding>,
     /// Every rule that was evaluated, sorted by id.
     pub rules: Vec<RuleInfo>,
     /// A UUIDv7 naming this promotion attempt.
@@ -218,14 +256,29 @@ impl Decision {
     /// deterministic order and decides the outcome.
     pub fn new(
         context: DecisionContext,
+        rules: Vec<RuleInfo>,
+        violations: Vec<Finding>,
+        warnings: Vec<Finding>,
+    ) -> Decision {
+        Decision::with_waived(context, rules, violations, warnings, Vec::new())
+    }
+
+    /// [`Decision::new`] with the findings waivers set aside: they are kept (sorted like the
+    /// others) but never fail the gate.
+    pub fn with_waived(
+        context: DecisionContext,
         mut rules: Vec<RuleInfo>,
         mut violations: Vec<Finding>,
         mut warnings: Vec<Finding>,
+        mut waived: Vec<WaivedFinding>,
     ) -> Decision {
         rules.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.source.cmp(&b.source)));
         rules.dedup_by(|a, b| a.id == b.id && a.source == b.source);
         sort_findings(&mut violations);
         sort_findings(&mut warnings);
+        waived.sort_by(|a, b| {
+            compare_findings(&a.finding, &b.finding).then_with(|| a.waiver.id.cmp(&b.waiver.id))
+        });
         let failed = !violations.is_empty() || (context.fail_on_warn && !warnings.is_empty());
         Decision {
             api_version: DECISION_API_VERSION.to_owned(),
@@ -234,6 +287,7 @@ impl Decision {
             result: if failed { Outcome::Fail } else { Outcome::Pass },
             violations,
             warnings,
+            waived,
             rules,
             promotion_id: context.promotion_id,
             evaluated_at: rfc3339(context.evaluated_at),
@@ -266,12 +320,14 @@ pub fn rfc3339(time: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 fn sort_findings(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        a.rule
-            .cmp(&b.rule)
-            .then_with(|| a.message.cmp(&b.message))
-            .then_with(|| a.source.cmp(&b.source))
-    });
+    findings.sort_by(compare_findings);
+}
+
+fn compare_findings(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    a.rule
+        .cmp(&b.rule)
+        .then_with(|| a.message.cmp(&b.message))
+        .then_with(|| a.source.cmp(&b.source))
 }
 
 #[cfg(test)]
@@ -332,6 +388,29 @@ mod tests {
         let warn = || vec![finding("w", "careful")];
         assert!(Decision::new(context(false), vec![], vec![], warn()).passed());
         assert!(!Decision::new(context(true), vec![], vec![], warn()).passed());
+    }
+
+    #[test]
+    fn waived_findings_do_not_fail() {
+        let waived = WaivedFinding {
+            finding: finding("a", "CVE-1"),
+            warning: false,
+            waiver: AppliedWaiver {
+                id: "W-1".to_owned(),
+                reason: "not reachable".to_owned(),
+                ticket: "SEC-1".to_owned(),
+                approved_by: "alice".to_owned(),
+                expires: "2030-01-01T00:00:00Z".to_owned(),
+                source: SourceLocation {
+                    file: "stagegate.yaml".to_owned(),
+                    line: 3,
+                },
+                signed_by: None,
+            },
+        };
+        let decision = Decision::with_waived(context(false), vec![], vec![], vec![], vec![waived]);
+        assert!(decision.passed());
+        assert_eq!(decision.waived.len(), 1);
     }
 
     #[test]

@@ -45,6 +45,7 @@ deny_fixable_critical_high contains result if {
 		"msg": sprintf("%s (%s) in %s: fixed in %s", [v.id, v.severity, package_label(v), concat(", ", fixed_in)]),
 		"vulnerability": v.id,
 		"package": package_label(v),
+		"purl": object.get(object.get(v, "package", {}), "purl", ""),
 		"fixedIn": fixed_in,
 	}
 }
@@ -66,6 +67,7 @@ warn_critical_without_fix contains result if {
 		"msg": sprintf("%s (critical) in %s has no fix yet: assess it and record a VEX statement", [v.id, package_label(v)]),
 		"vulnerability": v.id,
 		"package": package_label(v),
+		"purl": object.get(object.get(v, "package", {}), "purl", ""),
 	}
 }
 

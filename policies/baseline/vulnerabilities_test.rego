@@ -30,6 +30,7 @@ test_fixable_critical_fails if {
 		"msg": "CVE-2024-0001 (critical) in openssl@3.0.1: fixed in 3.0.2",
 		"vulnerability": "CVE-2024-0001",
 		"package": "openssl@3.0.1",
+		"purl": "pkg:deb/debian/openssl@3.0.1",
 		"fixedIn": ["3.0.2"],
 	}}
 }
@@ -80,6 +81,7 @@ test_critical_without_fix_warns if {
 		"msg": "CVE-2024-0008 (critical) in openssl@3.0.1 has no fix yet: assess it and record a VEX statement",
 		"vulnerability": "CVE-2024-0008",
 		"package": "openssl@3.0.1",
+		"purl": "pkg:deb/debian/openssl@3.0.1",
 	}}
 }
 

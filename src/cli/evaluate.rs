@@ -13,6 +13,7 @@ use crate::cli::diagnostic::{
 };
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::{Outputs, config_path, write_atomically};
+use crate::cli::waivers::waive;
 use crate::decision::{Decision, DecisionContext, Finding, RuleInfo};
 use crate::document::{parse_json, read_document};
 use crate::evidence::{Digest as DigestSet, EVIDENCE_API_VERSION, Evidence, Subject};
@@ -134,7 +135,16 @@ pub(crate) fn decide_with(
         "evaluated stage `{}`",
         stage.name
     );
-    let decision = Decision::new(
+    let waived = waive(
+        &config,
+        stage,
+        &loaded.subject,
+        now,
+        &evaluation.rules,
+        evaluation.violations,
+        evaluation.warnings,
+    )?;
+    let decision = Decision::with_waived(
         DecisionContext {
             stage: stage.name.clone(),
             subject: loaded.subject,
@@ -146,8 +156,9 @@ pub(crate) fn decide_with(
             fail_on_warn: args.fail_on_warn || stage.fail_on_warn,
         },
         evaluation.rules,
-        evaluation.violations,
-        evaluation.warnings,
+        waived.violations,
+        waived.warnings,
+        waived.waived,
     );
     Ok(Decided {
         decision,

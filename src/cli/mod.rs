@@ -19,6 +19,7 @@ mod schema;
 mod signing;
 pub mod test;
 pub mod verify;
+mod waivers;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -16,6 +16,9 @@ use serde_saphyr::Spanned;
 
 use crate::limits::{Limits, read_limited};
 use crate::policy::error::{Located, PolicyError};
+use crate::policy::waivers::{
+    RawWaiverEntry, RawWaiverEntrySchema, Waiver, WaiverOrigin, check_waiver, read_waiver_file,
+};
 
 /// The file name looked for in the current directory when `--config` is not given.
 pub const CONFIG_FILE_NAME: &str = "stagegate.yaml";
@@ -44,6 +47,15 @@ struct RawConfig {
     /// Keys trusted to sign earlier stages' results and approvals.
     #[serde(default)]
     trust: Option<RawTrust>,
+    /// Waivers: inline, or paths (relative to this file) of YAML waiver files or signed waiver
+    /// sets. Each sets matching findings of one rule aside until it expires.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawWaiverEntrySchema>")]
+    waivers: Vec<Spanned<RawWaiverEntry>>,
+    /// Warn about waivers that expire sooner than this (`14d` when omitted).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    waiver_warning_window: Option<Spanned<String>>,
 }
 
 /// `trust:` as written.
@@ -63,6 +75,10 @@ struct RawTrust {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     max_age: Option<Spanned<String>>,
+    /// Roles (granted in `approvers`) whose signatures make a waiver set count at a stage with
+    /// `require_signed_waivers`. None: no signed waiver counts.
+    #[serde(default)]
+    waiver_roles: Vec<String>,
 }
 
 /// One trusted approver as written.
@@ -104,6 +120,9 @@ struct RawStage {
     /// Count warnings as failures at this stage (as `--fail-on-warn`).
     #[serde(default)]
     fail_on_warn: bool,
+    /// Apply only waivers signed (DSSE) by a `trust.approvers` key whose roles allow waiving.
+    #[serde(default)]
+    require_signed_waivers: bool,
     /// Human description of the stage.
     #[serde(default)]
     description: Option<String>,
@@ -187,6 +206,8 @@ pub struct Stage {
     pub require_evidence: Vec<String>,
     /// Whether warnings fail this stage.
     pub fail_on_warn: bool,
+    /// Whether only signed waivers apply at this stage.
+    pub require_signed_waivers: bool,
     /// Human description.
     pub description: Option<String>,
     line: u32,
@@ -203,6 +224,8 @@ pub struct Trust {
     pub approvers: Vec<TrustedApproverConfig>,
     /// The largest age of an earlier stage's result, as written, with its location.
     pub max_age: Option<(String, u32, u32)>,
+    /// Roles allowed to sign waivers.
+    pub waiver_roles: Vec<String>,
 }
 
 /// One `trust.approvers` entry.
@@ -228,6 +251,13 @@ pub struct Config {
     pub stages: Vec<Stage>,
     /// Trusted keys and approvers.
     pub trust: Trust,
+    /// Unsigned waivers: written inline or in YAML waiver files.
+    pub waivers: Vec<Waiver>,
+    /// Signed waiver sets (bundles or DSSE envelopes) for the CLI to verify, then read with
+    /// [`crate::policy::waivers::waivers_from_predicate`].
+    pub signed_waiver_files: Vec<ConfigPath>,
+    /// `waiver_warning_window` as written, with its location.
+    pub waiver_warning_window: Option<(String, u32, u32)>,
     stages_line: u32,
     stages_column: u32,
 }
@@ -342,6 +372,7 @@ impl Config {
                 requires: raw_stage.requires.into_iter().map(|r| r.value).collect(),
                 require_evidence,
                 fail_on_warn: raw_stage.fail_on_warn,
+                require_signed_waivers: raw_stage.require_signed_waivers,
                 description: raw_stage.description,
                 line: name.referenced.line() as u32,
                 column: name.referenced.column() as u32,
@@ -408,6 +439,7 @@ impl Config {
                 Trust {
                     keys,
                     approvers,
+                    waiver_roles: raw_trust.waiver_roles,
                     max_age: raw_trust.max_age.map(|m| {
                         (
                             m.value,
@@ -418,10 +450,77 @@ impl Config {
                 }
             }
         };
+        let stage_names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
+        let mut waivers = Vec::new();
+        let mut signed_waiver_files = Vec::new();
+        for entry in raw.waivers {
+            let (line, column) = (
+                entry.referenced.line() as u32,
+                entry.referenced.column() as u32,
+            );
+            match entry.value {
+                RawWaiverEntry::Inline(raw_waiver) => {
+                    let file = path.display().to_string();
+                    let origin = WaiverOrigin {
+                        path,
+                        file: &file,
+                        signed_by: None,
+                    };
+                    waivers.push(check_waiver(*raw_waiver, &origin, &stage_names)?);
+                }
+                RawWaiverEntry::File(written) => {
+                    let resolved = base_dir.join(&written);
+                    if !resolved.is_file() {
+                        return Err(PolicyError::Config(Located::new(
+                            path,
+                            line,
+                            column,
+                            format!(
+                                "waiver file `{written}` does not exist (looked for `{}`)",
+                                resolved.display()
+                            ),
+                        )));
+                    }
+                    let bytes = read_limited(&resolved, &Limits::default())?;
+                    if is_signed_document(&bytes) {
+                        signed_waiver_files.push(ConfigPath {
+                            written,
+                            resolved,
+                            line,
+                            column,
+                        });
+                        continue;
+                    }
+                    let text = String::from_utf8(bytes).map_err(|err| {
+                        PolicyError::Config(Located::at_offset(
+                            &resolved,
+                            &[],
+                            err.utf8_error().valid_up_to(),
+                            "the file is not valid UTF-8",
+                        ))
+                    })?;
+                    let origin = WaiverOrigin {
+                        path: &resolved,
+                        file: &written,
+                        signed_by: None,
+                    };
+                    waivers.extend(read_waiver_file(&text, &origin, &stage_names)?);
+                }
+            }
+        }
         let config = Config {
             path: path.to_owned(),
             base_dir,
             trust,
+            waivers,
+            signed_waiver_files,
+            waiver_warning_window: raw.waiver_warning_window.map(|w| {
+                (
+                    w.value,
+                    w.referenced.line() as u32,
+                    w.referenced.column() as u32,
+                )
+            }),
             stages,
             stages_line: stages_at.line() as u32,
             stages_column: stages_at.column() as u32,
@@ -483,6 +582,16 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// Whether a waiver file is a signed document (a Sigstore bundle or DSSE envelope, JSON)
+/// rather than a YAML waiver list.
+fn is_signed_document(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(bytes).is_ok_and(|value| {
+        ["payloadType", "dsseEnvelope", "mediaType"]
+            .iter()
+            .any(|key| value.get(*key).is_some())
+    })
 }
 
 /// The JSON Schema of `stagegate.yaml`, for editors.

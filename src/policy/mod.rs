@@ -15,6 +15,7 @@ pub mod metadata;
 pub mod rego;
 pub mod required;
 pub mod testing;
+pub mod waivers;
 
 use std::sync::Arc;
 use std::sync::mpsc;

@@ -14,7 +14,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Level, OutputFormatter, ReportError, location, short_subject, summary};
+use super::{Level, OutputFormatter, ReportError, location, short_subject, summary, waiver_line};
 use crate::decision::{Decision, Finding};
 
 /// Renders the `github` format.
@@ -28,6 +28,11 @@ impl OutputFormatter for GithubOutputFormatter {
         let warnings = decision.warnings.iter().map(|f| (f, false));
         for (finding, violation) in violations.chain(warnings) {
             annotation(&mut out, Level::of(decision, finding, violation), finding);
+        }
+        for waived in &decision.waived {
+            let mut finding = waived.finding.clone();
+            finding.message = format!("{} [{}]", finding.message, waiver_line(waived));
+            annotation(&mut out, Level::Note, &finding);
         }
         let headline = format!(
             "stagegate: stage `{}` {} for {}: {}",

@@ -19,8 +19,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::xml::{escape_attribute, escape_text};
-use super::{Level, OutputFormatter, ReportError, findings_of, location, unlisted_rule_ids};
-use crate::decision::{Decision, Engine, Finding, SourceLocation};
+use super::{
+    Level, OutputFormatter, ReportError, findings_of, location, unlisted_rule_ids, waiver_line,
+};
+use crate::decision::{Decision, Engine, Finding, SourceLocation, WaivedFinding};
 
 /// Renders the `junit` format.
 #[derive(Debug, Clone, Copy)]
@@ -35,6 +37,8 @@ struct TestCase<'a> {
     failures: Vec<&'a Finding>,
     /// Findings that do not.
     notes: Vec<&'a Finding>,
+    /// Findings a waiver set aside.
+    waived: Vec<&'a WaivedFinding>,
 }
 
 impl OutputFormatter for JUnitOutputFormatter {
@@ -77,10 +81,21 @@ fn test_cases(decision: &Decision) -> Vec<TestCase<'_>> {
                 source: rule.source.as_ref(),
                 failures: Vec::new(),
                 notes: Vec::new(),
+                waived: Vec::new(),
             };
             for (finding, violation) in findings_of(decision, rule) {
                 case.add(decision, finding, violation);
             }
+            case.waived = decision
+                .waived
+                .iter()
+                .filter(|w| {
+                    w.finding.rule == rule.id
+                        && (w.finding.source.is_none()
+                            || rule.source.is_none()
+                            || w.finding.source == rule.source)
+                })
+                .collect();
             case
         })
         .collect();
@@ -91,6 +106,7 @@ fn test_cases(decision: &Decision) -> Vec<TestCase<'_>> {
             source: None,
             failures: Vec::new(),
             notes: Vec::new(),
+            waived: Vec::new(),
         };
         for (finding, violation) in all_findings(decision).filter(|(f, _)| f.rule == id) {
             case.source = case.source.or(finding.source.as_ref());
@@ -178,7 +194,7 @@ fn write_case(out: &mut String, case: &TestCase<'_>) {
             source.line
         );
     }
-    if case.failures.is_empty() && case.notes.is_empty() {
+    if case.failures.is_empty() && case.notes.is_empty() && case.waived.is_empty() {
         out.push_str("/>\n");
         return;
     }
@@ -197,9 +213,18 @@ fn write_case(out: &mut String, case: &TestCase<'_>) {
         out.push_str(&escape_text(&finding_lines(&case.failures)));
         out.push_str("</failure>\n");
     }
-    if !case.notes.is_empty() {
+    if !case.notes.is_empty() || !case.waived.is_empty() {
+        let mut text = finding_lines(&case.notes);
+        for waived in &case.waived {
+            let finding = &waived.finding;
+            let _ = write!(text, "[waived] [{}] {}", finding.severity, finding.message);
+            if let Some(place) = location(finding.source.as_ref()) {
+                let _ = write!(text, " ({place})");
+            }
+            let _ = writeln!(text, ": {}", waiver_line(waived));
+        }
         out.push_str("      <system-out>");
-        out.push_str(&escape_text(&finding_lines(&case.notes)));
+        out.push_str(&escape_text(&text));
         out.push_str("</system-out>\n");
     }
     out.push_str("    </testcase>\n");

@@ -49,6 +49,32 @@ impl OutputFormatter for MarkdownOutputFormatter {
 
         findings_table(&mut out, "Violations", &decision.violations);
         findings_table(&mut out, "Warnings", &decision.warnings);
+        if !decision.waived.is_empty() {
+            let _ = writeln!(out, "\n### Waived ({})\n", decision.waived.len());
+            out.push_str("| Severity | Rule | Message | Source | Waiver | Expires | Ticket | Approved by | Reason |\n");
+            out.push_str("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+            for waived in &decision.waived {
+                let (finding, waiver) = (&waived.finding, &waived.waiver);
+                let approved = match &waiver.signed_by {
+                    Some(signer) => {
+                        format!("{} (signed by {})", cell(&waiver.approved_by), cell(signer))
+                    }
+                    None => cell(&waiver.approved_by),
+                };
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {} | {} | {approved} | {} |",
+                    finding.severity,
+                    code(&finding.rule),
+                    cell(&finding.message),
+                    source_cell(location(finding.source.as_ref())),
+                    code(&waiver.id),
+                    cell(&waiver.expires),
+                    cell(&waiver.ticket),
+                    cell(&waiver.reason),
+                );
+            }
+        }
 
         let _ = writeln!(
             out,

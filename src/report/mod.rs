@@ -11,7 +11,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::decision::{Decision, Finding, RuleInfo, Severity, SourceLocation};
+use crate::decision::{Decision, Finding, RuleInfo, Severity, SourceLocation, WaivedFinding};
 use crate::evidence::Subject;
 
 mod github;
@@ -210,10 +210,28 @@ fn summary(decision: &Decision) -> String {
         counted(decision.warnings.len(), "warning"),
         counted(decision.rules.len(), "rule"),
     );
+    if !decision.waived.is_empty() {
+        line.push_str(&format!(", {} waived", decision.waived.len()));
+    }
     if decision.fail_on_warn {
         line.push_str(" (warnings fail the gate)");
     }
     line
+}
+
+/// `waived by `W-1` until 2026-12-31T00:00:00Z (ticket SEC-42, approved by alice): reason`,
+/// with `signed by` when the waiver was signed: how every format explains a waived finding.
+fn waiver_line(waived: &WaivedFinding) -> String {
+    let waiver = &waived.waiver;
+    let signed = waiver
+        .signed_by
+        .as_deref()
+        .map(|s| format!(", signed by {s}"))
+        .unwrap_or_default();
+    format!(
+        "waived by `{}` until {} (ticket {}, approved by {}{signed}): {}",
+        waiver.id, waiver.expires, waiver.ticket, waiver.approved_by, waiver.reason
+    )
 }
 
 /// The findings of `rule`, violations first, each with whether it is a violation.

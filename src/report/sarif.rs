@@ -24,7 +24,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::{Level, OutputFormat, OutputFormatter, ReportError};
-use crate::decision::{Decision, Engine, Finding, Outcome, RuleInfo, Severity, SourceLocation};
+use crate::decision::{
+    AppliedWaiver, Decision, Engine, Finding, Outcome, RuleInfo, Severity, SourceLocation,
+};
 use crate::evidence::Subject;
 
 /// The `$schema` of the log (§3.13.3).
@@ -171,6 +173,18 @@ struct SarifResult<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     locations: Vec<Location>,
     properties: ResultProperties<'a>,
+    /// A waived finding: one accepted external suppression (§3.35) naming the waiver.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression<'a>>,
+}
+
+/// `suppression` (§3.35): a waiver that set the result aside.
+#[derive(Serialize)]
+struct Suppression<'a> {
+    kind: &'static str,
+    status: &'static str,
+    justification: &'a str,
+    properties: &'a AppliedWaiver,
 }
 
 #[derive(Serialize)]
@@ -224,9 +238,20 @@ impl<'a> SarifLog<'a> {
         let rules = decision.rules.iter().map(ReportingDescriptor::from_rule);
         let violations = decision.violations.iter().map(|f| (f, true));
         let warnings = decision.warnings.iter().map(|f| (f, false));
+        let waived = decision.waived.iter().map(|waived| {
+            let mut result = SarifResult::from_finding(decision, &waived.finding, !waived.warning);
+            result.suppressions.push(Suppression {
+                kind: "external",
+                status: "accepted",
+                justification: &waived.waiver.reason,
+                properties: &waived.waiver,
+            });
+            result
+        });
         let results = violations
             .chain(warnings)
-            .map(|(finding, violation)| SarifResult::from_finding(decision, finding, violation));
+            .map(|(finding, violation)| SarifResult::from_finding(decision, finding, violation))
+            .chain(waived);
         SarifLog {
             schema: SARIF_SCHEMA,
             version: SARIF_VERSION,
@@ -307,6 +332,7 @@ impl<'a> SarifResult<'a> {
                 severity: finding.severity,
                 details: &finding.details,
             },
+            suppressions: Vec::new(),
         }
     }
 }

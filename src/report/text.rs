@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 
-use super::{OutputFormatter, ReportError, location, short_subject, summary};
+use super::{OutputFormatter, ReportError, location, short_subject, summary, waiver_line};
 use crate::decision::{Decision, Finding, Outcome, Severity};
 
 /// Shown instead of `file:line` for built-in checks.
@@ -78,6 +78,23 @@ impl OutputFormatter for TextOutputFormatter {
                 self.row(&mut out, finding, &columns);
             }
         }
+        if !decision.waived.is_empty() {
+            let heading = format!("Waived ({})", decision.waived.len());
+            out.push_str(&format!(
+                "\n{}\n",
+                self.paint(Style::new().bold(), &heading)
+            ));
+            let indent =
+                " ".repeat(2 + columns.severity + 2 + columns.rule + 2 + columns.location + 2);
+            for waived in &decision.waived {
+                self.row(&mut out, &waived.finding, &columns);
+                let _ = writeln!(
+                    out,
+                    "{indent}{}",
+                    self.paint(Style::new().dimmed(), &visible(&waiver_line(waived)))
+                );
+            }
+        }
         if decision.violations.is_empty() && decision.warnings.is_empty() {
             out.push_str("\nNo violations or warnings.\n");
         }
@@ -121,7 +138,13 @@ struct Columns {
 
 impl Columns {
     fn of(decision: &Decision) -> Columns {
-        let findings = || decision.violations.iter().chain(decision.warnings.iter());
+        let findings = || {
+            decision
+                .violations
+                .iter()
+                .chain(decision.warnings.iter())
+                .chain(decision.waived.iter().map(|w| &w.finding))
+        };
         let width = |text: &str| visible(text).chars().count();
         Columns {
             severity: findings()
