@@ -21,10 +21,15 @@ PACKAGE = re.compile(r"^package\s+([\w.]+)", re.M)
 TEST = re.compile(r"^(test_[A-Za-z0-9_]*)\b", re.M)
 
 
-def run_suite(OpaEngine, root, results):
-    """Loads one directory into a fresh engine and runs its tests into `results`."""
+def run_suite(OpaEngine, root, results, common=()):
+    """Loads one directory (and the common libraries) into a fresh engine and runs the
+    directory's tests into `results`. A suite that does not load counts its tests as errors."""
     engine = OpaEngine()
     tests = []
+    for lib in common:
+        for path in sorted(lib.rglob("*.rego")):
+            if not path.name.endswith("_test.rego"):
+                engine.add_policy(str(path), path.read_text())
     for path in sorted(root.rglob("*.rego")):
         text = path.read_text()
         engine.add_policy(str(path), text)
@@ -54,13 +59,15 @@ def run_suite(OpaEngine, root, results):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("dirs", type=Path, nargs="+", help="each directory is a separate suite (a fresh engine), as `opa test DIR` per directory")
+    parser.add_argument("--with", dest="common", type=Path, action="append", default=[],
+                        help="a library loaded into every suite (e.g. trivy-checks' lib/)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     from opa_bindings import OpaEngine
 
     results = {"passed": 0, "failed": 0, "errors": 0, "tests": []}
     for root in args.dirs:
-        run_suite(OpaEngine, root, results)
+        run_suite(OpaEngine, root, results, args.common)
     print(f"OPA: {results['passed']} passed, {results['failed']} failed, {results['errors']} errors "
           f"of {len(results['tests'])} tests")
     if args.json:

@@ -29,6 +29,7 @@ use clap::Args;
 use miette::Report;
 use serde::Deserialize;
 
+use crate::attest::approval::APPROVAL_PREDICATE_TYPE;
 use crate::attest::keys::SigningKey;
 use crate::attest::sign_statement;
 use crate::attest::statement::{ResourceDescriptor, Statement};
@@ -47,7 +48,9 @@ use crate::evidence::{Approval, Source};
 use crate::limits::read_limited;
 use crate::policy::config::Config;
 use crate::verify::TrustedKey;
-use crate::verify::promotion::{Candidate, TrustedApprover, approvals, required_stage};
+use crate::verify::promotion::{
+    Candidate, TrustedApprover, approvals, claimed_predicate_type, required_stage,
+};
 
 /// How old an earlier stage's result may be when `trust.max_age` is not set.
 const DEFAULT_CHAIN_MAX_AGE: Duration = Duration::from_secs(30 * 86_400);
@@ -118,9 +121,14 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
             // No approver is trusted, so none can be verified: the evidence's approvals stay
             // as written, as `evaluate` reads them (a collected document has only unverified
             // ones).
-            tracing::warn!(
-                "no `trust.approvers` in the config: signed approvals are not checked, and the evidence's own approvals are taken as written"
-            );
+            let signed = candidates.iter().any(|c| {
+                claimed_predicate_type(&c.bytes).as_deref() == Some(APPROVAL_PREDICATE_TYPE)
+            });
+            if signed {
+                tracing::warn!(
+                    "signed approvals are not checked: no `trust.approvers` in the config"
+                );
+            }
             return Ok(None);
         }
         let (verified, rejected) = approvals(

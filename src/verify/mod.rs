@@ -250,3 +250,108 @@ fn first_verifying(
         detail: last,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::attest::keys::SigningKey;
+    use crate::attest::sign_statement;
+    use crate::attest::statement::{ResourceDescriptor, Statement};
+    use crate::attest::vsa::VSA_PREDICATE_TYPE;
+
+    const DIGEST: &str = "ab";
+
+    fn vsa(key: &SigningKey, at: &str) -> Vec<u8> {
+        let statement = Statement::new(
+            ResourceDescriptor::sha256("app", DIGEST),
+            VSA_PREDICATE_TYPE,
+            json!({"verifier": {"id": "x"}, "timeVerified": at, "resourceUri": "app",
+                   "policy": {"uri": "p", "digest": {"sha256": "cd"}},
+                   "verificationResult": "PASSED", "verifiedLevels": ["STAGEGATE_STAGE_dev"]}),
+        );
+        sign_statement(&statement, key)
+            .unwrap()
+            .to_json()
+            .unwrap()
+            .into_bytes()
+    }
+
+    fn trusted(key: &SigningKey) -> Vec<TrustedKey> {
+        vec![TrustedKey {
+            name: "k".into(),
+            key: key.public_key(),
+        }]
+    }
+
+    fn policy(max_age: Option<Duration>) -> VerificationPolicy {
+        VerificationPolicy::stage_result(
+            DIGEST,
+            "dev",
+            max_age.map(|m| (m, chrono::Utc::now())),
+            Some("sha256:cd"),
+        )
+    }
+
+    #[test]
+    fn pass() {
+        let key = SigningKey::generate_p256();
+        let now = chrono::Utc::now().to_rfc3339();
+        let verified = verify(
+            &vsa(&key, &now),
+            &trusted(&key),
+            &policy(Some(Duration::from_secs(60))),
+        )
+        .unwrap();
+        assert_eq!(verified.signer, "k");
+        // Any of several trusted keys will do.
+        let mut keys = trusted(&SigningKey::generate_ed25519());
+        keys.extend(trusted(&key));
+        verify(&vsa(&key, &now), &keys, &policy(None)).unwrap();
+    }
+
+    #[test]
+    fn fail() {
+        let key = SigningKey::generate_p256();
+        let now = chrono::Utc::now().to_rfc3339();
+        let bundle = vsa(&key, &now);
+        assert!(matches!(
+            verify(&bundle, &[], &policy(None)),
+            Err(VerifyError::Signature(SignatureErrorKind::NoTrustedKeys))
+        ));
+        assert!(matches!(
+            verify(
+                &bundle,
+                &trusted(&SigningKey::generate_p256()),
+                &policy(None)
+            ),
+            Err(VerifyError::Signature(
+                SignatureErrorKind::UntrustedSigner { .. }
+            ))
+        ));
+        let future = (chrono::Utc::now() + chrono::TimeDelta::hours(1)).to_rfc3339();
+        assert!(matches!(
+            verify(
+                &vsa(&key, &future),
+                &trusted(&key),
+                &policy(Some(Duration::from_secs(60)))
+            ),
+            Err(VerifyError::Policy(PolicyErrorKind::InTheFuture { .. }))
+        ));
+        assert!(matches!(
+            VerificationPolicy::builder().build(),
+            Err(policy::EmptyPolicy)
+        ));
+        assert!(matches!(
+            verify(
+                &bundle,
+                &trusted(&key),
+                &VerificationPolicy::stage_result(DIGEST, "dev", None, Some("sha256:00"))
+            ),
+            Err(VerifyError::Policy(PolicyErrorKind::PolicyDigest { .. }))
+        ));
+    }
+}
