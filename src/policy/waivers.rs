@@ -421,7 +421,12 @@ pub fn apply_waivers(
             };
             return Err(PolicyError::Config(located));
         }
-        let at = format!("{}:{}:{}", waiver.file, waiver.line, waiver.column);
+        let at = format!(
+            "{}:{}:{}",
+            waiver.path.display(),
+            waiver.line,
+            waiver.column
+        );
         if scope.require_signed && waiver.signed_by.is_none() {
             result.notices.push(WaiverNotice::Unsigned {
                 id: waiver.id.clone(),

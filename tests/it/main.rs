@@ -7,3 +7,4 @@ mod evaluate;
 mod registry;
 mod test_cmd;
 mod util;
+mod waivers;
