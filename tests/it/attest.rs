@@ -972,3 +972,43 @@ fn keygen_output_decrypts_with_an_independent_implementation() {
         assert_eq!(status, 0, "{algorithm}: {output}");
     }
 }
+
+/// The shipped `stagegate.yaml` (no `trust:` section): earlier stages' results are trusted
+/// when signed by the gate's own key, and the evidence's approvals are read as written.
+#[test]
+fn shipped_config_chains_dev_staging_prod_with_the_gate_key() {
+    let dir = Dir::new("shipped-chain");
+    fs_err::create_dir_all(dir.path().join("chain")).unwrap();
+    let gate = |stage: &str, signer: &str| {
+        dir.command()
+            .env("STAGEGATE_PASSWORD", PASSWORD)
+            .args(["gate", "--stage", stage, "--effective-time", EFFECTIVE_TIME])
+            .arg("--config")
+            .arg(repo_file("stagegate.yaml"))
+            .arg("--evidence")
+            .arg(good())
+            .arg("--key")
+            .arg(key(signer))
+            .args(["--bundle-out", &format!("chain/{stage}.sigstore.json")])
+            .args(["--chain-dir", "chain"])
+            .output()
+            .unwrap()
+    };
+    let out = gate("prod", "gate.key");
+    assert_eq!(code(&out), 1);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("stagegate.chain.staging"));
+    for stage in ["dev", "staging", "prod"] {
+        let out = gate(stage, "gate.key");
+        assert_eq!(
+            code(&out),
+            0,
+            "{stage}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    // The same chain under another gate key does not count for that key.
+    let out = gate("prod", "other.key");
+    assert_eq!(code(&out), 1);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("signed by an untrusted key"), "{text}");
+}
