@@ -29,4 +29,5 @@ pub mod limits;
 pub mod oci;
 pub mod policy;
 pub mod report;
+pub mod serve;
 pub mod verify;

@@ -45,6 +45,9 @@ pub enum Command {
     Verify(crate::cli::verify::VerifyArgs),
     /// Attach a signed bundle to an image in its registry, as an OCI 1.1 referrer.
     Push(crate::cli::push::PushArgs),
+    /// Run the Kubernetes admission webhook (HTTPS): pods run only with images that carry a
+    /// verified, passing result for their namespace's stage.
+    Serve(Box<crate::cli::serve::ServeArgs>),
     /// Sign an approval of an artifact's promotion to a stage.
     Approve(crate::cli::approve::ApproveArgs),
     /// Write a cosign-compatible key pair (`PREFIX.key`, encrypted, and `PREFIX.pub`).

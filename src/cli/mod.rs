@@ -15,6 +15,7 @@ pub mod keygen;
 mod output;
 pub mod push;
 pub mod registry;
+pub mod serve;
 mod schema;
 mod signing;
 pub mod test;
@@ -54,6 +55,7 @@ pub fn main() -> ExitCode {
         Command::Gate(args) => gate::gate(*args, color),
         Command::Verify(args) => verify::verify(args),
         Command::Push(args) => push::push(args),
+        Command::Serve(args) => serve::serve(*args),
         Command::Approve(args) => approve::approve(args),
         Command::Keygen(args) => keygen::keygen(args),
         Command::Test(mut args) => {

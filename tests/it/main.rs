@@ -5,6 +5,7 @@ mod collect;
 mod collect_cli;
 mod evaluate;
 mod registry;
+mod serve;
 mod test_cmd;
 mod util;
 mod waivers;

@@ -1,0 +1,518 @@
+//! `stagegate serve`: a Kubernetes ValidatingAdmissionWebhook over HTTPS (rustls).
+//!
+//! For each AdmissionReview ([`admission`]) of a Pod or a workload that creates Pods, every
+//! container, initContainer and ephemeral container image must be pinned by digest (or, with
+//! `resolve_tags`, is resolved to one, once, through [`crate::oci`]) and carry an attestation
+//! that [`crate::verify`] accepts: a stagegate VSA for that digest, for the stage mapped to the
+//! namespace ([`config`]), `PASSED`, signed by a trusted key, younger than `max_age`. Outcomes
+//! are cached ([`cache`]) by (digest, stage, trust digest). Fail closed: a registry error, a
+//! timeout or an unknown kind is a denial; a malformed review is a 400.
+//!
+//! Endpoints: `POST /validate` (any POST path), `/healthz`, `/readyz`, `/metrics`
+//! ([`metrics`]). The config reloads on SIGHUP and when its file changes (polled every
+//! second); requests in flight finish under the policy they started with.
+
+pub mod admission;
+pub mod cache;
+pub mod config;
+pub mod metrics;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant, SystemTime};
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Method, Request as HttpRequest, Response as HttpResponse, StatusCode};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+use self::admission::{Request, ResponseReview, images, pod_spec};
+use self::cache::{Cache, Key};
+use self::config::{ConfigError, Mode, Policy, Unmapped};
+use self::metrics::Metrics;
+use crate::oci::{Pinned, Registry, parse_reference};
+use crate::verify::promotion::{Candidate, required_stage};
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The admission configuration.
+    #[error(transparent)]
+    Config(#[from] Box<ConfigError>),
+    /// The TLS certificate or key.
+    #[error("cannot load the TLS material `{path}`: {message}")]
+    Tls {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// Binding or running the listener.
+    #[error("cannot listen on `{addr}`")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The server's settings, frozen once built.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The admission configuration file.
+    pub config: PathBuf,
+    /// The server certificate chain (PEM).
+    pub tls_cert: PathBuf,
+    /// The server key (PEM).
+    pub tls_key: PathBuf,
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// The largest request body accepted.
+    pub max_body_bytes: usize,
+    /// The time limit for answering one review.
+    pub timeout: Duration,
+    /// The registry client.
+    pub registry: Registry,
+}
+
+/// Shared state of a running server.
+#[derive(Debug)]
+pub struct State {
+    policy: RwLock<Arc<Policy>>,
+    cache: Cache,
+    /// Counters for `/metrics`.
+    pub metrics: Metrics,
+    registry: Registry,
+    settings: Settings,
+}
+
+impl State {
+    /// Loads the configuration.
+    pub fn new(settings: Settings) -> Result<Arc<State>, ServeError> {
+        let policy = Policy::load(&settings.config).map_err(Box::new)?;
+        Ok(Arc::new(State {
+            policy: RwLock::new(Arc::new(policy)),
+            cache: Cache::default(),
+            metrics: Metrics::default(),
+            registry: settings.registry.clone(),
+            settings,
+        }))
+    }
+
+    fn policy(&self) -> Arc<Policy> {
+        self.policy
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Re-reads the configuration; on error the old one stays and the error is logged.
+    pub fn reload(&self) {
+        match Policy::load(&self.settings.config) {
+            Ok(policy) => {
+                *self.policy.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(policy);
+                self.cache.clear();
+                Metrics::inc(&self.metrics.reloads);
+                tracing::info!("reloaded `{}`", self.settings.config.display());
+            }
+            Err(err) => tracing::error!(
+                "keeping the previous configuration: {}",
+                crate::verify::promotion::error_chain(&err)
+            ),
+        }
+    }
+
+    /// Answers one AdmissionReview body: `(status, body)`.
+    pub async fn review(&self, body: &[u8]) -> (StatusCode, Vec<u8>) {
+        Metrics::inc(&self.metrics.requests);
+        let request = match Request::parse(body) {
+            Ok(request) => request,
+            Err(err) => {
+                Metrics::inc(&self.metrics.bad_requests);
+                let message = crate::verify::promotion::error_chain(&err);
+                tracing::warn!("bad request: {message}");
+                return (StatusCode::BAD_REQUEST, message.into_bytes());
+            }
+        };
+        let span = tracing::info_span!("review", uid = %request.uid, kind = %request.kind, namespace = %request.namespace);
+        let _enter = span.enter();
+        let policy = self.policy();
+        let response =
+            match tokio::time::timeout(self.settings.timeout, self.decide(&request, &policy)).await
+            {
+                Ok(response) => response,
+                Err(_) => {
+                    Metrics::inc(&self.metrics.denied);
+                    tracing::warn!("timed out: denied");
+                    ResponseReview::deny(
+                        &request.uid,
+                        format!(
+                            "stagegate: verification did not finish within {:?}",
+                            self.settings.timeout
+                        ),
+                    )
+                }
+            };
+        let bytes = serde_json::to_vec(&response).unwrap_or_default();
+        (StatusCode::OK, bytes)
+    }
+
+    async fn decide(&self, request: &Request, policy: &Policy) -> ResponseReview {
+        let uid = &request.uid;
+        let allow = |warnings| {
+            Metrics::inc(&self.metrics.allowed);
+            ResponseReview::allow(uid, warnings)
+        };
+        if request.operation == "DELETE" || request.operation == "CONNECT" {
+            return allow(Vec::new());
+        }
+        let Some(object) = &request.object else {
+            Metrics::inc(&self.metrics.denied);
+            return ResponseReview::deny(uid, "stagegate: the request has no object".to_owned());
+        };
+        let Some(spec) = pod_spec(&request.kind, object) else {
+            Metrics::inc(&self.metrics.denied);
+            return ResponseReview::deny(
+                uid,
+                format!(
+                    "stagegate: cannot read a pod template from kind `{}` (checked: {})",
+                    request.kind,
+                    admission::KINDS.join(", ")
+                ),
+            );
+        };
+        let uses = images(spec);
+        let Some(rule) = policy.namespaces.get(&request.namespace) else {
+            return match policy.unmapped {
+                Unmapped::Allow => allow(Vec::new()),
+                Unmapped::Deny => {
+                    Metrics::inc(&self.metrics.denied);
+                    ResponseReview::deny(
+                        uid,
+                        format!(
+                            "stagegate: namespace `{}` is mapped to no stage",
+                            request.namespace
+                        ),
+                    )
+                }
+            };
+        };
+        let mut problems = Vec::new();
+        for image_use in &uses {
+            if let Err(reason) = self.check(&image_use.image, &rule.stage, policy).await {
+                problems.push(format!(
+                    "{} `{}` image `{}`: {reason}",
+                    image_use.field, image_use.container, image_use.image
+                ));
+            }
+        }
+        if problems.is_empty() {
+            tracing::info!(images = uses.len(), "allowed");
+            return allow(Vec::new());
+        }
+        match rule.mode {
+            Mode::Audit => {
+                Metrics::inc(&self.metrics.audited);
+                tracing::info!(rejected = problems.len(), "audit: allowed with warnings");
+                ResponseReview::allow(
+                    uid,
+                    problems
+                        .into_iter()
+                        .map(|p| format!("stagegate (audit): {p}"))
+                        .collect(),
+                )
+            }
+            Mode::Enforce => {
+                Metrics::inc(&self.metrics.denied);
+                tracing::info!(rejected = problems.len(), "denied");
+                ResponseReview::deny(
+                    uid,
+                    format!(
+                        "stagegate: no verified, passing `{}` result for: {}",
+                        rule.stage,
+                        problems.join("; ")
+                    ),
+                )
+            }
+        }
+    }
+
+    /// Checks one image: `Ok(signer)` or `Err(reason)`.
+    async fn check(&self, image: &str, stage: &str, policy: &Policy) -> Result<String, String> {
+        let reference = parse_reference(image).map_err(|e| e.to_string())?;
+        let pinned: Pinned = if reference.digest().is_some() {
+            self.registry
+                .resolve(&reference)
+                .await
+                .map_err(|e| e.to_string())?
+        } else if policy.resolve_tags {
+            match self.registry.resolve(&reference).await {
+                Ok(pinned) => pinned,
+                Err(err) => {
+                    Metrics::inc(&self.metrics.registry_errors);
+                    return Err(format!(
+                        "cannot resolve the tag: {}",
+                        crate::verify::promotion::error_chain(&err)
+                    ));
+                }
+            }
+        } else {
+            return Err("not pinned by digest (use IMAGE@sha256:HEX)".to_owned());
+        };
+        let key = Key {
+            image: pinned.display(),
+            stage: stage.to_owned(),
+            trust: policy.digest.clone(),
+        };
+        if let Some(outcome) = self.cache.get(&key) {
+            Metrics::inc(&self.metrics.cache_hits);
+            return outcome;
+        }
+        Metrics::inc(&self.metrics.cache_misses);
+        let attached = match self.registry.attached(&pinned).await {
+            Ok(attached) => attached,
+            Err(err) => {
+                Metrics::inc(&self.metrics.registry_errors);
+                let outcome = Err(format!(
+                    "registry error: {}",
+                    crate::verify::promotion::error_chain(&err)
+                ));
+                self.cache.put(key, outcome.clone(), policy.failure_ttl);
+                return outcome;
+            }
+        };
+        let candidates: Vec<Candidate> = attached
+            .into_iter()
+            .map(|a| Candidate {
+                path: a.source,
+                bytes: a.bytes,
+            })
+            .collect();
+        let outcome = required_stage(
+            &candidates,
+            stage,
+            pinned.hex(),
+            &policy.keys,
+            Some((policy.max_age, chrono::Utc::now())),
+        )
+        .map(|accepted| accepted.signer)
+        .map_err(|missing| {
+            if missing.candidates == 0 {
+                format!("{} has no attestations attached", pinned.digest)
+            } else {
+                missing.to_string()
+            }
+        });
+        let ttl = if outcome.is_ok() {
+            policy.ttl
+        } else {
+            policy.failure_ttl
+        };
+        self.cache.put(key, outcome.clone(), ttl);
+        outcome
+    }
+}
+
+fn load_tls(settings: &Settings) -> Result<TlsAcceptor, ServeError> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let tls_error = |path: &PathBuf, message: String| ServeError::Tls {
+        path: path.clone(),
+        message,
+    };
+    let certs = CertificateDer::pem_file_iter(&settings.tls_cert)
+        .map_err(|e| tls_error(&settings.tls_cert, e.to_string()))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| tls_error(&settings.tls_cert, e.to_string()))?;
+    if certs.is_empty() {
+        return Err(tls_error(
+            &settings.tls_cert,
+            "no certificate in the file".into(),
+        ));
+    }
+    let key = PrivateKeyDer::from_pem_file(&settings.tls_key)
+        .map_err(|e| tls_error(&settings.tls_key, e.to_string()))?;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| tls_error(&settings.tls_cert, e.to_string()))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+type Body = Full<Bytes>;
+
+fn text(status: StatusCode, body: impl Into<Bytes>, content_type: &str) -> HttpResponse<Body> {
+    let mut response = HttpResponse::new(Full::new(body.into()));
+    *response.status_mut() = status;
+    if let Ok(value) = content_type.parse() {
+        response
+            .headers_mut()
+            .insert(hyper::header::CONTENT_TYPE, value);
+    }
+    response
+}
+
+async fn handle(state: Arc<State>, request: HttpRequest<Incoming>) -> HttpResponse<Body> {
+    let started = Instant::now();
+    match (request.method(), request.uri().path()) {
+        (&Method::GET, "/healthz") => text(StatusCode::OK, "ok\n", "text/plain"),
+        (&Method::GET, "/readyz") => text(StatusCode::OK, "ready\n", "text/plain"),
+        (&Method::GET, "/metrics") => text(
+            StatusCode::OK,
+            state.metrics.render(),
+            "text/plain; version=0.0.4",
+        ),
+        (&Method::POST, _) => {
+            let limit = state.settings.max_body_bytes;
+            let declared = request
+                .headers()
+                .get(hyper::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<usize>().ok());
+            if let Some(declared) = declared.filter(|n| *n > limit) {
+                Metrics::inc(&state.metrics.bad_requests);
+                // Read a moderately oversized body before answering, so the client sees the
+                // 413 instead of a reset; a huge one is cut off with the connection.
+                if declared <= limit.saturating_mul(4) {
+                    let _ =
+                        tokio::time::timeout(state.settings.timeout, request.into_body().collect())
+                            .await;
+                }
+                return text(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("the body is larger than {limit} bytes\n"),
+                    "text/plain",
+                );
+            }
+            let body = match tokio::time::timeout(
+                state.settings.timeout,
+                Limited::new(request.into_body(), limit).collect(),
+            )
+            .await
+            {
+                Ok(Ok(collected)) => collected.to_bytes(),
+                Ok(Err(_)) => {
+                    Metrics::inc(&state.metrics.bad_requests);
+                    return text(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!("the body is larger than {limit} bytes\n"),
+                        "text/plain",
+                    );
+                }
+                Err(_) => {
+                    Metrics::inc(&state.metrics.bad_requests);
+                    return text(
+                        StatusCode::REQUEST_TIMEOUT,
+                        "the body did not arrive in time\n",
+                        "text/plain",
+                    );
+                }
+            };
+            let (status, bytes) = state.review(&body).await;
+            let content_type = if status == StatusCode::OK {
+                "application/json"
+            } else {
+                "text/plain"
+            };
+            let response = text(status, bytes, content_type);
+            state.metrics.observe(started.elapsed());
+            response
+        }
+        _ => text(StatusCode::NOT_FOUND, "not found\n", "text/plain"),
+    }
+}
+
+/// Runs the server until the process is stopped.
+pub async fn run(settings: Settings) -> Result<(), ServeError> {
+    let acceptor = load_tls(&settings)?;
+    let addr = settings.listen;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Listen { addr, source })?;
+    let state = State::new(settings)?;
+    tracing::info!(
+        "listening on https://{}",
+        listener.local_addr().unwrap_or(addr)
+    );
+    spawn_reloaders(state.clone());
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(err) => {
+                tracing::warn!("accept failed: {err}");
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let acceptor = acceptor.clone();
+        let state = state.clone();
+        tokio::spawn(async move {
+            let tls = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
+                .await
+            {
+                Ok(Ok(tls)) => tls,
+                Ok(Err(err)) => {
+                    tracing::debug!("TLS handshake with {peer} failed: {err}");
+                    return;
+                }
+                Err(_) => return,
+            };
+            let service = hyper::service::service_fn(move |request| {
+                let state = state.clone();
+                async move { Ok::<_, std::convert::Infallible>(handle(state, request).await) }
+            });
+            let _ = TokioExecutor::new();
+            if let Err(err) = hyper::server::conn::http1::Builder::new()
+                .keep_alive(true)
+                .header_read_timeout(Duration::from_secs(30))
+                .timer(hyper_util::rt::TokioTimer::new())
+                .serve_connection(TokioIo::new(tls), service)
+                .await
+            {
+                tracing::debug!("connection with {peer}: {err}");
+            }
+        });
+    }
+}
+
+/// SIGHUP and a one-second poll of the config file's modification time both reload.
+fn spawn_reloaders(state: Arc<State>) {
+    #[cfg(unix)]
+    {
+        let state = state.clone();
+        tokio::spawn(async move {
+            use tokio::signal::unix::{SignalKind, signal};
+            let Ok(mut hangup) = signal(SignalKind::hangup()) else {
+                tracing::warn!("cannot listen for SIGHUP");
+                return;
+            };
+            while hangup.recv().await.is_some() {
+                tracing::info!("SIGHUP: reloading");
+                state.reload();
+            }
+        });
+    }
+    tokio::spawn(async move {
+        let modified = |path: &PathBuf| -> Option<SystemTime> {
+            fs_err::metadata(path).ok().and_then(|m| m.modified().ok())
+        };
+        let mut last = modified(&state.settings.config);
+        let mut ticker = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            ticker.tick().await;
+            let now = modified(&state.settings.config);
+            if now != last {
+                last = now;
+                tracing::info!("`{}` changed: reloading", state.settings.config.display());
+                state.reload();
+            }
+        }
+    });
+}
