@@ -21,6 +21,7 @@
 )]
 
 pub mod attest;
+pub mod audit;
 pub mod cli;
 pub mod decision;
 pub mod document;

@@ -54,6 +54,8 @@ pub enum Command {
     Keygen(crate::cli::keygen::KeygenArgs),
     /// Run the Rego `test_*` rules and CEL test cases of a policy library, with coverage.
     Test(crate::cli::test::TestArgs),
+    /// The audit trail: verify its hash chain, report promotion metrics.
+    Audit(crate::cli::audit::AuditArgs),
 }
 
 /// When to use colour.
@@ -166,6 +168,13 @@ pub struct EvaluateArgs {
     /// Write the evidence collected from the collect flags to this file too (a test fixture).
     #[arg(long, value_name = "FILE")]
     pub save_evidence: Option<PathBuf>,
+    /// Append the decision to the audit trail (`gate` always does).
+    #[arg(long)]
+    pub audit: bool,
+    /// The audit store: `postgres://USER:PASSWORD@HOST/DB`, or a SQLite file [default:
+    /// `.stagegate/audit.db` beside `stagegate.yaml`].
+    #[arg(long, value_name = "URL|FILE", env = crate::cli::EnvVars::STAGEGATE_AUDIT_DB)]
+    pub audit_db: Option<String>,
     /// Evidence files to collect instead of `--evidence` (as `stagegate collect`).
     #[command(flatten)]
     pub collect: CollectArgs,

@@ -25,4 +25,7 @@ impl EnvVars {
     /// The directory holding Docker's `config.json` (registry credentials); default
     /// `~/.docker`.
     pub const DOCKER_CONFIG: &'static str = "DOCKER_CONFIG";
+    /// The audit store `gate`, `evaluate --audit` and `audit` use, as `--audit-db`:
+    /// `postgres://…` or a SQLite file. May hold a password; never logged.
+    pub const STAGEGATE_AUDIT_DB: &'static str = "STAGEGATE_AUDIT_DB";
 }

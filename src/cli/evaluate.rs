@@ -54,8 +54,20 @@ pub(crate) struct Decided {
 
 /// Runs `stagegate evaluate`.
 pub fn evaluate(args: EvaluateArgs, color: bool) -> Result<ExitStatus, Report> {
+    let started = std::time::Instant::now();
     let outputs = Outputs::new(&args.format)?;
     let decided = decide(&args, &|_, _, _| Ok((Vec::new(), Vec::new())))?;
+    if args.audit {
+        let location = crate::cli::audit::location(args.audit_db.as_deref(), args.config.as_deref())?;
+        crate::cli::audit::append(
+            &location,
+            &decided.decision,
+            "evaluate",
+            &decided.evidence,
+            None,
+            started,
+        )?;
+    }
     outputs.emit(&decided.decision, color)?;
     Ok(if decided.decision.passed() {
         ExitStatus::Success

@@ -94,6 +94,7 @@ pub struct GateArgs {
 
 /// Runs `stagegate gate`.
 pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
+    let started = std::time::Instant::now();
     let outputs = Outputs::new(&args.evaluate.format)?;
     let key = load_signing_key(&args.key)?;
     let limits = args.evaluate.limits.limits();
@@ -207,6 +208,20 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     };
     let decided = decide_with(&args.evaluate, &chain, &add_approvals)?;
     let decision = decided.decision;
+    // Every gate leaves an audit record, signed or not, before any output is written.
+    let audit_db = crate::cli::audit::location(
+        args.evaluate.audit_db.as_deref(),
+        args.evaluate.config.as_deref(),
+    )?;
+    let signs = decision.passed() || args.attest_failures;
+    crate::cli::audit::append(
+        &audit_db,
+        &decision,
+        "gate",
+        &decided.evidence,
+        signs.then(|| key.public_key().hint()),
+        started,
+    )?;
     if !decision.passed() && !args.attest_failures {
         outputs.emit(&decision, color)?;
         tracing::info!(

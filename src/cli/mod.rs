@@ -2,6 +2,7 @@
 //! subcommand. No logic beyond wiring lives here.
 
 pub mod approve;
+pub mod audit;
 mod args;
 mod collect;
 pub mod collect_args;
@@ -58,6 +59,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::serve(*args),
         Command::Approve(args) => approve::approve(args),
         Command::Keygen(args) => keygen::keygen(args),
+        Command::Audit(args) => audit::audit(args, color),
         Command::Test(mut args) => {
             args.verbose = cli.verbose > 0;
             test::test(args, color)

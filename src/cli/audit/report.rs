@@ -1,0 +1,104 @@
+//! `stagegate audit report`: promotion metrics from the audit trail, as text, JSON or a
+//! self-contained HTML page with inline SVG charts.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use miette::Report;
+
+use super::AuditDbArgs;
+use crate::audit::metrics::PromotionMetrics;
+use crate::audit::render::{render_html, render_json, render_text};
+use crate::audit::{AuditRecord, open};
+use crate::cli::args::parse_duration;
+use crate::cli::diagnostic::chain_report;
+use crate::cli::exit::ExitStatus;
+use crate::cli::output::write_atomically;
+
+/// The formats of `audit report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditReportFormat {
+    /// A summary for a terminal or CI log.
+    Text,
+    /// The metrics as JSON.
+    Json,
+    /// One self-contained HTML page with charts (inline SVG, no scripts, no network).
+    Html,
+}
+
+/// `stagegate audit report`.
+#[derive(Debug, Args)]
+pub struct AuditReportArgs {
+    /// The store.
+    #[command(flatten)]
+    pub db: AuditDbArgs,
+    /// Only decisions evaluated within this long before now (`30d`, `12h`); all when omitted.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub since: Option<std::time::Duration>,
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = AuditReportFormat::Text)]
+    pub format: AuditReportFormat,
+    /// Write the report to this file (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The stage whose pass ends a promotion's lead time.
+    #[arg(long, value_name = "STAGE", default_value = "prod")]
+    pub production_stage: String,
+    /// Flag waivers expiring within this long.
+    #[arg(long, value_name = "DURATION", default_value = "14d", value_parser = parse_duration)]
+    pub waiver_warning_window: std::time::Duration,
+    /// What "now" is (RFC 3339), for reproducible reports; default: the current time.
+    #[arg(long, value_name = "TIME", value_parser = crate::cli::args::parse_time)]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Runs `stagegate audit report`.
+pub fn report(args: AuditReportArgs, _color: bool) -> Result<ExitStatus, Report> {
+    let location = args.db.location()?;
+    let now = args.now.unwrap_or_else(chrono::Utc::now);
+    let since = args
+        .since
+        .and_then(|d| chrono::Duration::from_std(d).ok())
+        .map(|d| crate::decision::rfc3339(now - d));
+    let mut store = open(&location).map_err(|e| chain_report(&e))?;
+    let mut records = Vec::new();
+    let mut unreadable = 0usize;
+    store
+        .scan(since.as_deref(), &mut |stored| {
+            match serde_json::from_str::<AuditRecord>(&stored.body) {
+                Ok(record) => records.push(record),
+                Err(_) => unreadable += 1,
+            }
+            true
+        })
+        .map_err(|e| chain_report(&e))?;
+    if unreadable > 0 {
+        crate::cli::waivers::warn(&format!(
+            "{unreadable} audit records could not be read and are not counted; run `stagegate audit verify`"
+        ));
+    }
+    let window =
+        chrono::Duration::from_std(args.waiver_warning_window).unwrap_or(chrono::Duration::MAX);
+    let metrics = PromotionMetrics::compute(&records, since, now, &args.production_stage, window);
+    let text = match args.format {
+        AuditReportFormat::Text => render_text(&metrics),
+        AuditReportFormat::Json => render_json(&metrics).map_err(|e| chain_report(&e))?,
+        AuditReportFormat::Html => render_html(&metrics),
+    };
+    match &args.output {
+        Some(path) => write_atomically(path, text.as_bytes())?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            if let Err(err) = stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                if err.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(chain_report(&err));
+                }
+            }
+        }
+    }
+    Ok(ExitStatus::Success)
+}
