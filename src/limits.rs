@@ -103,7 +103,10 @@ pub fn check_depth(path: &Path, bytes: &[u8], limits: &Limits) -> Result<(), Lim
                 // Jump to the closing quote: strings are most of a JSON document's bytes.
                 let mut at = offset + 1;
                 loop {
-                    match bytes.get(at..).and_then(|rest| memchr::memchr2(b'"', b'\\', rest)) {
+                    match bytes
+                        .get(at..)
+                        .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+                    {
                         Some(found) if bytes.get(at + found) == Some(&b'\\') => at += found + 2,
                         Some(found) => {
                             at += found;

@@ -58,7 +58,8 @@ pub fn evaluate(args: EvaluateArgs, color: bool) -> Result<ExitStatus, Report> {
     let outputs = Outputs::new(&args.format)?;
     let decided = decide(&args, &|_, _, _| Ok((Vec::new(), Vec::new())))?;
     if args.audit {
-        let location = crate::cli::audit::location(args.audit_db.as_deref(), args.config.as_deref())?;
+        let location =
+            crate::cli::audit::location(args.audit_db.as_deref(), args.config.as_deref())?;
         crate::cli::audit::append(
             &location,
             &decided.decision,

@@ -2,8 +2,8 @@
 //! subcommand. No logic beyond wiring lives here.
 
 pub mod approve;
-pub mod audit;
 mod args;
+pub mod audit;
 mod collect;
 pub mod collect_args;
 mod diagnostic;
@@ -16,8 +16,8 @@ pub mod keygen;
 mod output;
 pub mod push;
 pub mod registry;
-pub mod serve;
 mod schema;
+pub mod serve;
 mod signing;
 pub mod test;
 pub mod verify;
