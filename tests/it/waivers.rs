@@ -117,3 +117,100 @@ fn waiver_for_an_unknown_rule_is_an_error_at_its_line() {
     snapshot("waivers_typo", &output);
     assert_eq!(code(&output), 2);
 }
+
+/// A waiver set signed with `key` (a `testdata/keys` file), as a Sigstore bundle.
+fn signed_waiver_set(key: &str, waivers: serde_json::Value) -> String {
+    use stagegate::attest::keys::SigningKey;
+    use stagegate::attest::statement::{ResourceDescriptor, Statement};
+    let pem = fs_err::read_to_string(repo_file(&format!("testdata/keys/{key}"))).expect("key");
+    let key = SigningKey::from_pem(&pem, b"stagegate-test").expect("decrypt key");
+    let statement = Statement::new(
+        ResourceDescriptor::sha256("waivers.yaml", &"0".repeat(64)),
+        stagegate::policy::waivers::WAIVER_PREDICATE_TYPE,
+        serde_json::json!({ "waivers": waivers }),
+    );
+    stagegate::attest::sign_statement(&statement, &key)
+        .and_then(|bundle| bundle.to_json())
+        .expect("sign")
+}
+
+#[test]
+fn signed_waivers_apply_at_a_signed_only_stage() {
+    let dir = Dir::new("waivers_signed");
+    let waivers = serde_json::json!([
+        {"id": "W-signed", "rule": "vulnerabilities.fixable_critical_high",
+         "finding": "CVE-2024-21538", "expires": "2027-06-30", "reason": "build-time only",
+         "ticket": "SEC-101", "approved_by": "alice@example.com"},
+        {"id": "W-signed-cel", "rule": "cel.vulnerabilities.no_fixable_critical_high",
+         "expires": "2027-06-30", "reason": "same finding", "ticket": "SEC-101",
+         "approved_by": "alice@example.com"}
+    ]);
+    dir.write(
+        "alice.sigstore.json",
+        signed_waiver_set("alice.key", waivers.clone()),
+    );
+    dir.write(
+        "bob.sigstore.json",
+        signed_waiver_set("bob.key", waivers.clone()),
+    );
+    let mut tampered: serde_json::Value =
+        serde_json::from_str(&signed_waiver_set("alice.key", waivers)).expect("bundle");
+    tampered["dsseEnvelope"]["signatures"][0]["sig"] = serde_json::json!("AAAA");
+    dir.write("tampered.sigstore.json", tampered.to_string());
+    let p = |rel: &str| repo_file(rel).display().to_string();
+    let config = |files: &str| {
+        format!(
+            "version: 1\nstages:\n  prod:\n    policies: [{}, {}]\n    data: [{}]\n    require_signed_waivers: true\ntrust:\n  approvers:\n    - {{name: alice@example.com, key: {}, roles: [security-lead]}}\n    - {{name: bob@example.com, key: {}, roles: [developer]}}\n  waiver_roles: [security-lead]\nwaivers: [{files}]\n",
+            p("policies/baseline"),
+            p("policies/security.cel.yaml"),
+            p("policies/data.yaml"),
+            p("testdata/keys/alice.pub"),
+            p("testdata/keys/bob.pub"),
+        )
+    };
+    let run = |files: &str| {
+        dir.write("stagegate.yaml", config(files));
+        dir.command()
+            .args([
+                "evaluate",
+                "--stage",
+                "prod",
+                "--format",
+                "json",
+                "--evidence",
+            ])
+            .arg(repo_file(FIXTURE))
+            .args(["--effective-time", EFFECTIVE_TIME])
+            .output()
+            .expect("run stagegate")
+    };
+
+    let out = run("alice.sigstore.json");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let decision: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let signers: Vec<&str> = decision["waived"]
+        .as_array()
+        .expect("waived")
+        .iter()
+        .filter_map(|w| w["waiver"]["signedBy"].as_str())
+        .collect();
+    assert_eq!(signers, ["alice@example.com", "alice@example.com"]);
+
+    // Signed, but by someone whose role may not waive: unsigned, so not applied.
+    let out = run("bob.sigstore.json");
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("whose roles are not in `trust.waiver_roles`"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A signature that does not verify: none of its waivers is read.
+    let out = run("tampered.sigstore.json");
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("does not verify with any `trust.approvers` key"),
+        "{}",
+        stderr(&out)
+    );
+}
