@@ -1,6 +1,7 @@
 //! Integration tests: the real `stagegate` binary on real files. One test binary, one module
 //! per area.
 
+mod attest;
 mod audit;
 mod collect;
 mod collect_cli;
