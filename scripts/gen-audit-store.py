@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), se
 """)
 # Promotions: each digest goes dev -> staging -> prod with some failures and retries.
 events = []
-n_digests = max(1, a.records // 4)
+n_digests = max(1, a.records * 2 // 5)  # enough promotions; truncated to exactly N below
 for d in range(n_digests):
     digest = hashlib.sha256(f"build-{d}".encode()).hexdigest()
     t = start + datetime.timedelta(seconds=rng.uniform(0, a.days * 86400 * 0.95))
@@ -52,7 +52,7 @@ for t, digest, stage, fail in events:
     at = t.strftime("%Y-%m-%dT%H:%M:%SZ")
     violated = {}
     if fail:
-        for r in set(rng.choices(RULES, WEIGHTS, k=rng.randint(1, 2))):
+        for r in sorted(set(rng.choices(RULES, WEIGHTS, k=rng.randint(1, 2)))):
             violated[r] = rng.randint(1, 3)
     waivers = []
     if stage != "dev" and rng.random() < 0.1:

@@ -248,7 +248,7 @@ fn lead_time_chart(m: &PromotionMetrics) -> String {
 /// Horizontal bars: the most violated rules.
 fn rules_chart(m: &PromotionMetrics) -> String {
     let row = 26.0;
-    let (width, label_w) = (720.0, 300.0);
+    let (width, label_w) = (1080.0, 320.0);
     let height = (m.top_rules.len().max(1) as f64) * row + 8.0;
     let max = m
         .top_rules
