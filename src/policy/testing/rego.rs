@@ -281,6 +281,9 @@ fn locate(paths: &BTreeMap<String, std::path::PathBuf>, err: &anyhow::Error) -> 
 }
 
 /// Finds the `test_*` (and `todo_test_*`) rules: complete rules without arguments.
+/// A module's file and its text.
+type Source = (PolicyFile, Arc<str>);
+
 /// The suffix that marks the n-th extra definition of a test name (`test_x__stagegate_dup1`),
 /// shown as OPA shows it (`test_x#01`).
 const DUPLICATE_MARK: &str = "__stagegate_dup";
@@ -292,8 +295,8 @@ const DUPLICATE_MARK: &str = "__stagegate_dup";
 /// so that each definition is a rule of its own. Returns `None` when there are no duplicates.
 fn split_duplicate_tests(
     engine: &regorus::Engine,
-    sources: &[(PolicyFile, Arc<str>)],
-) -> Result<Option<Vec<(PolicyFile, Arc<str>)>>, PolicyError> {
+    sources: &[Source],
+) -> Result<Option<Vec<Source>>, PolicyError> {
     let ast = engine.get_ast_as_json().map_err(|err| {
         PolicyError::Rego(Located::new(Path::new("<engine>"), 0, 0, err.to_string()))
     })?;
@@ -332,7 +335,7 @@ fn split_duplicate_tests(
     let mut renamed = Vec::with_capacity(sources.len());
     for ((file, text), mut module_edits) in sources.iter().zip(edits) {
         let mut text = text.to_string();
-        module_edits.sort_by(|a, b| b.0.cmp(&a.0));
+        module_edits.sort_by_key(|edit| std::cmp::Reverse(edit.0));
         for (start, end, name) in module_edits {
             if start < end
                 && end <= text.len()
