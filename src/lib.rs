@@ -23,6 +23,7 @@
 pub mod attest;
 pub mod audit;
 pub mod cli;
+pub mod compare;
 pub mod decision;
 pub mod document;
 pub mod evidence;

@@ -56,6 +56,9 @@ pub enum Command {
     Test(crate::cli::test::TestArgs),
     /// The audit trail: verify its hash chain, report promotion metrics.
     Audit(crate::cli::audit::AuditArgs),
+    /// Re-evaluate a signed decision at its recorded effective time and report whether the
+    /// verdict and findings are identical; refuses when the policies or evidence differ.
+    Replay(Box<crate::cli::replay::ReplayArgs>),
 }
 
 /// When to use colour.

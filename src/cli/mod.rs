@@ -16,6 +16,7 @@ pub mod keygen;
 mod output;
 pub mod push;
 pub mod registry;
+pub mod replay;
 mod schema;
 pub mod serve;
 mod signing;
@@ -60,6 +61,7 @@ pub fn main() -> ExitCode {
         Command::Approve(args) => approve::approve(args),
         Command::Keygen(args) => keygen::keygen(args),
         Command::Audit(args) => audit::audit(args, color),
+        Command::Replay(args) => replay::replay(*args),
         Command::Test(mut args) => {
             args.verbose = cli.verbose > 0;
             test::test(args, color)

@@ -7,6 +7,7 @@ mod collect;
 mod collect_cli;
 mod evaluate;
 mod registry;
+mod replay;
 mod serve;
 mod test_cmd;
 mod util;
