@@ -47,7 +47,7 @@ fn sizes() -> Vec<usize> {
 fn evidence(n: usize) -> PolicyInput {
     let path = root().join(format!("bench/out/pass-{n}.json"));
     if !path.exists() {
-        std::fs::create_dir_all(root().join("bench/out")).unwrap();
+        fs_err::create_dir_all(root().join("bench/out")).unwrap();
         let status = Command::new("python3")
             .arg(root().join("bench/gen_evidence.py"))
             .args(["--components", &n.to_string(), "--out"])
@@ -56,7 +56,7 @@ fn evidence(n: usize) -> PolicyInput {
             .unwrap();
         assert!(status.success(), "gen_evidence.py failed");
     }
-    let bytes = std::fs::read(&path).unwrap();
+    let bytes = fs_err::read(&path).unwrap();
     let json = serde_json::from_slice(&bytes).unwrap();
     PolicyInput {
         json,
