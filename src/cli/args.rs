@@ -59,6 +59,9 @@ pub enum Command {
     /// Re-evaluate a signed decision at its recorded effective time and report whether the
     /// verdict and findings are identical; refuses when the policies or evidence differ.
     Replay(Box<crate::cli::replay::ReplayArgs>),
+    /// Evaluate an old and a new policy tree on a directory of evidence documents and list
+    /// every verdict and finding that changes (text, JSON, Markdown for a pull request).
+    Impact(Box<crate::cli::impact::ImpactArgs>),
 }
 
 /// When to use colour.

@@ -10,6 +10,7 @@ mod diagnostic;
 mod env;
 mod evaluate;
 mod exit;
+pub mod impact;
 pub mod gate;
 mod init;
 pub mod keygen;
@@ -62,6 +63,7 @@ pub fn main() -> ExitCode {
         Command::Keygen(args) => keygen::keygen(args),
         Command::Audit(args) => audit::audit(args, color),
         Command::Replay(args) => replay::replay(*args),
+        Command::Impact(args) => impact::impact(*args),
         Command::Test(mut args) => {
             args.verbose = cli.verbose > 0;
             test::test(args, color)
