@@ -111,6 +111,22 @@ fn sqlite_chain_verifies_and_edits_and_deletions_fail() {
         stderr(&out)
     );
 
+    // `audit report` verifies the chain too: it still reports, warns and exits 1.
+    let out = audit(&dir, &["report", "--audit-db", &db]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "the audit chain is broken at record 2: its content does not match its hash (edited)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).starts_with("Promotion report"),
+        "{}",
+        stdout(&out)
+    );
+
     // So is a deleted record (after undoing the edit by restoring from a copy of the chain).
     let dir2 = Dir::new("audit_sqlite_delete");
     config(&dir2);

@@ -1,5 +1,8 @@
 //! `stagegate audit report`: promotion metrics from the audit trail, as text, JSON or a
 //! self-contained HTML page with inline SVG charts.
+//!
+//! The hash chain is verified in the same pass that reads the records: when it is broken the
+//! report is still written, a warning names the first broken record, and the exit status is 1.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -10,7 +13,7 @@ use miette::Report;
 use super::AuditDbArgs;
 use crate::audit::metrics::PromotionMetrics;
 use crate::audit::render::{render_html, render_json, render_text};
-use crate::audit::{AuditRecord, open};
+use crate::audit::{AuditRecord, ChainVerifier, open};
 use crate::cli::args::parse_duration;
 use crate::cli::diagnostic::chain_report;
 use crate::cli::exit::ExitStatus;
@@ -64,15 +67,41 @@ pub fn report(args: AuditReportArgs, _color: bool) -> Result<ExitStatus, Report>
     let mut store = open(&location).map_err(|e| chain_report(&e))?;
     let mut records = Vec::new();
     let mut unreadable = 0usize;
+    // The chain is verified in the same pass that reads the records: a report over records
+    // that may have been edited must say so (one scan, so the check costs only the hashing).
+    let head = store.head().map_err(|e| chain_report(&e))?;
+    let mut verifier = ChainVerifier::default();
+    let mut broken = None;
     store
-        .scan(since.as_deref(), &mut |stored| {
+        .scan(None, &mut |stored| {
+            if broken.is_none() {
+                if let Err(err) = verifier.next(&stored) {
+                    broken = Some(err);
+                }
+            }
             match serde_json::from_str::<AuditRecord>(&stored.body) {
-                Ok(record) => records.push(record),
+                Ok(record) => {
+                    if since
+                        .as_deref()
+                        .is_none_or(|since| record.evaluated_at.as_str() >= since)
+                    {
+                        records.push(record);
+                    }
+                }
                 Err(_) => unreadable += 1,
             }
             true
         })
         .map_err(|e| chain_report(&e))?;
+    let broken = match broken {
+        Some(err) => Some(err),
+        None => verifier.finish(&head).err(),
+    };
+    if let Some(err) = &broken {
+        crate::cli::waivers::warn(&format!(
+            "the audit chain is broken at {err}: the figures below include records that may have been edited or miss deleted ones; run `stagegate audit verify`"
+        ));
+    }
     if unreadable > 0 {
         crate::cli::waivers::warn(&format!(
             "{unreadable} audit records could not be read and are not counted; run `stagegate audit verify`"
@@ -100,5 +129,9 @@ pub fn report(args: AuditReportArgs, _color: bool) -> Result<ExitStatus, Report>
             }
         }
     }
-    Ok(ExitStatus::Success)
+    Ok(if broken.is_some() {
+        ExitStatus::PolicyFailure
+    } else {
+        ExitStatus::Success
+    })
 }
