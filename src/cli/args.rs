@@ -62,6 +62,8 @@ pub enum Command {
     /// Evaluate an old and a new policy tree on a directory of evidence documents and list
     /// every verdict and finding that changes (text, JSON, Markdown for a pull request).
     Impact(Box<crate::cli::impact::ImpactArgs>),
+    /// Waiver files: sign one as a waiver set (for `require_signed_waivers` stages).
+    Waiver(crate::cli::waiver::WaiverArgs),
 }
 
 /// When to use colour.

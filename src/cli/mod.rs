@@ -23,6 +23,7 @@ pub mod serve;
 mod signing;
 pub mod test;
 pub mod verify;
+pub mod waiver;
 mod waivers;
 
 use std::io::IsTerminal;
@@ -64,6 +65,7 @@ pub fn main() -> ExitCode {
         Command::Audit(args) => audit::audit(args, color),
         Command::Replay(args) => replay::replay(*args),
         Command::Impact(args) => impact::impact(*args),
+        Command::Waiver(args) => waiver::waiver(args),
         Command::Test(mut args) => {
             args.verbose = cli.verbose > 0;
             test::test(args, color)

@@ -214,3 +214,80 @@ fn signed_waivers_apply_at_a_signed_only_stage() {
         stderr(&out)
     );
 }
+
+#[test]
+fn waiver_sign_writes_a_set_a_signed_only_stage_accepts() {
+    let dir = Dir::new("waivers_sign_command");
+    let p = |rel: &str| repo_file(rel).display().to_string();
+    let stages = format!(
+        "version: 1\nstages:\n  prod:\n    policies: [{}, {}]\n    data: [{}]\n    require_signed_waivers: true\ntrust:\n  approvers:\n    - {{name: alice@example.com, key: {}, roles: [security-lead]}}\n  waiver_roles: [security-lead]\n",
+        p("policies/baseline"),
+        p("policies/security.cel.yaml"),
+        p("policies/data.yaml"),
+        p("testdata/keys/alice.pub"),
+    );
+    dir.write("stagegate.yaml", &stages);
+    dir.write(
+        "waivers.yaml",
+        "waivers:\n  - id: W-signed\n    rule: vulnerabilities.fixable_critical_high\n    finding: CVE-2024-21538\n    expires: 2027-06-30\n    reason: build-time only\n    ticket: SEC-101\n    approved_by: alice@example.com\n  - id: W-signed-cel\n    rule: cel.vulnerabilities.no_fixable_critical_high\n    expires: 2027-06-30\n    reason: same finding\n    ticket: SEC-101\n    approved_by: alice@example.com\n",
+    );
+    let out = dir
+        .command()
+        .env("STAGEGATE_PASSWORD", "stagegate-test")
+        .args(["waiver", "sign", "waivers.yaml", "--key"])
+        .arg(repo_file("testdata/keys/alice.key"))
+        .args(["--output", "waivers.sigstore.json"])
+        .output()
+        .expect("run waiver sign");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("Signed 2 waiver(s) from `waivers.yaml`"),
+        "{}",
+        stderr(&out)
+    );
+
+    dir.write(
+        "stagegate.yaml",
+        format!("{stages}waivers: [waivers.sigstore.json]\n"),
+    );
+    let out = dir
+        .command()
+        .args([
+            "evaluate",
+            "--stage",
+            "prod",
+            "--format",
+            "json",
+            "--evidence",
+        ])
+        .arg(repo_file(FIXTURE))
+        .args(["--effective-time", EFFECTIVE_TIME])
+        .output()
+        .expect("run stagegate");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let decision: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let signers: Vec<&str> = decision["waived"]
+        .as_array()
+        .expect("waived")
+        .iter()
+        .filter_map(|w| w["waiver"]["signedBy"].as_str())
+        .collect();
+    assert_eq!(signers, ["alice@example.com", "alice@example.com"]);
+
+    // A waiver without a ticket is refused before anything is signed.
+    dir.write("stagegate.yaml", &stages);
+    dir.write(
+        "bad.yaml",
+        "waivers:\n  - rule: licenses.banned\n    expires: 2027-01-01\n    reason: r\n    approved_by: a\n",
+    );
+    let out = dir
+        .command()
+        .env("STAGEGATE_PASSWORD", "stagegate-test")
+        .args(["waiver", "sign", "bad.yaml", "--key"])
+        .arg(repo_file("testdata/keys/alice.key"))
+        .args(["--output", "bad.sigstore.json"])
+        .output()
+        .expect("run waiver sign");
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(!dir.path().join("bad.sigstore.json").exists());
+}
