@@ -551,7 +551,7 @@ pub mod referrers_api {
                     (
                         "201 Created",
                         vec![
-                            ("Location".into(), format!("{path}")),
+                            ("Location".into(), path.to_owned()),
                             ("Docker-Content-Digest".into(), digest),
                         ],
                         vec![],
