@@ -71,7 +71,9 @@ impl Outputs {
     }
 }
 
-/// Writes a file through a temporary file in the same directory and a rename.
+/// Writes a file through a temporary file in the same directory and a rename, so a reader
+/// never sees half a file. No fsync: these are reports and evidence, not a database, and
+/// syncing an 80 MB evidence document costs more than collecting it.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Report> {
     write_atomically_with(path, |file| file.write_all(bytes))
 }
@@ -101,7 +103,6 @@ pub fn write_atomically_with(
             .set_permissions(std::fs::Permissions::from_mode(0o644))
             .map_err(fail)?;
     }
-    temp.as_file().sync_all().map_err(fail)?;
     temp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
 }
