@@ -91,16 +91,17 @@ impl ColorChoice {
     }
 }
 
-/// `--format FORMAT` or `--format FORMAT=PATH`.
+/// `--format FORMAT` or `--format FORMAT=PATH`, for any command's format enum (`evaluate`'s
+/// [`OutputFormat`], `test`'s formats).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FormatSpec {
+pub struct FormatSpec<F = OutputFormat> {
     /// The format.
-    pub format: OutputFormat,
+    pub format: F,
     /// Where to write it; standard output when absent.
     pub path: Option<PathBuf>,
 }
 
-impl FromStr for FormatSpec {
+impl<F: ValueEnum> FromStr for FormatSpec<F> {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
@@ -109,8 +110,8 @@ impl FromStr for FormatSpec {
             Some(_) => return Err(format!("`{text}`: the path after `=` is empty")),
             None => (text, None),
         };
-        let format = OutputFormat::from_str(name, true).map_err(|_| {
-            let names: Vec<String> = OutputFormat::value_variants()
+        let format = F::from_str(name, true).map_err(|_| {
+            let names: Vec<String> = F::value_variants()
                 .iter()
                 .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_owned()))
                 .collect();

@@ -22,23 +22,9 @@ pub struct Outputs {
 impl Outputs {
     /// Checks the requested outputs: at most one may go to standard output.
     pub fn new(specs: &[FormatSpec]) -> Result<Outputs, Report> {
-        let mut specs = specs.to_vec();
-        if specs.iter().all(|s| s.path.is_some()) {
-            specs.insert(
-                0,
-                FormatSpec {
-                    format: OutputFormat::Text,
-                    path: None,
-                },
-            );
-        }
-        if specs.iter().filter(|s| s.path.is_none()).count() > 1 {
-            return Err(miette::miette!(
-                help = "write the others to files with `--format FORMAT=PATH`",
-                "only one `--format` can go to standard output"
-            ));
-        }
-        Ok(Outputs { specs })
+        Ok(Outputs {
+            specs: plan_outputs(specs, OutputFormat::Text)?,
+        })
     }
 
     /// Renders the decision in every format, then writes them.
@@ -69,6 +55,31 @@ impl Outputs {
         }
         Ok(())
     }
+}
+
+/// The outputs of a run: the requested ones, with `default` on standard output when every
+/// requested one goes to a file; an error when more than one asks for standard output.
+pub fn plan_outputs<F: Clone>(
+    specs: &[FormatSpec<F>],
+    default: F,
+) -> Result<Vec<FormatSpec<F>>, Report> {
+    let mut specs = specs.to_vec();
+    if specs.iter().all(|s| s.path.is_some()) {
+        specs.insert(
+            0,
+            FormatSpec {
+                format: default,
+                path: None,
+            },
+        );
+    }
+    if specs.iter().filter(|s| s.path.is_none()).count() > 1 {
+        return Err(miette::miette!(
+            help = "write the others to files with `--format FORMAT=PATH`",
+            "only one `--format` can go to standard output"
+        ));
+    }
+    Ok(specs)
 }
 
 /// Writes a file through a temporary file in the same directory and a rename, so a reader

@@ -5,15 +5,14 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use miette::Report;
 
-use crate::cli::args::{LimitArgs, parse_duration, parse_time};
+use crate::cli::args::{FormatSpec, LimitArgs, parse_duration, parse_time};
 use crate::cli::diagnostic::{chain_report, document_report, located_report, policy_report};
 use crate::cli::exit::ExitStatus;
-use crate::cli::output::write_atomically;
+use crate::cli::output::{plan_outputs, write_atomically};
 use crate::policy::config::{CONFIG_FILE_NAME, Config, ConfigPath};
 use crate::policy::data::load_data;
 use crate::policy::testing::report::{RenderOptions, TestFormat, render};
@@ -69,28 +68,7 @@ pub struct TestArgs {
 }
 
 /// `--format FORMAT` or `--format FORMAT=PATH` for `stagegate test`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TestFormatSpec {
-    /// The format.
-    pub format: TestFormat,
-    /// Where to write it; standard output when absent.
-    pub path: Option<PathBuf>,
-}
-
-impl FromStr for TestFormatSpec {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let (name, path) = match text.split_once('=') {
-            Some((name, path)) if !path.is_empty() => (name, Some(PathBuf::from(path))),
-            Some(_) => return Err(format!("`{text}`: the path after `=` is empty")),
-            None => (text, None),
-        };
-        let format = TestFormat::from_str(name, true)
-            .map_err(|_| format!("unknown format `{name}`; expected one of: text, json, junit"))?;
-        Ok(TestFormatSpec { format, path })
-    }
-}
+pub type TestFormatSpec = FormatSpec<TestFormat>;
 
 fn parse_threshold(text: &str) -> Result<f64, String> {
     match text.trim_end_matches('%').parse::<f64>() {
@@ -121,22 +99,7 @@ fn config_path_of(path: &Path) -> ConfigPath {
 
 fn resolve(args: TestArgs) -> Result<TestSettings, Report> {
     let limits = args.limits.limits();
-    let mut outputs = args.format.clone();
-    if outputs.iter().all(|s| s.path.is_some()) {
-        outputs.insert(
-            0,
-            TestFormatSpec {
-                format: TestFormat::Text,
-                path: None,
-            },
-        );
-    }
-    if outputs.iter().filter(|s| s.path.is_none()).count() > 1 {
-        return Err(miette::miette!(
-            help = "write the others to files with `--format FORMAT=PATH`",
-            "only one `--format` can go to standard output"
-        ));
-    }
+    let outputs = plan_outputs(&args.format, TestFormat::Text)?;
     let mut data: Vec<ConfigPath> = args.data.iter().map(|p| config_path_of(p)).collect();
     let (paths, base_dir) = if args.paths.is_empty() {
         let config_file = args.config.clone().or_else(|| {
