@@ -1,6 +1,7 @@
 //! Registry I/O: attestations attached to an image as OCI 1.1 referrers.
 //!
-//! [`Registry`] wraps `oci-client` (rustls, ring). It resolves a tag to a digest once
+//! [`Registry`] wraps `oci-client` (rustls, ring) for writes and tag resolution; reads
+//! (referrers, manifests, blobs) go through [`fetch`], one round trip each. It resolves a tag to a digest once
 //! ([`Registry::resolve`]) so that what is verified and recorded is always a digest; pushes a
 //! Sigstore bundle as a referrer of an image manifest ([`Registry::push_bundle`]); and finds
 //! the bundles attached to an image ([`Registry::attached`]) for `stagegate verify --image`,
@@ -15,7 +16,7 @@
 //!   and `subject` = the image manifest's descriptor (what cosign 2.x writes);
 //! - discovery uses the referrers API (`GET /v2/<name>/referrers/<digest>`); where the
 //!   registry answers 404 (Debian's `docker-registry` 2.8, many others) it reads the
-//!   referrers tag schema, the index tagged `sha256-<hex>`;
+//!   referrers tag schema, the index tagged `sha256-<hex>`, and remembers the 404 per registry;
 //! - after a push, when the registry does not list the new manifest (no referrers API),
 //!   stagegate adds it to the tag-schema index itself (`oci-client` does not write it);
 //! - cosign's legacy attestations, the DSSE layers of the `sha256-<hex>.att` tag, are read too.
@@ -30,6 +31,7 @@
 //! for hosts named by `--insecure-registry`.
 
 pub mod auth;
+mod fetch;
 pub mod manifest;
 
 use std::collections::{BTreeMap, HashMap};
@@ -37,11 +39,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use oci_client::client::{ClientConfig, ClientProtocol};
-use oci_client::errors::{OciDistributionError, OciErrorCode};
+use oci_client::errors::OciDistributionError;
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference, RegistryOperation};
 
 use self::auth::Credentials;
+use self::fetch::{Get, Reader};
 use self::manifest::{
     ACCEPTED_MANIFESTS, DSSE_ENVELOPE, Descriptor, EMPTY_CONTENT, EMPTY_MEDIA_TYPE, Index,
     Manifest, OCI_INDEX, OCI_MANIFEST, PREDICATE_TYPE_ANNOTATION, SIGSTORE_BUNDLE_PREFIX,
@@ -97,6 +100,29 @@ pub enum OciError {
     /// The HTTP client could not be built.
     #[error("cannot set up the registry client")]
     Client(#[source] OciDistributionError),
+    /// The registry has no such manifest or blob.
+    #[error("`{0}` is not in the registry")]
+    NotFound(String),
+    /// The HTTP client of the read path could not be built.
+    #[error("cannot set up the registry client")]
+    ReaderSetup(#[source] Arc<reqwest::Error>),
+    /// A read failed on the wire.
+    #[error("registry request for `{reference}` failed")]
+    Http {
+        /// The reference involved.
+        reference: String,
+        /// The HTTP client's error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The registry answered a read with an error status.
+    #[error("registry request for `{reference}` failed with HTTP {status}")]
+    Status {
+        /// The reference involved.
+        reference: String,
+        /// The HTTP status.
+        status: u16,
+    },
 }
 
 /// An image reference whose digest is known.
@@ -232,6 +258,7 @@ impl RegistryBuilder {
                 credentials: self.credentials.unwrap_or_else(Credentials::from_env),
                 timeout: self.timeout,
                 clients: Mutex::new(HashMap::new()),
+                reader: Reader::new(self.timeout).map_err(Arc::new),
             }),
         }
     }
@@ -248,6 +275,7 @@ struct RegistryInner {
     credentials: Credentials,
     timeout: Option<Duration>,
     clients: Mutex<HashMap<String, (Client, RegistryAuth)>>,
+    reader: Result<Reader, Arc<reqwest::Error>>,
 }
 
 impl std::fmt::Debug for RegistryInner {
@@ -340,20 +368,48 @@ impl Registry {
         })
     }
 
-    /// Reads a manifest by digest or tag (checked against its digest when pinned).
-    async fn manifest(&self, reference: &Reference) -> Result<(Vec<u8>, String), OciError> {
-        let client = self.authed(reference, RegistryOperation::Pull).await?;
+    /// The reader, the scheme and the credentials for `reference`'s registry.
+    fn reader(
+        &self,
+        reference: &Reference,
+    ) -> Result<(&Reader, &'static str, RegistryAuth), OciError> {
+        let reader = self
+            .inner
+            .reader
+            .as_ref()
+            .map_err(|e| OciError::ReaderSetup(e.clone()))?;
         let (_, auth) = self.client(reference)?;
-        let (bytes, digest) = client
-            .pull_manifest_raw(reference, &auth, ACCEPTED_MANIFESTS)
-            .await
-            .map_err(|source| registry_error(reference, source))?;
-        if bytes.len() as u64 > MAX_BLOB_BYTES {
-            return Err(OciError::TooLarge {
-                reference: reference.whole(),
-                size: bytes.len() as u64,
-            });
-        }
+        let registry = reference.resolve_registry();
+        let plain = is_loopback(registry) || self.inner.insecure.iter().any(|h| h == registry);
+        Ok((reader, if plain { "http" } else { "https" }, auth))
+    }
+
+    /// Reads a manifest by digest or tag (checked against its digest when pinned); `None` when
+    /// the registry has no such manifest. Returns the bytes and their digest.
+    async fn manifest_if_any(
+        &self,
+        reference: &Reference,
+    ) -> Result<Option<(Vec<u8>, String)>, OciError> {
+        let (reader, scheme, auth) = self.reader(reference)?;
+        let name = reference
+            .digest()
+            .or(reference.tag())
+            .unwrap_or("latest")
+            .to_owned();
+        let Some(bytes) = reader
+            .get(&Get {
+                scheme,
+                registry: reference.resolve_registry(),
+                repository: reference.repository(),
+                path: format!("manifests/{name}"),
+                accept: &ACCEPTED_MANIFESTS.join(","),
+                auth: &auth,
+                what: reference.whole(),
+            })
+            .await?
+        else {
+            return Ok(None);
+        };
         let actual = sha256_digest(&bytes);
         if reference.digest().is_some_and(|d| d != actual) {
             return Err(OciError::Content {
@@ -361,26 +417,41 @@ impl Registry {
                 what: format!("the manifest's sha256 is `{actual}`"),
             });
         }
-        Ok((bytes.to_vec(), digest))
+        Ok(Some((bytes, actual)))
+    }
+
+    /// Reads a manifest by digest or tag (checked against its digest when pinned).
+    async fn manifest(&self, reference: &Reference) -> Result<(Vec<u8>, String), OciError> {
+        self.manifest_if_any(reference)
+            .await?
+            .ok_or_else(|| OciError::NotFound(reference.whole()))
     }
 
     /// Reads a blob, refusing one larger than [`MAX_BLOB_BYTES`] and checking its digest.
     async fn blob(&self, reference: &Reference, layer: &Descriptor) -> Result<Vec<u8>, OciError> {
+        let what = format!("{}@{}", reference.repository(), layer.digest);
         if layer.size > MAX_BLOB_BYTES {
             return Err(OciError::TooLarge {
-                reference: format!("{}@{}", reference.repository(), layer.digest),
+                reference: what,
                 size: layer.size,
             });
         }
-        let client = self.authed(reference, RegistryOperation::Pull).await?;
-        let mut out = Vec::with_capacity(usize::try_from(layer.size).unwrap_or(0));
-        client
-            .pull_blob(reference, layer.digest.as_str(), &mut out)
-            .await
-            .map_err(|source| registry_error(reference, source))?;
+        let (reader, scheme, auth) = self.reader(reference)?;
+        let out = reader
+            .get(&Get {
+                scheme,
+                registry: reference.resolve_registry(),
+                repository: reference.repository(),
+                path: format!("blobs/{}", layer.digest),
+                accept: "*/*",
+                auth: &auth,
+                what: what.clone(),
+            })
+            .await?
+            .ok_or_else(|| OciError::NotFound(what.clone()))?;
         if sha256_digest(&out) != layer.digest {
             return Err(OciError::Content {
-                reference: format!("{}@{}", reference.repository(), layer.digest),
+                reference: what,
                 what: "the blob does not match its digest".to_owned(),
             });
         }
@@ -487,15 +558,14 @@ impl Registry {
             image.reference.repository().to_owned(),
             tag_schema_tag(&image.digest),
         );
-        let mut index = match self.manifest(&tag).await {
-            Ok((bytes, _)) => {
+        let mut index = match self.manifest_if_any(&tag).await? {
+            Some((bytes, _)) => {
                 serde_json::from_slice::<Index>(&bytes).map_err(|e| OciError::Content {
                     reference: tag.whole(),
                     what: format!("the referrers tag-schema index does not parse: {e}"),
                 })?
             }
-            Err(OciError::Registry { source, .. }) if is_not_found(&source) => Index::empty(),
-            Err(err) => return Err(err),
+            None => Index::empty(),
         };
         if !index.manifests.iter().any(|d| d.digest == referrer_digest) {
             let mut entry = Descriptor::of(OCI_MANIFEST, &referrer_bytes);
@@ -515,25 +585,38 @@ impl Registry {
         })
     }
 
-    /// Every referrer of `image`: the referrers API, or (on its 404) the tag-schema index,
-    /// which oci-client falls back to by itself.
+    /// Every referrer of `image`: the referrers API, or (on its 404, remembered per registry)
+    /// the referrers tag-schema index `sha256-<hex>`.
     pub async fn referrers(&self, image: &Pinned) -> Result<Vec<Descriptor>, OciError> {
-        let client = self
-            .authed(&image.reference, RegistryOperation::Pull)
-            .await?;
-        let index = client
-            .pull_referrers(&image.reference, None)
-            .await
-            .map_err(|source| registry_error(&image.reference, source))?;
-        let json = serde_json::to_vec(&index).map_err(|e| OciError::Content {
-            reference: image.display(),
-            what: e.to_string(),
-        })?;
-        let index: Index = serde_json::from_slice(&json).map_err(|e| OciError::Content {
-            reference: image.display(),
-            what: format!("the referrers index does not parse: {e}"),
-        })?;
-        Ok(index.manifests)
+        let reference = &image.reference;
+        let (reader, scheme, auth) = self.reader(reference)?;
+        let registry = reference.resolve_registry();
+        if !reader.lacks_referrers_api(registry) {
+            let listed = reader
+                .get(&Get {
+                    scheme,
+                    registry,
+                    repository: reference.repository(),
+                    path: format!("referrers/{}", image.digest),
+                    accept: OCI_INDEX,
+                    auth: &auth,
+                    what: format!("{} (referrers)", image.display()),
+                })
+                .await?;
+            match listed {
+                Some(bytes) => return parse_index(&bytes, image.display()),
+                None => reader.mark_no_referrers_api(registry),
+            }
+        }
+        let tag = Reference::with_tag(
+            reference.registry().to_owned(),
+            reference.repository().to_owned(),
+            tag_schema_tag(&image.digest),
+        );
+        match self.manifest_if_any(&tag).await? {
+            Some((bytes, _)) => parse_index(&bytes, tag.whole()),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// The attestations attached to `image`: the layers of each Sigstore-bundle referrer (and
@@ -541,9 +624,36 @@ impl Registry {
     /// cosign's legacy `.att` tag. A referrer that cannot be read is skipped with a warning;
     /// the caller's verification decides, and a skipped document never counts as verified.
     pub async fn attached(&self, image: &Pinned) -> Result<Vec<Attached>, OciError> {
+        let mut found = self.referred(image, None).await?;
+        found.extend(self.cosign_attestations(image).await?);
+        Ok(found)
+    }
+
+    /// The attestations attached to `image` as referrers. With `predicate_type`, referrers
+    /// whose listing names another predicate type (the annotation
+    /// [`PREDICATE_TYPE_ANNOTATION`]) or a non-attestation artifact type are not fetched.
+    pub async fn referred(
+        &self,
+        image: &Pinned,
+        predicate_type: Option<&str>,
+    ) -> Result<Vec<Attached>, OciError> {
         let mut found = Vec::new();
         let referrers = self.referrers(image).await?;
-        for descriptor in referrers.iter().take(MAX_REFERRERS) {
+        let wanted = referrers.iter().filter(|d| match predicate_type {
+            None => true,
+            Some(wanted) => {
+                let artifact_ok = d
+                    .artifact_type
+                    .as_deref()
+                    .is_none_or(|t| t.starts_with(SIGSTORE_BUNDLE_PREFIX) || t == DSSE_ENVELOPE);
+                let predicate_ok = d
+                    .annotations
+                    .get(PREDICATE_TYPE_ANNOTATION)
+                    .is_none_or(|p| p == wanted);
+                artifact_ok && predicate_ok
+            }
+        });
+        for descriptor in wanted.take(MAX_REFERRERS) {
             let reference = image.reference.clone_with_digest(descriptor.digest.clone());
             match self.layers_of(&reference).await {
                 Ok(layers) => found.extend(layers),
@@ -554,21 +664,28 @@ impl Registry {
                 ),
             }
         }
+        Ok(found)
+    }
+
+    /// The DSSE layers of cosign's legacy `sha256-<hex>.att` tag (none when it is absent).
+    pub async fn cosign_attestations(&self, image: &Pinned) -> Result<Vec<Attached>, OciError> {
         let att = Reference::with_tag(
             image.reference.registry().to_owned(),
             image.reference.repository().to_owned(),
             cosign_att_tag(&image.digest),
         );
         match self.layers_of(&att).await {
-            Ok(layers) => found.extend(layers),
-            Err(OciError::Registry { source, .. }) if is_not_found(&source) => {}
-            Err(err) => tracing::warn!(
-                "skipping `{}`: {}",
-                att.whole(),
-                crate::verify::promotion::error_chain(&err)
-            ),
+            Ok(layers) => Ok(layers),
+            Err(OciError::NotFound(_)) => Ok(Vec::new()),
+            Err(err) => {
+                tracing::warn!(
+                    "skipping `{}`: {}",
+                    att.whole(),
+                    crate::verify::promotion::error_chain(&err)
+                );
+                Ok(Vec::new())
+            }
         }
-        Ok(found)
     }
 
     async fn layers_of(&self, reference: &Reference) -> Result<Vec<Attached>, OciError> {
@@ -605,26 +722,19 @@ impl Registry {
     }
 }
 
+fn parse_index(bytes: &[u8], reference: String) -> Result<Vec<Descriptor>, OciError> {
+    serde_json::from_slice::<Index>(bytes)
+        .map(|index| index.manifests)
+        .map_err(|e| OciError::Content {
+            reference,
+            what: format!("the referrers index does not parse: {e}"),
+        })
+}
+
 fn registry_error(reference: &Reference, source: OciDistributionError) -> OciError {
     OciError::Registry {
         reference: reference.whole(),
         source,
-    }
-}
-
-fn is_not_found(err: &OciDistributionError) -> bool {
-    match err {
-        OciDistributionError::ImageManifestNotFoundError(_) => true,
-        OciDistributionError::ServerError { code, .. } => *code == 404,
-        OciDistributionError::RegistryError { envelope, .. } => envelope.errors.iter().any(|e| {
-            matches!(
-                e.code,
-                OciErrorCode::ManifestUnknown
-                    | OciErrorCode::NameUnknown
-                    | OciErrorCode::BlobUnknown
-            )
-        }),
-        _ => false,
     }
 }
 

@@ -28,11 +28,13 @@ use hyper::{Method, Request as HttpRequest, Response as HttpResponse, StatusCode
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
+use tracing::Instrument as _;
 
 use self::admission::{Request, ResponseReview, images, pod_spec};
 use self::cache::{Cache, Key};
 use self::config::{ConfigError, Mode, Policy, Unmapped};
 use self::metrics::Metrics;
+use crate::attest::vsa::VSA_PREDICATE_TYPE;
 use crate::oci::{Pinned, Registry, parse_reference};
 use crate::verify::promotion::{Candidate, required_stage};
 
@@ -78,6 +80,15 @@ pub struct Settings {
     pub timeout: Duration,
     /// The registry client.
     pub registry: Registry,
+}
+
+/// Where [`State::check`] looks for attestations, in order.
+#[derive(Clone, Copy)]
+enum Pass {
+    /// Referrers listed as VSAs (or not saying what they hold).
+    Referrers,
+    /// Cosign's legacy `.att` tag.
+    Cosign,
 }
 
 /// Shared state of a running server.
@@ -128,7 +139,7 @@ impl State {
     }
 
     /// Answers one AdmissionReview body: `(status, body)`.
-    pub async fn review(&self, body: &[u8]) -> (StatusCode, Vec<u8>) {
+    pub async fn review(self: &Arc<Self>, body: &[u8]) -> (StatusCode, Vec<u8>) {
         Metrics::inc(&self.metrics.requests);
         let request = match Request::parse(body) {
             Ok(request) => request,
@@ -140,29 +151,28 @@ impl State {
             }
         };
         let span = tracing::info_span!("review", uid = %request.uid, kind = %request.kind, namespace = %request.namespace);
-        let _enter = span.enter();
         let policy = self.policy();
-        let response =
-            match tokio::time::timeout(self.settings.timeout, self.decide(&request, &policy)).await
-            {
-                Ok(response) => response,
-                Err(_) => {
-                    Metrics::inc(&self.metrics.denied);
-                    tracing::warn!("timed out: denied");
-                    ResponseReview::deny(
-                        &request.uid,
-                        format!(
-                            "stagegate: verification did not finish within {:?}",
-                            self.settings.timeout
-                        ),
-                    )
-                }
-            };
+        // A span entered across an await would leak into other tasks; instrument instead.
+        let decision = self.decide(&request, &policy).instrument(span.clone());
+        let response = match tokio::time::timeout(self.settings.timeout, decision).await {
+            Ok(response) => response,
+            Err(_) => {
+                Metrics::inc(&self.metrics.denied);
+                tracing::warn!("timed out: denied");
+                ResponseReview::deny(
+                    &request.uid,
+                    format!(
+                        "stagegate: verification did not finish within {:?}",
+                        self.settings.timeout
+                    ),
+                )
+            }
+        };
         let bytes = serde_json::to_vec(&response).unwrap_or_default();
         (StatusCode::OK, bytes)
     }
 
-    async fn decide(&self, request: &Request, policy: &Policy) -> ResponseReview {
+    async fn decide(self: &Arc<Self>, request: &Request, policy: &Arc<Policy>) -> ResponseReview {
         let uid = &request.uid;
         let allow = |warnings| {
             Metrics::inc(&self.metrics.allowed);
@@ -202,9 +212,39 @@ impl State {
                 }
             };
         };
+        // Each distinct image once, all of them concurrently.
+        let mut distinct: Vec<&str> = uses.iter().map(|u| u.image.as_str()).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let mut checks = tokio::task::JoinSet::new();
+        for image in &distinct {
+            let (state, image, stage, policy) = (
+                self.clone(),
+                (*image).to_owned(),
+                rule.stage.clone(),
+                policy.clone(),
+            );
+            checks.spawn(
+                async move {
+                    let outcome = state.check(&image, &stage, &policy).await;
+                    (image, outcome)
+                }
+                .instrument(tracing::Span::current()),
+            );
+        }
+        let mut outcomes = std::collections::HashMap::new();
+        while let Some(joined) = checks.join_next().await {
+            if let Ok((image, outcome)) = joined {
+                outcomes.insert(image, outcome);
+            }
+        }
         let mut problems = Vec::new();
         for image_use in &uses {
-            if let Err(reason) = self.check(&image_use.image, &rule.stage, policy).await {
+            let outcome = outcomes
+                .get(&image_use.image)
+                .cloned()
+                .unwrap_or_else(|| Err("the check did not finish".to_owned()));
+            if let Err(reason) = outcome {
                 problems.push(format!(
                     "{} `{}` image `{}`: {reason}",
                     image_use.field, image_use.container, image_use.image
@@ -274,40 +314,56 @@ impl State {
             return outcome;
         }
         Metrics::inc(&self.metrics.cache_misses);
-        let attached = match self.registry.attached(&pinned).await {
-            Ok(attached) => attached,
-            Err(err) => {
-                Metrics::inc(&self.metrics.registry_errors);
-                let outcome = Err(format!(
-                    "registry error: {}",
-                    crate::verify::promotion::error_chain(&err)
-                ));
-                self.cache.put(key, outcome.clone(), policy.failure_ttl);
-                return outcome;
+        // Referrers listed as VSAs first; cosign's `.att` tag only when none of them verifies.
+        let mut candidates = Vec::new();
+        let mut outcome = Err(String::new());
+        for pass in [Pass::Referrers, Pass::Cosign] {
+            let found = match pass {
+                Pass::Referrers => {
+                    self.registry
+                        .referred(&pinned, Some(VSA_PREDICATE_TYPE))
+                        .await
+                }
+                Pass::Cosign => self.registry.cosign_attestations(&pinned).await,
+            };
+            let attached = match found {
+                Ok(attached) => attached,
+                Err(err) => {
+                    Metrics::inc(&self.metrics.registry_errors);
+                    let outcome = Err(format!(
+                        "registry error: {}",
+                        crate::verify::promotion::error_chain(&err)
+                    ));
+                    self.cache.put(key, outcome.clone(), policy.failure_ttl);
+                    return outcome;
+                }
+            };
+            if attached.is_empty() && !candidates.is_empty() {
+                break;
             }
-        };
-        let candidates: Vec<Candidate> = attached
-            .into_iter()
-            .map(|a| Candidate {
+            candidates.extend(attached.into_iter().map(|a| Candidate {
                 path: a.source,
                 bytes: a.bytes,
-            })
-            .collect();
-        let outcome = required_stage(
-            &candidates,
-            stage,
-            pinned.hex(),
-            &policy.keys,
-            Some((policy.max_age, chrono::Utc::now())),
-        )
-        .map(|accepted| accepted.signer)
-        .map_err(|missing| {
-            if missing.candidates == 0 {
-                format!("{} has no attestations attached", pinned.digest)
-            } else {
-                missing.to_string()
+            }));
+            outcome = required_stage(
+                &candidates,
+                stage,
+                pinned.hex(),
+                &policy.keys,
+                Some((policy.max_age, chrono::Utc::now())),
+            )
+            .map(|accepted| accepted.signer)
+            .map_err(|missing| {
+                if missing.candidates == 0 {
+                    format!("{} has no attestations attached", pinned.digest)
+                } else {
+                    missing.to_string()
+                }
+            });
+            if outcome.is_ok() {
+                break;
             }
-        });
+        }
         let ttl = if outcome.is_ok() {
             policy.ttl
         } else {
