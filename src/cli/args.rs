@@ -201,6 +201,10 @@ pub struct CollectCommandArgs {
     /// Where to write the evidence document (atomically); standard output when absent.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// The configuration whose `trust.keys` verify what `--image` carries [default:
+    /// ./stagegate.yaml]; read only with `--image`.
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Limits on input size and nesting.
     #[command(flatten)]
     pub limits: LimitArgs,

@@ -37,10 +37,20 @@ pub struct CollectArgs {
     /// An approvals file (YAML or JSON; `apiVersion: stagegate.dev/approvals/v1`). Repeatable.
     #[arg(long, value_name = "FILE")]
     pub approval: Vec<PathBuf>,
+    /// The image being promoted, in its registry: the subject (its digest) unless `--subject`
+    /// names the same digest, and the attestations attached to it (OCI referrers, cosign
+    /// `.att`) that verify against `trust.keys` are collected as sources of kind `registry`.
+    /// `gate` also adds them to the promotion chain's candidates.
+    #[arg(long, value_name = "IMAGE@sha256:HEX", conflicts_with = "subject_file")]
+    pub image: Option<String>,
+    /// Registry options for `--image`.
+    #[command(flatten)]
+    pub registry: crate::cli::registry::RegistryArgs,
 }
 
 impl CollectArgs {
-    /// Whether any evidence file was given (`evaluate` collects only then).
+    /// Whether any evidence file was given (`evaluate` collects only then; `--image` alone
+    /// collects too, see [`crate::cli::evaluate`]).
     pub fn has_inputs(&self) -> bool {
         !(self.sbom.is_empty()
             && self.scan.is_empty()
@@ -53,13 +63,14 @@ impl CollectArgs {
     ///
     /// # Errors
     ///
-    /// [`EvidenceError::MissingSubject`] without `--subject`/`--subject-file`, and
+    /// [`EvidenceError::MissingSubject`] without `--subject`/`--subject-file`/`--image`, and
     /// [`EvidenceError::InvalidSubject`] when `--subject` is not `NAME@sha256:HEX`.
     pub fn to_request(&self, limits: Limits) -> Result<CollectRequest, EvidenceError> {
-        let subject = match (&self.subject, &self.subject_file) {
-            (Some(reference), _) => reference.parse::<SubjectSpec>()?,
-            (None, Some(path)) => SubjectSpec::File(path.clone()),
-            (None, None) => return Err(EvidenceError::MissingSubject),
+        let subject = match (&self.subject, &self.subject_file, &self.image) {
+            (Some(reference), _, _) => reference.parse::<SubjectSpec>()?,
+            (None, Some(path), _) => SubjectSpec::File(path.clone()),
+            (None, None, Some(image)) => image.parse::<SubjectSpec>()?,
+            (None, None, None) => return Err(EvidenceError::MissingSubject),
         };
         let mut request = CollectRequest::builder(subject).limits(limits).build();
         request.sboms.clone_from(&self.sbom);

@@ -94,9 +94,12 @@ pub(crate) fn decide_with(
     let config_file = config_path(args.config.as_deref())?;
     let config = Config::load(&config_file, &limits).map_err(|e| policy_report(&e))?;
     let stage = config.stage(&args.stage).map_err(|e| policy_report(&e))?;
+    // `--image` alone collects what the image carries; with `--evidence` (as `gate` is often
+    // run) it only names the subject's image for the promotion chain.
     let collecting = args.collect.has_inputs()
         || args.collect.subject.is_some()
-        || args.collect.subject_file.is_some();
+        || args.collect.subject_file.is_some()
+        || (args.collect.image.is_some() && args.evidence.is_none() && args.input.is_none());
     let loaded = match (&args.evidence, &args.input, collecting) {
         (Some(_), _, true) | (_, Some(_), true) => {
             return Err(miette::miette!(
@@ -110,7 +113,7 @@ pub(crate) fn decide_with(
         }
         (Some(path), _, false) => load_evidence(path, &limits)?,
         (None, Some(path), false) => load_plain_input(path, &limits)?,
-        (None, None, true) => collect_input(args, limits)?,
+        (None, None, true) => collect_input(args, limits, &config)?,
         (None, None, false) => {
             return Err(miette::miette!(
                 help = "collect evidence with `--subject NAME@sha256:HEX --sbom … --scan …`, pass an Evidence document with `--evidence FILE`, or any JSON/YAML document with `--input FILE`",
@@ -227,8 +230,12 @@ fn sha256_digest(bytes: &[u8]) -> String {
 }
 
 /// Collects evidence from the collect flags (and saves it when asked).
-fn collect_input(args: &EvaluateArgs, limits: Limits) -> Result<LoadedInput, Report> {
-    let (evidence, bytes) = collect_bytes(&args.collect, limits)?;
+fn collect_input(
+    args: &EvaluateArgs,
+    limits: Limits,
+    config: &Config,
+) -> Result<LoadedInput, Report> {
+    let (evidence, bytes) = collect_bytes(&args.collect, limits, Some(config))?;
     if let Some(path) = &args.save_evidence {
         write_atomically(path, &bytes)?;
     }

@@ -79,17 +79,11 @@ pub struct GateArgs {
     /// and signed approvals. Repeatable.
     #[arg(long, value_name = "DIR")]
     pub chain_dir: Vec<PathBuf>,
-    /// The image being promoted, in its registry: earlier stages' results and approvals
-    /// attached to it (OCI referrers, cosign `.att`) join the promotion chain's candidates.
-    /// Must be the subject's digest.
-    #[arg(long, value_name = "IMAGE@sha256:HEX")]
-    pub image: Option<String>,
     /// Attach the signed bundles to `--image` as OCI referrers (after writing them).
+    /// (`--image`, as for `evaluate` and `collect`, also adds earlier stages' results and
+    /// approvals attached to the image to the promotion chain's candidates.)
     #[arg(long, requires = "image")]
     pub push: bool,
-    /// Registry options for `--image`.
-    #[command(flatten)]
-    pub registry: crate::cli::registry::RegistryArgs,
 }
 
 /// Runs `stagegate gate`.
@@ -103,11 +97,13 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     let trust = load_trust(&config, &key)?;
     let mut candidates = read_candidates(&args, &limits)?;
     let image = args
+        .evaluate
+        .collect
         .image
         .as_deref()
         .map(crate::cli::registry::pinned)
         .transpose()?;
-    let registry = args.registry.registry();
+    let registry = args.evaluate.collect.registry.registry();
     if let Some(image) = &image {
         candidates.extend(crate::cli::registry::attached_candidates(&registry, image)?);
     }

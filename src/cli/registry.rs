@@ -6,7 +6,9 @@ use clap::Args;
 use miette::Report;
 
 use crate::cli::diagnostic::chain_report;
+use crate::evidence::RegistryDocument;
 use crate::oci::{Attached, Pinned, Registry, parse_pinned};
+use crate::verify::policy::{Rule, VerificationPolicy};
 use crate::verify::promotion::Candidate;
 
 /// Registry options.
@@ -64,6 +66,52 @@ pub fn attached_candidates(registry: &Registry, image: &Pinned) -> Result<Vec<Ca
             bytes: a.bytes,
         })
         .collect())
+}
+
+/// The attestations attached to `image` that verify against `keys` and are about `image`'s
+/// digest, for `collect --image`. Those that do not verify are skipped with a warning.
+pub fn verified_documents(
+    registry: &Registry,
+    image: &Pinned,
+    keys: &[crate::verify::TrustedKey],
+) -> Result<Vec<RegistryDocument>, Report> {
+    let attached: Vec<Attached> = block_on(registry.attached(image))?.map_err(|e| {
+        miette::miette!(
+            "cannot list the attestations of `{}`: {}",
+            image.display(),
+            crate::verify::promotion::error_chain(&e)
+        )
+    })?;
+    let policy = VerificationPolicy::builder()
+        .rule(Rule::Subject {
+            algorithm: "sha256".to_owned(),
+            value: image.hex().to_owned(),
+        })
+        .build()
+        .map_err(|e| chain_report(&e))?;
+    let mut out = Vec::new();
+    for document in attached {
+        match crate::verify::verify(&document.bytes, keys, &policy) {
+            Ok(verified) => {
+                tracing::info!(
+                    "`{}`: verified, signed by `{}`",
+                    document.source,
+                    verified.signer
+                );
+                out.push(RegistryDocument {
+                    source: document.source,
+                    bytes: document.bytes,
+                });
+            }
+            Err(err) => tracing::warn!(
+                "skipping `{}` ({}): {}",
+                document.source,
+                document.kind,
+                crate::verify::promotion::error_chain(&err)
+            ),
+        }
+    }
+    Ok(out)
 }
 
 /// Verifies each attached candidate with [`crate::verify::verify`]; success when one passes.

@@ -115,6 +115,9 @@ pub struct CollectRequest {
     pub attestations: Vec<PathBuf>,
     /// Approvals files (see [`super::approvals`]).
     pub approvals: Vec<PathBuf>,
+    /// Attestations read from the subject's registry, already verified by the caller; recorded
+    /// as sources of kind `registry`.
+    pub registry: Vec<RegistryDocument>,
     /// Size and depth limits for every input.
     pub limits: Limits,
     /// The `collectedAt` to record; the current time when `None`. Set it for reproducible
@@ -133,6 +136,7 @@ impl CollectRequest {
                 tests: Vec::new(),
                 attestations: Vec::new(),
                 approvals: Vec::new(),
+                registry: Vec::new(),
                 limits: Limits::default(),
                 collected_at: None,
             },
@@ -289,6 +293,15 @@ impl Collection {
     }
 }
 
+/// An attestation document attached to the subject in its registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryDocument {
+    /// Where it was found, `registry/repository@sha256:<referrer manifest>`.
+    pub source: String,
+    /// Its bytes (a Sigstore bundle or a DSSE envelope).
+    pub bytes: Vec<u8>,
+}
+
 /// Collects every input of `request` into one [`Evidence`] document.
 ///
 /// # Errors
@@ -332,11 +345,37 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
         c.add_source(InputKind::Tests, path, sha256, &detected, raw);
     }
     let mut attestations = Vec::new();
-    for path in &request.attestations {
-        let input = Input::read(path, limits)?;
-        check_depth(path, &input.bytes, limits)?;
+    let files = request
+        .attestations
+        .iter()
+        .map(|path| -> Result<_, EvidenceError> {
+            let input = Input::read(path, limits)?;
+            Ok((
+                InputKind::Attestation,
+                path.clone(),
+                input.sha256,
+                input.bytes,
+            ))
+        });
+    let fetched = request.registry.iter().map(|doc| {
+        let sha256 = hex::encode(Sha256::digest(&doc.bytes));
+        Ok((
+            InputKind::Registry,
+            PathBuf::from(&doc.source),
+            sha256,
+            doc.bytes.clone(),
+        ))
+    });
+    for entry in files.chain(fetched) {
+        let (kind, path, sha256, bytes) = entry?;
+        let path = path.as_path();
+        check_depth(path, &bytes, limits)?;
         let index = c.next_index();
-        let file = attestations::read(path, input.text()?, limits, index)?;
+        let text = std::str::from_utf8(&bytes).map_err(|source| EvidenceError::Utf8 {
+            path: path.to_owned(),
+            source,
+        })?;
+        let file = attestations::read(path, text, limits, index)?;
         for attestation in &file.attestations {
             let matches = attestation
                 .subjects
@@ -354,13 +393,7 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
             }
         }
         attestations.extend(file.attestations);
-        c.add_source(
-            InputKind::Attestation,
-            path,
-            input.sha256,
-            &file.detected,
-            RawDocument(file.raw),
-        );
+        c.add_source(kind, path, sha256, &file.detected, RawDocument(file.raw));
     }
     let mut approvals = Vec::new();
     for path in &request.approvals {
@@ -383,7 +416,8 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
     evidence.sbom = merge_sboms(sbom_parts);
     evidence.vulnerabilities = (!request.scans.is_empty()).then(|| vulns.into_sorted());
     evidence.tests = (!request.tests.is_empty()).then(|| totals(suites));
-    evidence.attestations = (!request.attestations.is_empty()).then_some(attestations);
+    evidence.attestations =
+        (!request.attestations.is_empty() || !request.registry.is_empty()).then_some(attestations);
     evidence.approvals = (!request.approvals.is_empty()).then_some(approvals);
     Ok(evidence)
 }

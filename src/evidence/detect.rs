@@ -29,6 +29,8 @@ pub enum InputKind {
     Attestation,
     /// `--approval`.
     Approval,
+    /// An attestation attached to `--image` in its registry.
+    Registry,
 }
 
 impl InputKind {
@@ -40,6 +42,7 @@ impl InputKind {
             InputKind::Tests => "tests",
             InputKind::Attestation => "attestation",
             InputKind::Approval => "approval",
+            InputKind::Registry => "registry",
         }
     }
 
@@ -51,7 +54,7 @@ impl InputKind {
                 "Grype JSON, Trivy JSON, SARIF 2.1.0, CycloneDX with vulnerabilities, or OpenVEX"
             }
             InputKind::Tests => "JUnit XML",
-            InputKind::Attestation => {
+            InputKind::Attestation | InputKind::Registry => {
                 "a DSSE envelope, an in-toto Statement (JSON or JSON Lines), or a Sigstore bundle v0.1–v0.3"
             }
             InputKind::Approval => "a stagegate approvals file (YAML or JSON)",
@@ -65,7 +68,7 @@ impl InputKind {
             InputKind::Sbom => matches!(format, CycloneDx | Spdx),
             InputKind::Scan => matches!(format, Grype | Trivy | Sarif | CycloneDx | OpenVex),
             InputKind::Tests => matches!(format, JUnit),
-            InputKind::Attestation => {
+            InputKind::Attestation | InputKind::Registry => {
                 matches!(
                     format,
                     Dsse | InTotoStatement | SigstoreBundle | GcbProvenance
@@ -84,6 +87,7 @@ impl fmt::Display for InputKind {
             InputKind::Tests => "test report (`--tests`)",
             InputKind::Attestation => "attestation (`--attestation`)",
             InputKind::Approval => "approvals file (`--approval`)",
+            InputKind::Registry => "attestation attached to `--image`",
         })
     }
 }

@@ -19,6 +19,8 @@ pub mod sbom;
 pub mod tests;
 pub mod vulns;
 
-pub use collect::{CollectRequest, CollectRequestBuilder, SUBJECT_MISMATCH, SubjectSpec, collect};
+pub use collect::{
+    CollectRequest, CollectRequestBuilder, RegistryDocument, SUBJECT_MISMATCH, SubjectSpec, collect,
+};
 pub use error::{ErrorLocation, EvidenceError};
 pub use model::*;

@@ -338,6 +338,77 @@ fn gate_push_and_chain_from_the_registry() {
 }
 
 #[test]
+fn collect_image_gathers_the_verified_attestations() {
+    let Some(registry) = TestRegistry::start("collect-image") else {
+        return;
+    };
+    let image = registry.push_image("shop/collect", "v1", "collect-image");
+    let dir = promotion("collect-image", &image);
+    let out = gate(&dir, "dev", &["--image", &image.display(), "--push"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+
+    // The VSA and the decision, both signed by the trusted gate key, as `registry` sources.
+    let out = dir
+        .command()
+        .args(["collect", "--image", &image.display(), "--output", "e.json"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let evidence: Value =
+        serde_json::from_slice(&fs_err::read(dir.path().join("e.json")).unwrap()).unwrap();
+    assert_eq!(evidence["subject"]["digest"]["sha256"], image.hex());
+    let sources = evidence["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 2, "{evidence:#}");
+    for source in sources {
+        assert_eq!(source["kind"], "registry");
+        assert!(
+            source["path"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{}/shop/collect@sha256:", registry.host))
+        );
+    }
+    assert_eq!(evidence["attestations"].as_array().unwrap().len(), 2);
+
+    // `evaluate --image` collects the same way (the baseline policy decides; not an error).
+    let out = dir
+        .command()
+        .args(["evaluate", "--stage", "dev", "--image", &image.display()])
+        .output()
+        .unwrap();
+    assert!(matches!(code(&out), 0 | 1), "{}", stderr(&out));
+
+    // Signed by a key the config does not trust: skipped, nothing collected.
+    let untrusted = dir.write(
+        "other.yaml",
+        format!(
+            "version: 1\nstages:\n  dev:\n    policies: [{}]\ntrust:\n  keys: [{}]\n",
+            repo_file("policies/baseline").display(),
+            key("other.pub").display()
+        ),
+    );
+    let out = dir
+        .command()
+        .args(["collect", "--image", &image.display(), "--config"])
+        .arg(&untrusted)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let evidence: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(evidence["sources"].as_array().unwrap().is_empty());
+
+    // `--subject` must name the image's digest.
+    let other = format!("{}/shop/collect@sha256:{}", registry.host, "b".repeat(64));
+    let out = dir
+        .command()
+        .args(["collect", "--image", &image.display(), "--subject", &other])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("same artifact"), "{}", stderr(&out));
+}
+
+#[test]
 fn verify_reads_cosign_att_tags() {
     let Some(registry) = TestRegistry::start("cosign-att") else {
         return;
