@@ -196,8 +196,18 @@ impl PolicySet {
         }
         match receiver.recv_timeout(context.timeout + Duration::from_millis(250)) {
             Ok(result) => result,
-            Err(_) => Err(PolicyError::Timeout {
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(PolicyError::Timeout {
                 seconds: context.timeout.as_secs_f64(),
+            }),
+            // The worker ended without an answer: the engine panicked. Still a failed gate.
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err(PolicyError::Evaluation {
+                rule: "<engine>".to_owned(),
+                error: Located::new(
+                    std::path::Path::new("<engine>"),
+                    0,
+                    0,
+                    "the policy engine stopped without a result (it panicked)",
+                ),
             }),
         }
     }
