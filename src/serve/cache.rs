@@ -6,7 +6,7 @@
 //! entries go first, then everything.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The most entries kept.
@@ -64,5 +64,60 @@ impl Cache {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
+    }
+}
+
+/// One check under way, shared by every review that asks for the same key meanwhile.
+pub type Shared = Arc<tokio::sync::OnceCell<Outcome>>;
+
+/// The checks under way: concurrent reviews of one (digest, stage, trust) wait for one
+/// registry round and verification instead of each starting their own. An outcome is shared
+/// only with reviews that arrived while it was being computed, never afterwards (that is the
+/// cache's job, and with a TTL of 0 there is none).
+#[derive(Debug, Default)]
+pub struct InFlight {
+    checks: Mutex<HashMap<Key, Shared>>,
+}
+
+impl InFlight {
+    /// The check under way for `key`, or a new one to run.
+    pub fn join(&self, key: &Key) -> Shared {
+        let mut checks = self.checks.lock().unwrap_or_else(|p| p.into_inner());
+        checks.entry(key.clone()).or_default().clone()
+    }
+
+    /// Forgets `check` once it has an outcome (later reviews start a new one).
+    pub fn finish(&self, key: &Key, check: &Shared) {
+        let mut checks = self.checks.lock().unwrap_or_else(|p| p.into_inner());
+        if checks.get(key).is_some_and(|c| Arc::ptr_eq(c, check)) {
+            checks.remove(key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> Key {
+        Key {
+            image: "r/a@sha256:0".into(),
+            stage: "dev".into(),
+            trust: "t".into(),
+        }
+    }
+
+    #[test]
+    fn concurrent_checks_share_one_until_it_finishes() {
+        let inflight = InFlight::default();
+        let first = inflight.join(&key());
+        let second = inflight.join(&key());
+        assert!(Arc::ptr_eq(&first, &second));
+        inflight.finish(&key(), &first);
+        let third = inflight.join(&key());
+        assert!(!Arc::ptr_eq(&first, &third));
+        // A late finisher of the old check does not drop the new one.
+        inflight.finish(&key(), &second);
+        assert!(Arc::ptr_eq(&third, &inflight.join(&key())));
     }
 }

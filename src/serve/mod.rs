@@ -31,7 +31,7 @@ use tokio_rustls::TlsAcceptor;
 use tracing::Instrument as _;
 
 use self::admission::{Request, ResponseReview, images, pod_spec};
-use self::cache::{Cache, Key};
+use self::cache::{Cache, InFlight, Key};
 use self::config::{ConfigError, Mode, Policy, Unmapped};
 use self::metrics::Metrics;
 use crate::attest::vsa::VSA_PREDICATE_TYPE;
@@ -96,6 +96,7 @@ enum Pass {
 pub struct State {
     policy: RwLock<Arc<Policy>>,
     cache: Cache,
+    inflight: InFlight,
     /// Counters for `/metrics`.
     pub metrics: Metrics,
     registry: Registry,
@@ -109,6 +110,7 @@ impl State {
         Ok(Arc::new(State {
             policy: RwLock::new(Arc::new(policy)),
             cache: Cache::default(),
+            inflight: InFlight::default(),
             metrics: Metrics::default(),
             registry: settings.registry.clone(),
             settings,
@@ -314,6 +316,23 @@ impl State {
             return outcome;
         }
         Metrics::inc(&self.metrics.cache_misses);
+        let check = self.inflight.join(&key);
+        let outcome = check
+            .get_or_init(|| self.verify_attached(&pinned, key.clone(), stage, policy))
+            .await
+            .clone();
+        self.inflight.finish(&key, &check);
+        outcome
+    }
+
+    /// Reads the attestations attached to `pinned` and verifies them; caches the outcome.
+    async fn verify_attached(
+        &self,
+        pinned: &Pinned,
+        key: Key,
+        stage: &str,
+        policy: &Policy,
+    ) -> Result<String, String> {
         // Referrers listed as VSAs first; cosign's `.att` tag only when none of them verifies.
         let mut candidates = Vec::new();
         let mut outcome = Err(String::new());
@@ -321,10 +340,10 @@ impl State {
             let found = match pass {
                 Pass::Referrers => {
                     self.registry
-                        .referred(&pinned, Some(VSA_PREDICATE_TYPE))
+                        .referred(pinned, Some(VSA_PREDICATE_TYPE))
                         .await
                 }
-                Pass::Cosign => self.registry.cosign_attestations(&pinned).await,
+                Pass::Cosign => self.registry.cosign_attestations(pinned).await,
             };
             let attached = match found {
                 Ok(attached) => attached,
