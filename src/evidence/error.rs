@@ -20,7 +20,9 @@ pub enum EvidenceError {
     Limit(#[from] LimitError),
 
     /// Evidence was asked for without a subject.
-    #[error("no subject: give `--subject NAME@sha256:HEX` or `--subject-file PATH`")]
+    #[error(
+        "no subject: give `--subject NAME@sha256:HEX`, `--subject-file PATH` or `--image IMAGE@sha256:HEX`"
+    )]
     MissingSubject,
 
     /// The subject given on the command line is not `NAME@sha256:HEX`.
