@@ -392,6 +392,17 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
                 c.problem(message, index);
             }
         }
+        // An SBOM signed as an attestation (`cosign attest --type cyclonedx|spdxjson`) is an
+        // SBOM too: merge its components, when it is about the subject.
+        for attestation in &file.attestations {
+            let about_subject = attestation
+                .subjects
+                .iter()
+                .any(|s| s.digest.get("sha256") == Some(&c.evidence.subject.digest.sha256));
+            if let Some(part) = sbom_predicate(path, attestation)?.filter(|_| about_subject) {
+                c.sbom_parts.push((index, part));
+            }
+        }
         attestations.extend(file.attestations);
         c.add_source(kind, path, sha256, &file.detected, RawDocument(file.raw));
     }
@@ -420,6 +431,28 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
         (!request.attestations.is_empty() || !request.registry.is_empty()).then_some(attestations);
     evidence.approvals = (!request.approvals.is_empty()).then_some(approvals);
     Ok(evidence)
+}
+
+/// The SBOM in an attestation whose predicate type is CycloneDX or SPDX, normalised as an
+/// `--sbom` file would be; `None` for other predicates.
+fn sbom_predicate(
+    path: &Path,
+    attestation: &super::model::Attestation,
+) -> Result<Option<SbomPart>, EvidenceError> {
+    let kind = attestation.predicate_type.trim_end_matches('/');
+    let is_cyclonedx =
+        kind == "https://cyclonedx.org/bom" || kind.starts_with("https://cyclonedx.org/bom/");
+    let is_spdx =
+        kind == "https://spdx.dev/Document" || kind.starts_with("https://spdx.dev/Document/");
+    if !(is_cyclonedx || is_spdx) {
+        return Ok(None);
+    }
+    let bytes = serde_json::to_vec(&attestation.predicate).map_err(EvidenceError::Serialize)?;
+    Ok(Some(if is_cyclonedx {
+        cyclonedx::read(parse_json(path, "CycloneDX", &bytes)?)
+    } else {
+        spdx::read(parse_json(path, "SPDX", &bytes)?)
+    }))
 }
 
 fn collect_sbom(c: &mut Collection, path: &Path, limits: &Limits) -> Result<(), EvidenceError> {

@@ -139,3 +139,50 @@ fn broken_inputs_exit_2_with_nothing_written() {
         );
     }
 }
+
+#[test]
+fn an_sbom_signed_as_an_attestation_is_an_sbom() {
+    let dir = Dir::new("sbom-attestation");
+    let cdx: Value = serde_json::from_slice(
+        &fs_err::read(repo_file(
+            "testdata/corpus/cyclonedx/cdx-1.5-syft-1.6.0.json",
+        ))
+        .expect("read"),
+    )
+    .expect("json");
+    let digest = SUBJECT
+        .rsplit_once(":")
+        .map(|(_, hex)| hex)
+        .expect("digest");
+    let statement = serde_json::json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"name": "registry.example.com/app", "digest": {"sha256": digest}}],
+        "predicateType": "https://cyclonedx.org/bom",
+        "predicate": cdx,
+    });
+    dir.write(
+        "sbom.intoto.json",
+        serde_json::to_vec(&statement).expect("serialize"),
+    );
+    let output = dir
+        .command()
+        .args([
+            "collect",
+            "--subject",
+            SUBJECT,
+            "--attestation",
+            "sbom.intoto.json",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let evidence: Value = serde_json::from_slice(&output.stdout).expect("evidence");
+    assert_eq!(
+        evidence["sbom"]["components"].as_array().map(Vec::len),
+        Some(15)
+    );
+    assert_eq!(
+        evidence["attestations"][0]["predicateType"],
+        "https://cyclonedx.org/bom"
+    );
+}
