@@ -99,13 +99,17 @@ fn init_tracing(verbose: u8, color: bool) {
         .try_init();
 }
 
+/// Diagnostics are wrapped to the terminal's width on a terminal only: in a CI log, a message
+/// stays on one line, so it can be searched and the log viewer wraps it.
 fn install_miette_hook(color: bool) {
+    let terminal = std::io::stderr().is_terminal();
     let _ = miette::set_hook(Box::new(move |_| {
         Box::new(
             miette::MietteHandlerOpts::new()
                 .color(color)
                 .unicode(color)
                 .context_lines(2)
+                .wrap_lines(terminal)
                 .build(),
         )
     }));
