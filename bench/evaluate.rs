@@ -59,7 +59,7 @@ fn evidence(n: usize) -> PolicyInput {
     let bytes = fs_err::read(&path).unwrap();
     let json = serde_json::from_slice(&bytes).unwrap();
     PolicyInput {
-        json,
+        json: Arc::new(json),
         json_bytes: Some(Arc::from(bytes)),
     }
 }

@@ -2,6 +2,7 @@
 //! decision in every requested format, exit 0 (pass), 1 (policy failure) or 2 (error).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use miette::Report;
 use sha2::{Digest, Sha256};
@@ -199,7 +200,7 @@ fn replace_approvals(
     if added.is_empty() && !claimed {
         return Ok(());
     }
-    let list = match &mut loaded.input.json {
+    let list = match Arc::make_mut(&mut loaded.input.json) {
         serde_json::Value::Object(map) => map
             .entry("approvals")
             .or_insert_with(|| serde_json::Value::Array(Vec::new())),
@@ -244,7 +245,7 @@ fn collect_input(
         subject: evidence.subject,
         digest: format!("sha256:{}", sha256_digest(&bytes)),
         input: PolicyInput {
-            json,
+            json: Arc::new(json),
             json_bytes: Some(bytes.clone().into()),
         },
         bytes,
@@ -301,7 +302,7 @@ fn load_evidence(path: &Path, limits: &Limits) -> Result<LoadedInput, Report> {
     Ok(LoadedInput {
         subject: evidence.subject,
         input: PolicyInput {
-            json,
+            json: Arc::new(json),
             json_bytes: Some(bytes.clone().into()),
         },
         bytes,
@@ -326,7 +327,7 @@ fn load_plain_input(path: &Path, limits: &Limits) -> Result<LoadedInput, Report>
             },
         },
         input: PolicyInput {
-            json: document.value,
+            json: Arc::new(document.value),
             json_bytes: is_json.then(|| document.bytes.clone().into()),
         },
         bytes: document.bytes,

@@ -50,8 +50,8 @@ pub struct PolicySet {
 /// The document policies evaluate: `input` for Rego, `evidence` for CEL.
 #[derive(Debug, Clone)]
 pub struct PolicyInput {
-    /// The parsed document.
-    pub json: Json,
+    /// The parsed document, shared: the evaluation thread takes it without a deep copy.
+    pub json: Arc<Json>,
     /// The bytes it was read from, when it was JSON (saves re-serialising for Rego).
     pub json_bytes: Option<Arc<[u8]>>,
 }
