@@ -41,7 +41,7 @@ use crate::cli::args::{EvaluateArgs, parse_duration};
 use crate::cli::diagnostic::{chain_report, file_report, limit_report, policy_report};
 use crate::cli::evaluate::decide_with;
 use crate::cli::exit::ExitStatus;
-use crate::cli::output::{Outputs, config_path, write_atomically};
+use crate::cli::output::{Outputs, config_path, write_files_atomically};
 use crate::cli::signing::{load_public_key, load_signing_key};
 use crate::decision::{Engine, Finding, RuleInfo, Severity};
 use crate::evidence::{Approval, Source};
@@ -260,8 +260,10 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
         .decision_bundle_out
         .clone()
         .unwrap_or_else(|| decision_bundle_path(&args.bundle_out));
-    write_atomically(&args.bundle_out, vsa_json.as_bytes())?;
-    write_atomically(&decision_path, decision_json.as_bytes())?;
+    write_files_atomically(&[
+        (args.bundle_out.as_path(), vsa_json.as_bytes()),
+        (decision_path.as_path(), decision_json.as_bytes()),
+    ])?;
     if let (true, Some(image)) = (args.push, &image) {
         crate::cli::registry::push_signed(
             &registry,

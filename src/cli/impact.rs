@@ -11,7 +11,6 @@
 //! count exactly as at a gate; the promotion chain and signed approvals (which need bundles) do
 //! not take part.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -22,6 +21,7 @@ use crate::cli::args::{EvaluateArgs, LimitArgs, parse_time};
 use crate::cli::diagnostic::{chain_report, policy_report};
 use crate::cli::evaluate::decide;
 use crate::cli::exit::ExitStatus;
+use crate::cli::output::write_stdout;
 use crate::cli::replay::{config_at, describe};
 use crate::compare::{DecisionDiff, FindingKey};
 use crate::decision::Outcome;
@@ -224,15 +224,7 @@ pub fn impact(args: ImpactArgs) -> Result<ExitStatus, Report> {
             text
         }
     };
-    let mut stdout = std::io::stdout().lock();
-    if let Err(err) = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        if err.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(chain_report(&err));
-        }
-    }
+    write_stdout(text.as_bytes())?;
     if !report.errors.is_empty() {
         #[allow(clippy::print_stderr)]
         for failure in &report.errors {

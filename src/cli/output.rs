@@ -37,23 +37,7 @@ impl Outputs {
             let text = render(decision, spec.format, &options).map_err(|e| chain_report(&e))?;
             rendered.push((spec.path.clone(), text));
         }
-        for (path, text) in rendered {
-            match path {
-                Some(path) => write_atomically(&path, text.as_bytes())?,
-                None => {
-                    let mut stdout = std::io::stdout().lock();
-                    if let Err(err) = stdout
-                        .write_all(text.as_bytes())
-                        .and_then(|()| stdout.flush())
-                    {
-                        if err.kind() != std::io::ErrorKind::BrokenPipe {
-                            return Err(chain_report(&err));
-                        }
-                    }
-                }
-            }
-        }
-        Ok(())
+        write_rendered(&rendered)
     }
 }
 
@@ -82,11 +66,48 @@ pub fn plan_outputs<F: Clone>(
     Ok(specs)
 }
 
+/// Writes rendered outputs: the files all together ([`write_files_atomically`]), then the one
+/// that goes to standard output ([`write_stdout`]).
+pub fn write_rendered(rendered: &[(Option<PathBuf>, String)]) -> Result<(), Report> {
+    let files: Vec<(&Path, &[u8])> = rendered
+        .iter()
+        .filter_map(|(path, text)| path.as_deref().map(|p| (p, text.as_bytes())))
+        .collect();
+    write_files_atomically(&files)?;
+    for (_, text) in rendered.iter().filter(|(path, _)| path.is_none()) {
+        write_stdout(text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Writes to standard output; a closed pipe (`| head`) ends quietly.
+pub fn write_stdout(bytes: &[u8]) -> Result<(), Report> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(chain_report(&err)),
+        _ => Ok(()),
+    }
+}
+
 /// Writes a file through a temporary file in the same directory and a rename, so a reader
 /// never sees half a file. No fsync: these are reports and evidence, not a database, and
 /// syncing an 80 MB evidence document costs more than collecting it.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Report> {
-    write_atomically_with(path, |file| file.write_all(bytes))
+    write_files_atomically(&[(path, bytes)])
+}
+
+/// Writes several files so that either all of them appear or none does when one cannot be
+/// written: each goes to a temporary file beside its target first, and they are renamed into
+/// place only once all were written.
+pub fn write_files_atomically(files: &[(&Path, &[u8])]) -> Result<(), Report> {
+    let staged = files
+        .iter()
+        .map(|(path, bytes)| stage(path, |file| file.write_all(bytes)))
+        .collect::<Result<Vec<_>, _>>()?;
+    for file in staged {
+        file.commit()?;
+    }
+    Ok(())
 }
 
 /// Like [`write_atomically`], with the content streamed by `write` (no copy in memory).
@@ -94,6 +115,30 @@ pub fn write_atomically_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Report> {
+    stage(path, write)?.commit()
+}
+
+/// A file written to a temporary file beside its target, not yet in place.
+struct Staged<'a> {
+    temp: tempfile::NamedTempFile,
+    path: &'a Path,
+}
+
+impl Staged<'_> {
+    /// Renames the temporary file into place.
+    fn commit(self) -> Result<(), Report> {
+        let path = self.path;
+        self.temp
+            .persist(path)
+            .map_err(|e| miette::miette!("cannot write `{}`: {}", path.display(), e.error))?;
+        Ok(())
+    }
+}
+
+fn stage<'a>(
+    path: &'a Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<Staged<'a>, Report> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -114,8 +159,7 @@ pub fn write_atomically_with(
             .set_permissions(std::fs::Permissions::from_mode(0o644))
             .map_err(fail)?;
     }
-    temp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
+    Ok(Staged { temp, path })
 }
 
 /// The config file to use: `--config`, else `./stagegate.yaml`.
@@ -133,5 +177,25 @@ pub fn config_path(given: Option<&Path>) -> Result<PathBuf, Report> {
                 ))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_appear_together_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let first = dir.path().join("first.json");
+        let missing = dir.path().join("no-such-dir/second.xml");
+        let result = write_files_atomically(&[(&first, b"1"), (&missing, b"2")]);
+        assert!(result.is_err());
+        assert!(!first.exists(), "the first file waits for the second");
+
+        let second = dir.path().join("second.xml");
+        assert!(write_files_atomically(&[(&first, b"1"), (&second, b"2")]).is_ok());
+        assert_eq!(fs_err::read(&first).ok().as_deref(), Some(&b"1"[..]));
+        assert_eq!(fs_err::read(&second).ok().as_deref(), Some(&b"2"[..]));
     }
 }

@@ -14,7 +14,6 @@
 //! written into the evaluated document, so the recorded evidence digest is that document's;
 //! replay it with the document `gate` evaluated, not the one it was given.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -29,6 +28,7 @@ use crate::cli::args::{EvaluateArgs, LimitArgs};
 use crate::cli::diagnostic::{chain_report, limit_report, policy_report};
 use crate::cli::evaluate::decide;
 use crate::cli::exit::ExitStatus;
+use crate::cli::output::write_stdout;
 use crate::cli::signing::load_trusted;
 use crate::compare::{DecisionDiff, FindingKey};
 use crate::decision::{Decision, Engine, Finding, RuleInfo};
@@ -204,15 +204,7 @@ pub fn replay(args: ReplayArgs) -> Result<ExitStatus, Report> {
             text
         }
     };
-    let mut stdout = std::io::stdout().lock();
-    if let Err(err) = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        if err.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(chain_report(&err));
-        }
-    }
+    write_stdout(text.as_bytes())?;
     Ok(if report.identical {
         ExitStatus::Success
     } else {

@@ -3,7 +3,6 @@
 //! report them as text, JSON or JUnit, with coverage; exit 0 (all passed), 1 (a test failed,
 //! or coverage is below `--threshold`) or 2 (a test errored, or a file does not load).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -12,7 +11,7 @@ use miette::Report;
 use crate::cli::args::{FormatSpec, LimitArgs, parse_duration, parse_time};
 use crate::cli::diagnostic::{chain_report, document_report, located_report, policy_report};
 use crate::cli::exit::ExitStatus;
-use crate::cli::output::{plan_outputs, write_atomically};
+use crate::cli::output::{plan_outputs, write_rendered};
 use crate::policy::config::{CONFIG_FILE_NAME, Config, ConfigPath};
 use crate::policy::data::load_data;
 use crate::policy::testing::report::{RenderOptions, TestFormat, render};
@@ -198,22 +197,7 @@ pub fn test(args: TestArgs, color: bool) -> Result<ExitStatus, Report> {
         };
         rendered.push((spec.path.clone(), render(&report, spec.format, &options)));
     }
-    for (path, text) in rendered {
-        match path {
-            Some(path) => write_atomically(&path, text.as_bytes())?,
-            None => {
-                let mut stdout = std::io::stdout().lock();
-                if let Err(err) = stdout
-                    .write_all(text.as_bytes())
-                    .and_then(|()| stdout.flush())
-                {
-                    if err.kind() != std::io::ErrorKind::BrokenPipe {
-                        return Err(chain_report(&err));
-                    }
-                }
-            }
-        }
-    }
+    write_rendered(&rendered)?;
     Ok(match report.outcome() {
         RunOutcome::Passed => ExitStatus::Success,
         RunOutcome::Failed => ExitStatus::PolicyFailure,

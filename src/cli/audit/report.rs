@@ -4,7 +4,6 @@
 //! The hash chain is verified in the same pass that reads the records: when it is broken the
 //! report is still written, a warning names the first broken record, and the exit status is 1.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -17,7 +16,7 @@ use crate::audit::{AuditRecord, ChainVerifier, open};
 use crate::cli::args::parse_duration;
 use crate::cli::diagnostic::chain_report;
 use crate::cli::exit::ExitStatus;
-use crate::cli::output::write_atomically;
+use crate::cli::output::{write_atomically, write_stdout};
 
 /// The formats of `audit report`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -117,17 +116,7 @@ pub fn report(args: AuditReportArgs, _color: bool) -> Result<ExitStatus, Report>
     };
     match &args.output {
         Some(path) => write_atomically(path, text.as_bytes())?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            if let Err(err) = stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
-                if err.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(chain_report(&err));
-                }
-            }
-        }
+        None => write_stdout(text.as_bytes())?,
     }
     Ok(if broken.is_some() {
         ExitStatus::PolicyFailure
