@@ -245,6 +245,17 @@ pub struct ChainHead {
     pub hash: String,
 }
 
+impl ChainHead {
+    /// The head of an empty chain: what a store without a head row reads as (and a deleted
+    /// head row too, which the records then contradict).
+    pub fn genesis() -> ChainHead {
+        ChainHead {
+            seq: 0,
+            hash: GENESIS_HASH.to_owned(),
+        }
+    }
+}
+
 /// Why the audit store could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {

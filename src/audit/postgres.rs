@@ -131,10 +131,7 @@ impl AuditStore for PostgresStore {
                 seq: row.get::<_, i64>(0) as u64,
                 hash: row.get(1),
             },
-            None => ChainHead {
-                seq: 0,
-                hash: GENESIS_HASH.to_owned(),
-            },
+            None => ChainHead::genesis(),
         })
     }
 

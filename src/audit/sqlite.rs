@@ -127,10 +127,7 @@ impl AuditStore for SqliteStore {
             .optional()
             .map_err(self.error())?;
         // A deleted head row reads as an empty chain, which the records then contradict.
-        Ok(head.unwrap_or(ChainHead {
-            seq: 0,
-            hash: GENESIS_HASH.to_owned(),
-        }))
+        Ok(head.unwrap_or_else(ChainHead::genesis))
     }
 
     fn scan(
