@@ -189,29 +189,31 @@ fn every_format_renders_the_same_decision() {
 #[test]
 fn several_outputs_in_one_run_are_written_to_files() {
     let dir = Dir::new("outputs");
-    let output = dir
-        .command()
-        .args([
-            "evaluate",
-            "--stage",
-            "prod",
-            "--effective-time",
-            EFFECTIVE_TIME,
-        ])
-        .args([
-            "--format",
-            "sarif=out/report.sarif",
-            "--format",
-            "junit=out/report.xml",
-            "--format",
-            "json=decision.json",
-        ])
-        .arg("--config")
-        .arg(repo_file("stagegate.yaml"))
-        .arg("--evidence")
-        .arg(repo_file("testdata/evidence/fail-tests.failed.json"))
-        .output()
-        .expect("run");
+    let run = || {
+        dir.command()
+            .args([
+                "evaluate",
+                "--stage",
+                "prod",
+                "--effective-time",
+                EFFECTIVE_TIME,
+            ])
+            .args([
+                "--format",
+                "sarif=out/report.sarif",
+                "--format",
+                "junit=out/report.xml",
+                "--format",
+                "json=decision.json",
+            ])
+            .arg("--config")
+            .arg(repo_file("stagegate.yaml"))
+            .arg("--evidence")
+            .arg(repo_file("testdata/evidence/fail-tests.failed.json"))
+            .output()
+            .expect("run")
+    };
+    let output = run();
     // out/ does not exist: writing there fails before anything is written.
     assert_eq!(code(&output), 2, "{}", stderr(&output));
     assert!(
@@ -220,29 +222,7 @@ fn several_outputs_in_one_run_are_written_to_files() {
     );
 
     fs_err::create_dir_all(dir.path().join("out")).expect("mkdir");
-    let output = dir
-        .command()
-        .args([
-            "evaluate",
-            "--stage",
-            "prod",
-            "--effective-time",
-            EFFECTIVE_TIME,
-        ])
-        .args([
-            "--format",
-            "sarif=out/report.sarif",
-            "--format",
-            "junit=out/report.xml",
-            "--format",
-            "json=decision.json",
-        ])
-        .arg("--config")
-        .arg(repo_file("stagegate.yaml"))
-        .arg("--evidence")
-        .arg(repo_file("testdata/evidence/fail-tests.failed.json"))
-        .output()
-        .expect("run");
+    let output = run();
     assert_eq!(code(&output), 1, "{}", stderr(&output));
     assert!(
         stdout(&output).contains("FAIL"),
