@@ -145,6 +145,14 @@ pub(crate) fn decide_with(
     let (extra_rules, extra_violations) = extra(stage, &config, &loaded.subject)?;
     evaluation.rules.extend(extra_rules);
     evaluation.violations.extend(extra_violations);
+    if evaluation.rules.is_empty() {
+        // Fail closed: a gate that checked nothing must not pass.
+        return Err(miette::miette!(
+            help = "list policies or `require_evidence` for the stage in `stagegate.yaml`",
+            "stage `{}` evaluated no rule: it has no policies and requires no evidence",
+            stage.name
+        ));
+    }
     tracing::info!(
         rules = evaluation.rules.len(),
         violations = evaluation.violations.len(),

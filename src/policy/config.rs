@@ -342,6 +342,21 @@ impl Config {
                     .collect::<Result<Vec<_>, _>>()
             };
             let policies = resolve(raw_stage.policies, "policy path")?;
+            // A policy directory without a policy in it would make a gate that checks
+            // nothing and passes everything (conftest refuses it too).
+            if let Some(empty) = policies
+                .iter()
+                .find(|p| p.resolved.is_dir() && !holds_policy(&p.resolved))
+            {
+                return Err(at(
+                    empty.line,
+                    empty.column,
+                    format!(
+                        "policy directory `{}` holds no `.rego` (other than `_test.rego`) or `.cel.yaml` policy",
+                        empty.written
+                    ),
+                ));
+            }
             let data = resolve(raw_stage.data, "data file")?;
             let mut require_evidence = Vec::new();
             for kind in raw_stage.require_evidence {
@@ -592,6 +607,20 @@ fn is_signed_document(bytes: &[u8]) -> bool {
             .iter()
             .any(|key| value.get(*key).is_some())
     })
+}
+
+/// Whether a directory holds at least one policy file a gate would evaluate.
+fn holds_policy(dir: &Path) -> bool {
+    walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_file())
+        .any(|entry| {
+            let name = entry.file_name().to_string_lossy();
+            (name.ends_with(".rego") && !crate::policy::files::is_rego_test(&name))
+                || crate::policy::files::is_cel_rules(&name)
+        })
 }
 
 /// The JSON Schema of `stagegate.yaml`, for editors.

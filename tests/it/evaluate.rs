@@ -601,6 +601,22 @@ fn errors_exit_2_and_name_the_file_and_line() {
             expect: "stagegate.yaml:3:16",
         },
         Case {
+            name: "policy directory without a policy",
+            files: &[
+                GOOD_CONFIG,
+                EMPTY,
+                ("p/only_test.rego", "package x_test\n\ntest_t if true\n"),
+            ],
+            args: &["--input", "in.json"],
+            expect: "stagegate.yaml:3:16",
+        },
+        Case {
+            name: "stage that checks nothing",
+            files: &[("stagegate.yaml", "stages:\n  s: {}\n"), EMPTY],
+            args: &["--input", "in.json"],
+            expect: "evaluated no rule",
+        },
+        Case {
             name: "unknown --stage",
             files: &[("stagegate.yaml", "stages:\n  dev: {}\n"), EMPTY],
             args: &["--input", "in.json"],
