@@ -61,6 +61,10 @@ pub struct TestArgs {
     /// Limits on input size and nesting.
     #[command(flatten)]
     pub limits: LimitArgs,
+    /// Fail (exit 1) when no test ran, e.g. a `--run` pattern that matches nothing, as
+    /// `opa test --fail-on-empty`.
+    #[arg(long)]
+    pub fail_on_empty: bool,
     /// List every test with its duration (set from the global `-v`).
     #[arg(skip)]
     pub verbose: bool,
@@ -85,6 +89,7 @@ struct TestSettings {
     outputs: Vec<TestFormatSpec>,
     options: TestOptions,
     verbose: bool,
+    fail_on_empty: bool,
 }
 
 fn config_path_of(path: &Path) -> ConfigPath {
@@ -143,6 +148,7 @@ fn resolve(args: TestArgs) -> Result<TestSettings, Report> {
         data,
         outputs,
         verbose: args.verbose,
+        fail_on_empty: args.fail_on_empty,
         options: TestOptions {
             filter,
             coverage: args.coverage || args.threshold.is_some(),
@@ -198,6 +204,13 @@ pub fn test(args: TestArgs, color: bool) -> Result<ExitStatus, Report> {
         rendered.push((spec.path.clone(), render(&report, spec.format, &options)));
     }
     write_rendered(&rendered)?;
+    if settings.fail_on_empty && summary.total == summary.skipped {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("error: no tests were run (`--fail-on-empty`)");
+        }
+        return Ok(ExitStatus::PolicyFailure);
+    }
     Ok(match report.outcome() {
         RunOutcome::Passed => ExitStatus::Success,
         RunOutcome::Failed => ExitStatus::PolicyFailure,

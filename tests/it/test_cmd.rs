@@ -222,3 +222,15 @@ fn captured_evidence_is_a_cel_case() {
     let output = dir.command().args(["test", "."]).output().expect("run");
     assert_eq!(code(&output), 0, "{}", stdout(&output));
 }
+
+#[test]
+fn fail_on_empty_fails_when_no_test_runs() {
+    let args = ["policies", "--run", "no_such_test_name"];
+    assert_eq!(
+        code(&run_in_repo("empty-run", &args)),
+        0,
+        "as opa test: passes by default"
+    );
+    let strict = [&args[..], &["--fail-on-empty"]].concat();
+    assert_eq!(code(&run_in_repo("empty-run-strict", &strict)), 1);
+}
