@@ -28,7 +28,7 @@ finished_on(att) := t if {
 # impossible date (month 13) still raises that error: the gate fails either way.
 finished_ns(att) := time.parse_rfc3339_ns(t) if {
 	t := finished_on(att)
-	regex.match(`^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$`, t)
+	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$`, t)
 }
 
 # METADATA
