@@ -11,10 +11,11 @@
 //! Each benchmark is named `<group>/<components>`:
 //!
 //! - `prepared/N`: the `prod` stage's policies (Rego + CEL) loaded once; each iteration
-//!   evaluates on the calling thread (`PolicySet::evaluate_here`). The input is converted to
-//!   the engine's value inside the iteration, as `stagegate evaluate` does.
+//!   evaluates on the calling thread (`PolicySet::evaluate_here`; the Rego rules themselves
+//!   spread over the cores). The input is parsed from its JSON text into each engine's form
+//!   inside the iteration, as `stagegate evaluate` does.
 //! - `prepared_rego_only/N`: the same, with `bench/rego-only.yaml` (the Rego policies only),
-//!   the figure to set beside OPA.
+//!   the figure to set beside OPA; `prepared_rego_only_vm/N` with `--rego-engine vm`.
 //! - `fresh/N`: load the stage's policies (read, parse, data) and evaluate, every iteration.
 
 use std::path::{Path, PathBuf};
@@ -25,7 +26,7 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use stagegate::limits::Limits;
 use stagegate::policy::config::Config;
-use stagegate::policy::{EvaluationContext, PolicyInput, PolicySet};
+use stagegate::policy::{EvaluationContext, PolicyInput, PolicySet, RegoEngine};
 
 const DEFAULT_SIZES: &[usize] = &[100, 1_000, 10_000, 50_000];
 
@@ -43,8 +44,8 @@ fn sizes() -> Vec<usize> {
     }
 }
 
-/// The evidence for `n` components, generated when missing.
-fn evidence(n: usize) -> PolicyInput {
+/// The evidence for `n` components (JSON text), generated when missing.
+fn evidence(n: usize) -> Arc<[u8]> {
     let path = root().join(format!("bench/out/pass-{n}.json"));
     if !path.exists() {
         fs_err::create_dir_all(root().join("bench/out")).unwrap();
@@ -56,12 +57,7 @@ fn evidence(n: usize) -> PolicyInput {
             .unwrap();
         assert!(status.success(), "gen_evidence.py failed");
     }
-    let bytes = fs_err::read(&path).unwrap();
-    let json = serde_json::from_slice(&bytes).unwrap();
-    PolicyInput {
-        json: Arc::new(json),
-        json_bytes: Some(Arc::from(bytes)),
-    }
+    Arc::from(fs_err::read(&path).unwrap())
 }
 
 fn load(config: &Path, stage: &str) -> (Config, PolicySet) {
@@ -72,11 +68,12 @@ fn load(config: &Path, stage: &str) -> (Config, PolicySet) {
     (config, set)
 }
 
-fn context() -> EvaluationContext {
+fn context(rego_engine: RegoEngine) -> EvaluationContext {
     EvaluationContext {
         stage: "prod".to_owned(),
         now: "2026-11-27T12:00:00Z".parse().unwrap(),
         timeout: Duration::from_secs(300),
+        rego_engine,
     }
 }
 
@@ -87,12 +84,14 @@ fn evaluate(c: &mut Criterion) {
     let (_, rego_only) = load(&rego_config, "prod");
     let stage = config.stage("prod").unwrap().clone();
     let limits = Limits::default();
-    let ctx = context();
+    let ctx = context(RegoEngine::Interpreter);
+    let vm = context(RegoEngine::Vm);
+    let parse = |text: &Arc<[u8]>| PolicyInput::from_json_text(text.clone());
 
     for n in sizes() {
         let input = evidence(n);
         // Sanity: the generated document passes the gate.
-        let found = full.evaluate_here(&input, &ctx).unwrap();
+        let found = full.evaluate_here(&parse(&input), &ctx).unwrap();
         assert!(found.violations.is_empty(), "{n}: {:?}", found.violations);
 
         let mut group = c.benchmark_group("evaluate");
@@ -101,17 +100,22 @@ fn evaluate(c: &mut Criterion) {
             group.measurement_time(Duration::from_secs(if n >= 50_000 { 20 } else { 8 }));
         }
         group.bench_with_input(BenchmarkId::new("prepared", n), &input, |b, input| {
-            b.iter(|| full.evaluate_here(input, &ctx).unwrap())
+            b.iter(|| full.evaluate_here(&parse(input), &ctx).unwrap())
         });
         group.bench_with_input(
             BenchmarkId::new("prepared_rego_only", n),
             &input,
-            |b, input| b.iter(|| rego_only.evaluate_here(input, &ctx).unwrap()),
+            |b, input| b.iter(|| rego_only.evaluate_here(&parse(input), &ctx).unwrap()),
+        );
+        group.bench_with_input(
+            BenchmarkId::new("prepared_rego_only_vm", n),
+            &input,
+            |b, input| b.iter(|| rego_only.evaluate_here(&parse(input), &vm).unwrap()),
         );
         group.bench_with_input(BenchmarkId::new("fresh", n), &input, |b, input| {
             b.iter(|| {
                 let set = PolicySet::load_stage(&stage, &config.base_dir, &limits).unwrap();
-                set.evaluate_here(input, &ctx).unwrap()
+                set.evaluate_here(&parse(input), &ctx).unwrap()
             })
         });
         group.finish();

@@ -67,9 +67,12 @@ EOF
 
 echo "== whole process" >&2
 for n in $SIZES; do
-  for cfg in full rego-only; do
-    config=stagegate.yaml; [ $cfg = rego-only ] && config=bench/rego-only.yaml
-    cmd="$BIN evaluate --config $config --stage prod --evidence $OUT/pass-$n.json --effective-time $EFFECTIVE --format json"
+  # full: the prod stage (Rego + CEL); rego-only: its Rego policies, the set OPA evaluates;
+  # rego-vm: the same on regorus's compiled VM (`--rego-engine vm`).
+  for cfg in full rego-only rego-vm; do
+    config=stagegate.yaml; [ $cfg != full ] && config=bench/rego-only.yaml
+    engine=interpreter; [ $cfg = rego-vm ] && engine=vm
+    cmd="$BIN evaluate --config $config --stage prod --evidence $OUT/pass-$n.json --effective-time $EFFECTIVE --format json --rego-engine $engine"
     echo "load: $(cut -d' ' -f1-3 /proc/loadavg)  $cfg $n" >&2
     time_cmd "process-$cfg-$n" $cmd
     # Peak RSS (and the exit code: 0 expected, the document passes).

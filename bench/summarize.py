@@ -51,39 +51,45 @@ def main():
 
     print("### Whole process: `stagegate evaluate --stage prod --format json` (passing evidence)\n")
     print("| components | evidence size | full prod stage (Rego + CEL) median / min ms (CPU) | "
-          "Rego only median / min ms (CPU) | peak RSS full / Rego only MiB | exit |")
-    print("|---:|---:|---:|---:|---:|:---:|")
+          "Rego only median / min ms (CPU) | Rego only, VM, median / min ms (CPU) | "
+          "peak RSS full / Rego only / VM MiB | exit |")
+    print("|---:|---:|---:|---:|---:|---:|:---:|")
     for n in sizes:
         size = (out / f"pass-{n}.json").stat().st_size / 1e6
         full, rego = process_times(out, f"process-full-{n}"), process_times(out, f"process-rego-only-{n}")
-        rss_full, rss_rego = peak_rss_mib(out, f"full-{n}"), peak_rss_mib(out, f"rego-only-{n}")
+        vm = process_times(out, f"process-rego-vm-{n}")
+        rss = [peak_rss_mib(out, f"{cfg}-{n}") for cfg in ("full", "rego-only", "rego-vm")]
         print(f"| {n:,} | {size:.1f} MB | {fmt(full and full[0])} / {fmt(full and full[1])} ({fmt(full and full[2])}) "
               f"| {fmt(rego and rego[0])} / {fmt(rego and rego[1])} ({fmt(rego and rego[2])}) "
-              f"| {fmt(rss_full and rss_full[0])} / {fmt(rss_rego and rss_rego[0])} "
-              f"| {rss_full and rss_full[1]} / {rss_rego and rss_rego[1]} |")
+              f"| {fmt(vm and vm[0])} / {fmt(vm and vm[1])} ({fmt(vm and vm[2])}) "
+              f"| {' / '.join(fmt(r and r[0]) for r in rss)} "
+              f"| {' / '.join(str(r and r[1]) for r in rss)} |")
 
     print("\n### Evaluation alone (criterion medians, `bench/evaluate.rs`, ms)\n")
-    print("| components | prepared, Rego + CEL | prepared, Rego only | fresh load + evaluate, Rego + CEL |")
-    print("|---:|---:|---:|---:|")
+    print("| components | prepared, Rego + CEL | prepared, Rego only | prepared, Rego only, VM "
+          "| fresh load + evaluate, Rego + CEL |")
+    print("|---:|---:|---:|---:|---:|")
     for n in sizes:
         print(f"| {n:,} | {fmt(criterion_ms(target, 'prepared', n))} "
               f"| {fmt(criterion_ms(target, 'prepared_rego_only', n))} "
+              f"| {fmt(criterion_ms(target, 'prepared_rego_only_vm', n))} "
               f"| {fmt(criterion_ms(target, 'fresh', n))} |")
 
     print("\n### Against OPA (same Rego modules, data and input; input handed over per evaluation)\n")
-    print("| components | OPA evaluation median / min ms (CPU) | stagegate whole process, Rego only, "
-          "median / min ms (CPU) | ratio of medians (of CPU) | target ≤ 0.10 |")
-    print("|---:|---:|---:|---:|:---:|")
+    print("| components | engine | OPA evaluation median / min ms (CPU) | stagegate whole process, "
+          "Rego only, median / min ms (CPU) | ratio of medians (of CPU) | target ≤ 0.10 |")
+    print("|---:|:---|---:|---:|---:|:---:|")
     for n in sizes:
-        row, rego = opa.get(n), process_times(out, f"process-rego-only-{n}")
-        if not row or not rego:
-            continue
-        ratio = rego[0] / row["go_median_ms"]
-        opa_cpu = row.get("go_cpu_median_ms")
-        cpu_ratio = rego[2] / opa_cpu if rego[2] and opa_cpu else None
-        print(f"| {n:,} | {row['go_median_ms']:.1f} / {row['go_min_ms']:.1f} ({fmt(opa_cpu)}) "
-              f"| {rego[0]:.1f} / {rego[1]:.1f} ({fmt(rego[2])}) "
-              f"| {ratio:.2f} ({fmt(cpu_ratio, 2)}) | {'holds' if ratio <= 0.10 else 'missed'} |")
+        for engine, name in (("interpreter", "rego-only"), ("vm", "rego-vm")):
+            row, rego = opa.get(n), process_times(out, f"process-{name}-{n}")
+            if not row or not rego:
+                continue
+            ratio = rego[0] / row["go_median_ms"]
+            opa_cpu = row.get("go_cpu_median_ms")
+            cpu_ratio = rego[2] / opa_cpu if rego[2] and opa_cpu else None
+            print(f"| {n:,} | {engine} | {row['go_median_ms']:.1f} / {row['go_min_ms']:.1f} ({fmt(opa_cpu)}) "
+                  f"| {rego[0]:.1f} / {rego[1]:.1f} ({fmt(rego[2])}) "
+                  f"| {ratio:.2f} ({fmt(cpu_ratio, 2)}) | {'holds' if ratio <= 0.10 else 'missed'} |")
 
 
 if __name__ == "__main__":

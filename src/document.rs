@@ -94,6 +94,20 @@ pub fn parse_json(path: &Path, bytes: &[u8]) -> Result<Value, DocumentError> {
     })
 }
 
+/// Checks that `bytes` are well-formed JSON without building anything: for reporting a syntax
+/// error in a document that failed to deserialise into a typed model.
+pub fn check_json_syntax(path: &Path, bytes: &[u8]) -> Result<(), DocumentError> {
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
+        .map(drop)
+        .map_err(|err| DocumentError::Syntax {
+            path: path.to_owned(),
+            format: "JSON",
+            line: err.line(),
+            column: err.column().max(1),
+            message: strip_position(&err.to_string()),
+        })
+}
+
 /// serde_json appends " at line L column C"; we report the position separately.
 fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::cli::collect_args::CollectArgs;
+use crate::policy::RegoEngine;
 use crate::report::OutputFormat;
 
 /// A policy-as-code promotion gate: collect evidence, evaluate Rego and CEL policies per
@@ -174,6 +175,11 @@ pub struct EvaluateArgs {
     /// What policies see as now (RFC 3339), for reproducible runs; default: the current time.
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub effective_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// The Rego engine: `interpreter` (any error fails the evaluation), or `vm`, regorus's
+    /// compiled VM, faster on large evidence but, like OPA without `--strict-builtin-errors`,
+    /// it reads an error inside a rule body other than a builtin's as undefined.
+    #[arg(long, value_name = "ENGINE", value_enum, default_value_t = RegoEngine::Interpreter)]
+    pub rego_engine: RegoEngine,
     /// Write the evidence collected from the collect flags to this file too (a test fixture).
     #[arg(long, value_name = "FILE")]
     pub save_evidence: Option<PathBuf>,

@@ -16,7 +16,7 @@ use crate::cli::exit::ExitStatus;
 use crate::cli::output::{Outputs, config_path, write_atomically};
 use crate::cli::waivers::waive;
 use crate::decision::{Decision, DecisionContext, Finding, RuleInfo};
-use crate::document::{parse_json, read_document};
+use crate::document::{check_json_syntax, read_document};
 use crate::evidence::{Digest as DigestSet, EVIDENCE_API_VERSION, Evidence, Subject};
 use crate::limits::{Limits, check_depth, read_limited};
 use crate::policy::config::{Config, Stage};
@@ -26,9 +26,11 @@ use crate::policy::{EvaluationContext, PolicyInput, PolicySet};
 struct LoadedInput {
     input: PolicyInput,
     /// The bytes as read (or collected); their sha256 is `digest`.
-    bytes: Vec<u8>,
+    bytes: Arc<[u8]>,
     subject: Subject,
     digest: String,
+    /// The Evidence model the document was checked against, when it is Evidence.
+    model: Option<Evidence>,
 }
 
 /// Built-in checks a caller adds to a stage's policies (the promotion chain of `gate`): given
@@ -50,12 +52,15 @@ pub(crate) struct Decided {
     pub decision: Decision,
     /// The evidence document as evaluated (its sha256 is the decision's evidence digest).
     #[allow(dead_code)]
-    pub evidence: Vec<u8>,
+    pub evidence: Arc<[u8]>,
+    /// The input and policies the decision was made from.
+    pub retained: Retained,
 }
 
 /// Runs `stagegate evaluate`.
 pub fn evaluate(args: EvaluateArgs, color: bool) -> Result<ExitStatus, Report> {
     let started = std::time::Instant::now();
+    tracing::debug!("evaluating");
     let outputs = Outputs::new(&args.format)?;
     let decided = decide(&args, &|_, _, _| Ok((Vec::new(), Vec::new())))?;
     if args.audit {
@@ -71,6 +76,8 @@ pub fn evaluate(args: EvaluateArgs, color: bool) -> Result<ExitStatus, Report> {
         )?;
     }
     outputs.emit(&decided.decision, color)?;
+    tracing::debug!("wrote the outputs");
+    decided.retained.leave_to_exit();
     Ok(if decided.decision.passed() {
         ExitStatus::Success
     } else {
@@ -130,6 +137,7 @@ pub(crate) fn decide_with(
     }
     let policies =
         PolicySet::load_stage(stage, &config.base_dir, &limits).map_err(|e| policy_report(&e))?;
+    tracing::debug!(digest = policies.digest(), "loaded the policies");
     let evaluated_at = chrono::Utc::now();
     let now = args.effective_time.unwrap_or(evaluated_at);
     let mut evaluation = policies
@@ -139,6 +147,7 @@ pub(crate) fn decide_with(
                 stage: stage.name.clone(),
                 now,
                 timeout: args.timeout,
+                rego_engine: args.rego_engine,
             },
         )
         .map_err(|e| policy_report(&e))?;
@@ -188,7 +197,30 @@ pub(crate) fn decide_with(
     Ok(Decided {
         decision,
         evidence: loaded.bytes,
+        retained: Retained {
+            _input: loaded.input,
+            _model: loaded.model,
+            _policies: policies,
+        },
     })
+}
+
+/// What a decision was made from, kept so that a command about to exit can skip freeing it.
+/// The evidence model and the engines' forms of a large document are trees of hundreds of
+/// thousands of small allocations: freeing them took milliseconds that the process's exit
+/// does for free. A command that goes on (`impact`) just drops it.
+#[derive(Debug)]
+pub(crate) struct Retained {
+    _input: PolicyInput,
+    _model: Option<Evidence>,
+    _policies: PolicySet,
+}
+
+impl Retained {
+    /// Leaves everything to the process's exit, which returns the memory at once.
+    pub(crate) fn leave_to_exit(self) {
+        std::mem::forget(self);
+    }
 }
 
 /// Marks the evidence's own approvals unverified, appends the verified ones, re-encodes.
@@ -196,9 +228,8 @@ fn replace_approvals(
     loaded: &mut LoadedInput,
     added: Vec<crate::evidence::Approval>,
 ) -> Result<(), Report> {
-    let claimed = loaded
-        .input
-        .json
+    let mut json = loaded.input.json().map_err(|e| policy_report(&e))?.clone();
+    let claimed = json
         .get("approvals")
         .and_then(serde_json::Value::as_array)
         .is_some_and(|list| {
@@ -208,7 +239,7 @@ fn replace_approvals(
     if added.is_empty() && !claimed {
         return Ok(());
     }
-    let list = match Arc::make_mut(&mut loaded.input.json) {
+    let list = match &mut json {
         serde_json::Value::Object(map) => map
             .entry("approvals")
             .or_insert_with(|| serde_json::Value::Array(Vec::new())),
@@ -227,9 +258,11 @@ fn replace_approvals(
             items.push(serde_json::to_value(approval).map_err(|e| chain_report(&e))?);
         }
     }
-    let bytes = serde_json::to_vec(&loaded.input.json).map_err(|e| chain_report(&e))?;
+    let bytes: Arc<[u8]> = serde_json::to_vec(&json)
+        .map_err(|e| chain_report(&e))?
+        .into();
     loaded.digest = format!("sha256:{}", sha256_digest(&bytes));
-    loaded.input.json_bytes = Some(bytes.clone().into());
+    loaded.input = PolicyInput::from_json_text(bytes.clone());
     loaded.bytes = bytes;
     Ok(())
 }
@@ -248,35 +281,36 @@ fn collect_input(
     if let Some(path) = &args.save_evidence {
         write_atomically(path, &bytes)?;
     }
-    let json = serde_json::to_value(&evidence).map_err(|e| chain_report(&e))?;
+    let bytes: Arc<[u8]> = bytes.into();
+    let input = PolicyInput::from_json_text(bytes.clone());
+    input.parse_ahead();
     Ok(LoadedInput {
-        subject: evidence.subject,
+        subject: evidence.subject.clone(),
         digest: format!("sha256:{}", sha256_digest(&bytes)),
-        input: PolicyInput {
-            json: Arc::new(json),
-            json_bytes: Some(bytes.clone().into()),
-        },
+        input,
         bytes,
+        model: Some(evidence),
     })
 }
 
 /// Reads an Evidence v1 document: limits, JSON syntax, then the contract's shape, each error
 /// pointing at its line and column. Policies see the document as written (unknown fields
-/// included), not a re-serialised copy.
+/// included), not a re-serialised copy. The bytes are parsed once into the model here; the
+/// Rego form is built on another thread meanwhile ([`PolicyInput::parse_ahead`]).
 fn load_evidence(path: &Path, limits: &Limits) -> Result<LoadedInput, Report> {
-    let bytes = read_limited(path, limits).map_err(|e| limit_report(&e))?;
+    let bytes: Arc<[u8]> = read_limited(path, limits)
+        .map_err(|e| limit_report(&e))?
+        .into();
     check_depth(path, &bytes, limits).map_err(|e| limit_report(&e))?;
-    let json = parse_json(path, &bytes).map_err(|e| document_report(&e))?;
-    let evidence: Evidence = match serde::Deserialize::deserialize(&json) {
+    tracing::debug!(bytes = bytes.len(), "read the evidence");
+    let input = PolicyInput::from_json_text(bytes.clone());
+    input.parse_ahead();
+    let evidence: Evidence = match serde_json::from_slice(&bytes) {
         Ok(evidence) => evidence,
-        Err(_) => {
-            // Parse again from the bytes only to learn where the shape is wrong.
-            let err = serde_json::from_slice::<Evidence>(&bytes)
-                .err()
-                .map(|e| (e.line(), e.column(), e.to_string()));
-            let (line, column, message) =
-                err.unwrap_or((0, 0, "not an Evidence v1 document".into()));
-            let message = message
+        Err(err) => {
+            check_json_syntax(path, &bytes).map_err(|e| document_report(&e))?;
+            let message = err
+                .to_string()
                 .split(" at line ")
                 .next()
                 .unwrap_or_default()
@@ -284,8 +318,8 @@ fn load_evidence(path: &Path, limits: &Limits) -> Result<LoadedInput, Report> {
             return Err(file_report(
                 "invalid evidence",
                 path,
-                line,
-                column,
+                err.line(),
+                err.column(),
                 &message,
                 Some(
                     "an Evidence v1 document is what `stagegate collect` writes (schema: `stagegate schema evidence`); use `--input` for any other document",
@@ -307,14 +341,13 @@ fn load_evidence(path: &Path, limits: &Limits) -> Result<LoadedInput, Report> {
         ));
     }
     let digest = format!("sha256:{}", sha256_digest(&bytes));
+    tracing::debug!("validated the evidence");
     Ok(LoadedInput {
-        subject: evidence.subject,
-        input: PolicyInput {
-            json: Arc::new(json),
-            json_bytes: Some(bytes.clone().into()),
-        },
+        subject: evidence.subject.clone(),
+        input,
         bytes,
         digest,
+        model: Some(evidence),
     })
 }
 
@@ -334,12 +367,14 @@ fn load_plain_input(path: &Path, limits: &Limits) -> Result<LoadedInput, Report>
                 other: Default::default(),
             },
         },
-        input: PolicyInput {
-            json: Arc::new(document.value),
-            json_bytes: is_json.then(|| document.bytes.clone().into()),
+        input: if is_json {
+            PolicyInput::from_json_text(document.bytes.clone())
+        } else {
+            PolicyInput::from_json(document.value)
         },
-        bytes: document.bytes,
+        bytes: document.bytes.into(),
         digest: format!("sha256:{hex}"),
+        model: None,
     })
 }
 

@@ -168,6 +168,7 @@ pub fn impact(args: ImpactArgs) -> Result<ExitStatus, Report> {
                 fail_on_warn: false,
                 timeout: args.timeout,
                 effective_time: Some(now),
+                rego_engine: Default::default(),
                 save_evidence: None,
                 audit: false,
                 audit_db: None,

@@ -170,6 +170,7 @@ pub fn replay(args: ReplayArgs) -> Result<ExitStatus, Report> {
         fail_on_warn: recorded.fail_on_warn,
         timeout: args.timeout,
         effective_time: Some(effective_time),
+        rego_engine: Default::default(),
         save_evidence: None,
         audit: false,
         audit_db: None,

@@ -11,9 +11,13 @@ pub mod config;
 pub mod data;
 pub mod error;
 pub mod files;
+mod input;
 pub mod metadata;
+mod parallel;
 pub mod rego;
+mod rego_vm;
 pub mod required;
+mod rule_heads;
 pub mod testing;
 pub mod waivers;
 
@@ -32,9 +36,16 @@ use crate::policy::files::{PolicyFile, discover, display_name, policy_digest};
 use crate::policy::rego::RegoPolicies;
 
 pub use error::PolicyError as Error;
+pub use input::PolicyInput;
 
 /// The default evaluation time limit.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How many threads evaluate one stage's Rego rules: the machine's cores, up to four (a
+/// stage has a few dozen rules; more threads would mostly recompute shared helper rules).
+fn evaluation_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+}
 
 /// A stage's policies, parsed once. Cheap to evaluate many times, from several threads.
 #[derive(Debug, Clone)]
@@ -47,13 +58,17 @@ pub struct PolicySet {
     files: Vec<String>,
 }
 
-/// The document policies evaluate: `input` for Rego, `evidence` for CEL.
-#[derive(Debug, Clone)]
-pub struct PolicyInput {
-    /// The parsed document, shared: the evaluation thread takes it without a deep copy.
-    pub json: Arc<Json>,
-    /// The bytes it was read from, when it was JSON (saves re-serialising for Rego).
-    pub json_bytes: Option<Arc<[u8]>>,
+/// Which regorus engine evaluates Rego.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum RegoEngine {
+    /// The interpreter: every error, wherever it happens, fails the evaluation.
+    #[default]
+    Interpreter,
+    /// The compiled VM (about 1.7 times faster on large evidence) when the rules compile.
+    /// Builtin errors still fail the evaluation, but other errors inside a rule body
+    /// (arithmetic on the wrong types, conflicting values) make that body undefined, as in
+    /// OPA without `--strict-builtin-errors`.
+    Vm,
 }
 
 /// What is fixed for one evaluation besides the input.
@@ -65,6 +80,8 @@ pub struct EvaluationContext {
     pub now: chrono::DateTime<chrono::Utc>,
     /// The time limit for the whole evaluation.
     pub timeout: Duration,
+    /// Which engine evaluates Rego.
+    pub rego_engine: RegoEngine,
 }
 
 /// What the policies of a stage found.
@@ -219,33 +236,31 @@ impl PolicySet {
         context: &EvaluationContext,
     ) -> Result<Evaluation, PolicyError> {
         let mut evaluation = Evaluation::default();
-        let (rules, violations) = required::check(&self.required, &input.json);
-        evaluation.rules.extend(rules);
-        evaluation.violations.extend(violations);
         if let Some(rego) = &self.rego {
-            let value = match &input.json_bytes {
-                Some(bytes) => std::str::from_utf8(bytes)
-                    .ok()
-                    .map(regorus::Value::from_json_str),
-                None => None,
-            }
-            .unwrap_or_else(|| regorus::Value::from_json_str(&input.json.to_string()))
-            .map_err(|err| {
-                PolicyError::Document(Located::new(
-                    std::path::Path::new("<input>"),
-                    0,
-                    0,
-                    err.to_string(),
-                ))
-            })?;
+            let value = input.rego()?;
+            tracing::debug!("the input is ready for Rego");
+            let (rules, violations) = required::check(&self.required, &value);
+            evaluation.rules.extend(rules);
+            evaluation.violations.extend(violations);
             let now_ns = context.now.timestamp_nanos_opt().unwrap_or(i64::MAX);
-            let found = rego.evaluate(value, now_ns, context.timeout)?;
+            let found = rego.evaluate(
+                value,
+                now_ns,
+                context.timeout,
+                context.rego_engine,
+                evaluation_threads(),
+            )?;
+            tracing::debug!("evaluated the Rego rules");
             evaluation.rules.extend(rego.rules().cloned());
             evaluation.violations.extend(found.violations);
             evaluation.warnings.extend(found.warnings);
+        } else {
+            let (rules, violations) = required::check(&self.required, input.json()?);
+            evaluation.rules.extend(rules);
+            evaluation.violations.extend(violations);
         }
         if !self.cel.is_empty() {
-            let bindings = CelBindings::new(&input.json, &self.data, &context.stage, context.now);
+            let bindings = CelBindings::new(input.json()?, &self.data, &context.stage, context.now);
             for policy in &self.cel {
                 let found = policy.evaluate(&bindings)?;
                 evaluation.rules.extend(policy.rules().cloned());

@@ -18,15 +18,21 @@ use regorus::utils::limits::ExecutionTimerConfig;
 use serde_json::{Map, Value as Json};
 
 use crate::decision::{Engine, Finding, RuleInfo, Severity, SourceLocation};
+use crate::policy::RegoEngine;
 use crate::policy::error::{Located, PolicyError};
 use crate::policy::files::PolicyFile;
 use crate::policy::metadata::{RuleMetadata, metadata_above};
+use crate::policy::parallel::evaluate_rules;
+use crate::policy::rego_vm::{CompiledRules, VmFailure};
+use crate::policy::rule_heads::module_heads;
 
 /// The parsed Rego modules of one stage and the rules a gate evaluates.
 #[derive(Debug, Clone)]
 pub struct RegoPolicies {
     engine: regorus::Engine,
     rules: Vec<RegoRule>,
+    /// The same rules compiled for the VM, when the compiler accepts the policies.
+    compiled: Option<CompiledRules>,
 }
 
 /// One conftest-style rule (all definitions of one name in one package).
@@ -70,9 +76,15 @@ impl RegoPolicies {
         files: &[(PolicyFile, Arc<str>)],
         data: &Json,
     ) -> Result<RegoPolicies, PolicyError> {
-        let engine = new_engine(files, data)?;
-        let rules = discover_rules(&engine, files)?;
-        Ok(RegoPolicies { engine, rules })
+        let mut engine = new_engine(files, data)?;
+        let rules = discover_rules(&mut engine, files)?;
+        let paths: Vec<String> = rules.iter().map(|rule| rule.path.clone()).collect();
+        let compiled = CompiledRules::compile(&engine, &paths);
+        Ok(RegoPolicies {
+            engine,
+            rules,
+            compiled,
+        })
     }
 
     /// The rules a gate evaluates, with their metadata.
@@ -80,42 +92,35 @@ impl RegoPolicies {
         self.rules.iter().map(|r| &r.info)
     }
 
-    /// Evaluates every rule against `input`, with `time.now_ns()` pinned to `now_ns`.
+    /// Evaluates every rule against `input`, with `time.now_ns()` pinned to `now_ns`, on
+    /// `threads` threads, with the interpreter or (when asked for and the rules compiled) the
+    /// VM. When the VM fails, the interpreter evaluates again and its answer stands.
     pub fn evaluate(
         &self,
         input: regorus::Value,
         now_ns: i64,
         timeout: Duration,
+        engine: RegoEngine,
+        threads: usize,
     ) -> Result<RegoFindings, PolicyError> {
-        let mut engine = self.engine.clone();
-        engine.set_input(input);
-        engine.set_execution_timer_config(ExecutionTimerConfig {
-            limit: timeout,
-            check_interval: NonZeroU32::MIN.saturating_add(999),
-        });
-        pin_now(&mut engine, now_ns)?;
-        let mut findings = RegoFindings::default();
-        for rule in &self.rules {
-            let value = engine.eval_rule(rule.path.clone()).map_err(|err| {
-                let text = err.to_string();
-                if text.contains("execution exceeded") || text.contains("time limit") {
-                    return PolicyError::Timeout {
+        let compiled = self.compiled.as_ref().filter(|_| engine == RegoEngine::Vm);
+        let values = match compiled {
+            Some(compiled) => match compiled.run(&input, now_ns, timeout, threads) {
+                Ok(values) => values,
+                Err(VmFailure::Timeout) => {
+                    return Err(PolicyError::Timeout {
                         seconds: timeout.as_secs_f64(),
-                    };
+                    });
                 }
-                PolicyError::Evaluation {
-                    rule: rule.info.id.clone(),
-                    error: located_engine_error(
-                        Path::new(
-                            rule.info
-                                .source
-                                .as_ref()
-                                .map_or("<policy>", |s| s.file.as_str()),
-                        ),
-                        &err,
-                    ),
+                Err(VmFailure::Error(error)) => {
+                    tracing::debug!(%error, "the VM failed; evaluating with the interpreter");
+                    self.interpret(input, now_ns, timeout, threads)?
                 }
-            })?;
+            },
+            None => self.interpret(input, now_ns, timeout, threads)?,
+        };
+        let mut findings = RegoFindings::default();
+        for (rule, value) in self.rules.iter().zip(values) {
             let json = serde_json::to_value(&value).map_err(|err| PolicyError::Evaluation {
                 rule: rule.info.id.clone(),
                 error: Located::new(Path::new("<engine>"), 0, 0, err.to_string()),
@@ -128,6 +133,64 @@ impl RegoPolicies {
             results_to_findings(&rule.info, value_is_undefined(&value), json, target)?;
         }
         Ok(findings)
+    }
+
+    /// Every rule's value from the interpreter, in rule order, on `threads` threads (each
+    /// with its own copy of the engine).
+    fn interpret(
+        &self,
+        input: regorus::Value,
+        now_ns: i64,
+        timeout: Duration,
+        threads: usize,
+    ) -> Result<Vec<regorus::Value>, PolicyError> {
+        let mut engine = self.engine.clone();
+        engine.set_input(input);
+        engine.set_execution_timer_config(ExecutionTimerConfig {
+            limit: timeout,
+            check_interval: NonZeroU32::MIN.saturating_add(999),
+        });
+        pin_now(&mut engine, now_ns)?;
+        let threads = threads.clamp(1, self.rules.len().max(1));
+        let workers = vec![engine; threads];
+        evaluate_rules(
+            self.rules.len(),
+            workers,
+            |engine, index| {
+                let Some(rule) = self.rules.get(index) else {
+                    return Ok(regorus::Value::Undefined);
+                };
+                engine
+                    .eval_rule(rule.path.clone())
+                    .map_err(|err| rule_error(rule, &err, timeout))
+            },
+            |message| PolicyError::Evaluation {
+                rule: "<engine>".to_owned(),
+                error: Located::new(Path::new("<engine>"), 0, 0, message),
+            },
+        )
+    }
+}
+
+/// An interpreter error as a policy error: a timeout, or an error at the place it names.
+fn rule_error(rule: &RegoRule, err: &anyhow::Error, timeout: Duration) -> PolicyError {
+    let text = err.to_string();
+    if text.contains("execution exceeded") || text.contains("time limit") {
+        return PolicyError::Timeout {
+            seconds: timeout.as_secs_f64(),
+        };
+    }
+    PolicyError::Evaluation {
+        rule: rule.info.id.clone(),
+        error: located_engine_error(
+            Path::new(
+                rule.info
+                    .source
+                    .as_ref()
+                    .map_or("<policy>", |s| s.file.as_str()),
+            ),
+            err,
+        ),
     }
 }
 
@@ -292,33 +355,18 @@ fn finding(info: &RuleInfo, message: String, details: Map<String, Json>) -> Find
 
 /// Finds the conftest-style rules in the parsed modules, with their METADATA.
 fn discover_rules(
-    engine: &regorus::Engine,
+    engine: &mut regorus::Engine,
     files: &[(PolicyFile, Arc<str>)],
 ) -> Result<Vec<RegoRule>, PolicyError> {
-    let ast = engine.get_ast_as_json().map_err(|err| {
-        PolicyError::Rego(Located::new(Path::new("<engine>"), 0, 0, err.to_string()))
-    })?;
-    let modules: Json = serde_json::from_str(&ast).map_err(|err| {
-        PolicyError::Rego(Located::new(Path::new("<engine>"), 0, 0, err.to_string()))
-    })?;
     let mut rules: Vec<RegoRule> = Vec::new();
-    for (module, (file, text)) in modules.as_array().into_iter().flatten().zip(files) {
-        let package = ref_to_path(&module["ast"]["package"]["refr"]).unwrap_or_default();
-        for rule in module["ast"]["rules"].as_array().into_iter().flatten() {
-            let Some(spec) = rule.get("Spec") else {
-                continue;
-            };
-            let head = spec["head"]
-                .get("Set")
-                .or_else(|| spec["head"].get("Compr"));
-            let Some(head) = head else { continue };
-            let Some(Json::String(name)) = head["refr"].get("Var").map(|v| &v["value"]) else {
-                continue;
-            };
+    for (module, (file, text)) in module_heads(engine).into_iter().zip(files) {
+        let package = module.package;
+        for head in module.heads {
+            let name = head.name.as_str();
             let Some(warning) = rule_kind(name) else {
                 continue;
             };
-            let line = head["span"]["line"].as_u64().unwrap_or(0) as u32;
+            let line = head.line;
             let path = format!("data.{package}.{name}");
             let metadata = metadata_above(&file.path, text, line)?;
             if let Some(existing) = rules.iter_mut().find(|r| r.path == path) {
@@ -369,24 +417,6 @@ fn apply_metadata(info: &mut RuleInfo, meta: RuleMetadata, package: &str, name: 
     info.metadata = meta.other;
 }
 
-/// `a.b.c` from a package or rule ref in regorus's JSON AST.
-pub(crate) fn ref_to_path(node: &Json) -> Option<String> {
-    if let Some(var) = node.get("Var") {
-        return var["value"].as_str().map(str::to_owned);
-    }
-    if let Some(dot) = node.get("RefDot") {
-        let base = ref_to_path(&dot["refr"])?;
-        let field = dot["field"].get(1)?.as_str()?;
-        return Some(format!("{base}.{field}"));
-    }
-    if let Some(brack) = node.get("RefBrack") {
-        let base = ref_to_path(&brack["refr"])?;
-        let index = brack["index"].get("String")?.get("value")?.as_str()?;
-        return Some(format!("{base}[\"{index}\"]"));
-    }
-    None
-}
-
 /// Reads `--> file:line:col` and the `error: ...` line out of a regorus error message.
 pub(crate) fn located_engine_error(fallback: &Path, err: &anyhow::Error) -> Located {
     let text = err.to_string();
@@ -420,6 +450,16 @@ mod tests {
         RegoPolicies::load(&[(file, Arc::from(text))], &serde_json::json!({}))
     }
 
+    /// Each engine on one thread and on two: every test runs on each.
+    const ENGINES: [(RegoEngine, usize); 4] = [
+        (RegoEngine::Interpreter, 1),
+        (RegoEngine::Interpreter, 2),
+        (RegoEngine::Vm, 1),
+        (RegoEngine::Vm, 2),
+    ];
+
+    const SECONDS: Duration = Duration::from_secs(5);
+
     #[test]
     fn conftest_rule_names() {
         assert_eq!(rule_kind("deny"), Some(false));
@@ -439,18 +479,25 @@ mod tests {
         let Ok(policies) = policies else {
             panic!("load failed: {policies:?}")
         };
-        let findings = policies.evaluate(regorus::Value::new_object(), 0, Duration::from_secs(5));
-        let Ok(findings) = findings else {
-            panic!("evaluation failed")
-        };
-        let messages: Vec<_> = findings
-            .violations
-            .iter()
-            .map(|f| f.message.as_str())
-            .collect();
-        assert_eq!(messages, ["a", "b"]);
-        assert_eq!(findings.violations[1].details["cve"], "CVE-1");
-        assert_eq!(findings.warnings[0].rule, "main.warn_flag");
+        assert!(
+            policies.compiled.is_some(),
+            "these rules compile for the VM"
+        );
+        for engine in ENGINES {
+            let findings =
+                policies.evaluate(regorus::Value::new_object(), 0, SECONDS, engine.0, engine.1);
+            let Ok(findings) = findings else {
+                panic!("evaluation failed on {engine:?}")
+            };
+            let messages: Vec<_> = findings
+                .violations
+                .iter()
+                .map(|f| f.message.as_str())
+                .collect();
+            assert_eq!(messages, ["a", "b"], "{engine:?}");
+            assert_eq!(findings.violations[1].details["cve"], "CVE-1");
+            assert_eq!(findings.warnings[0].rule, "main.warn_flag");
+        }
     }
 
     #[test]
@@ -470,14 +517,17 @@ mod tests {
         };
         let input =
             regorus::Value::from_json_str(r#"{"kind": "Pod"}"#).unwrap_or(regorus::Value::Null);
-        let findings = policies.evaluate(input, 0, Duration::from_secs(5));
-        assert_eq!(
-            findings
-                .ok()
-                .map(|f| f.violations[0].message.clone())
-                .as_deref(),
-            Some("no pods")
-        );
+        for engine in ENGINES {
+            let findings = policies.evaluate(input.clone(), 0, SECONDS, engine.0, engine.1);
+            assert_eq!(
+                findings
+                    .ok()
+                    .map(|f| f.violations[0].message.clone())
+                    .as_deref(),
+                Some("no pods"),
+                "{engine:?}"
+            );
+        }
     }
 
     #[test]
@@ -488,8 +538,21 @@ mod tests {
         let Ok(policies) = policies else {
             panic!("load failed")
         };
-        let result = policies.evaluate(regorus::Value::new_object(), 0, Duration::from_secs(5));
-        assert!(matches!(result, Err(PolicyError::Evaluation { .. })));
+        for engine in ENGINES {
+            let result =
+                policies.evaluate(regorus::Value::new_object(), 0, SECONDS, engine.0, engine.1);
+            // The VM's failure is re-evaluated by the interpreter, whose error has the place.
+            match result {
+                Err(PolicyError::Evaluation { error, .. }) => {
+                    assert_eq!(
+                        (error.line, error.path.as_path()),
+                        (4, Path::new("p.rego")),
+                        "{engine:?}"
+                    )
+                }
+                other => panic!("expected an evaluation error on {engine:?}, got {other:?}"),
+            }
+        }
     }
 
     #[test]
@@ -499,13 +562,79 @@ mod tests {
         let Ok(policies) = policies else {
             panic!("load failed")
         };
-        let findings = policies.evaluate(regorus::Value::new_object(), 42, Duration::from_secs(5));
-        assert_eq!(
-            findings
-                .ok()
-                .map(|f| f.violations[0].message.clone())
-                .as_deref(),
-            Some("42")
+        for engine in ENGINES {
+            let findings = policies.evaluate(
+                regorus::Value::new_object(),
+                42,
+                SECONDS,
+                engine.0,
+                engine.1,
+            );
+            assert_eq!(
+                findings
+                    .ok()
+                    .map(|f| f.violations[0].message.clone())
+                    .as_deref(),
+                Some("42"),
+                "{engine:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn builtin_errors_in_helpers_and_comprehensions_fail_closed() {
+        // On the VM a failing body would read as undefined: the deny would not fire.
+        let policies = load(
+            "package main\n\nnumbers := [to_number(x) | some x in input.items]\n\ndeny contains \"too many\" if count(numbers) > 100\n",
+        );
+        let Ok(policies) = policies else {
+            panic!("load failed")
+        };
+        let input = regorus::Value::from_json_str(r#"{"items": ["1", "two"]}"#)
+            .unwrap_or(regorus::Value::Null);
+        for engine in ENGINES {
+            let result = policies.evaluate(input.clone(), 0, SECONDS, engine.0, engine.1);
+            assert!(
+                matches!(result, Err(PolicyError::Evaluation { .. })),
+                "{engine:?}: {result:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn rules_the_vm_cannot_compile_run_on_the_interpreter() {
+        // The compiler does not take `with` yet; the policy must still work.
+        let policies = load(
+            "package main\n\nkind := input.kind\n\ndeny contains \"mocked\" if {\n  kind == \"Pod\" with input as {\"kind\": \"Pod\"}\n}\n",
+        );
+        let Ok(policies) = policies else {
+            panic!("load failed")
+        };
+        assert!(policies.compiled.is_none());
+        let findings =
+            policies.evaluate(regorus::Value::new_object(), 0, SECONDS, RegoEngine::Vm, 2);
+        assert_eq!(findings.map(|f| f.violations.len()).ok(), Some(1));
+    }
+
+    #[test]
+    fn the_time_limit_holds_on_the_vm() {
+        let policies = load(
+            "package main\n\ndeny contains x if {\n  some x in numbers.range(1, 100000000)\n  x < 0\n}\n",
+        );
+        let Ok(policies) = policies else {
+            panic!("load failed")
+        };
+        assert!(policies.compiled.is_some());
+        let result = policies.evaluate(
+            regorus::Value::new_object(),
+            0,
+            Duration::from_millis(50),
+            RegoEngine::Vm,
+            1,
+        );
+        assert!(
+            matches!(result, Err(PolicyError::Timeout { .. })),
+            "{result:?}"
         );
     }
 }

@@ -8,6 +8,7 @@ mod collect_cli;
 mod evaluate;
 mod impact;
 mod registry;
+mod rego_engine;
 mod replay;
 mod serve;
 mod test_cmd;

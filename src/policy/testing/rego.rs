@@ -24,7 +24,8 @@ use serde_json::Value as Json;
 use crate::limits::{Limits, read_limited};
 use crate::policy::error::{Located, PolicyError};
 use crate::policy::files::{PolicyFile, is_rego_test};
-use crate::policy::rego::{new_engine, pin_now, ref_to_path};
+use crate::policy::rego::{new_engine, pin_now};
+use crate::policy::rule_heads::{HeadKind, module_heads};
 use crate::policy::testing::coverage::RegoFileCoverage;
 use crate::policy::testing::{TestEngine, TestError, TestOptions, TestResult, TestStatus};
 
@@ -80,7 +81,7 @@ impl RegoSuite {
             .map(|f| (f.display.clone(), f.path.clone()))
             .collect();
         let mut engine = new_engine(&sources, data)?;
-        if let Some(renamed) = split_duplicate_tests(&engine, &sources)? {
+        if let Some(renamed) = split_duplicate_tests(&mut engine, &sources)? {
             sources = renamed;
             engine = new_engine(&sources, data)?;
         }
@@ -89,7 +90,7 @@ impl RegoSuite {
         engine
             .eval_query("true".to_owned(), false)
             .map_err(|err| PolicyError::Rego(locate(&paths, &err)))?;
-        let tests = find_tests(&engine, files)?;
+        let tests = find_tests(&mut engine, files)?;
         let test_files: BTreeSet<&str> = tests.iter().map(|t| t.file.as_str()).collect();
         let coverable = coverable_lines(&mut engine, &test_files);
         Ok(RegoSuite {
@@ -294,36 +295,27 @@ const DUPLICATE_MARK: &str = "__stagegate_dup";
 /// than once, this renames the second and later heads in the source (at their exact spans)
 /// so that each definition is a rule of its own. Returns `None` when there are no duplicates.
 fn split_duplicate_tests(
-    engine: &regorus::Engine,
+    engine: &mut regorus::Engine,
     sources: &[Source],
 ) -> Result<Option<Vec<Source>>, PolicyError> {
-    let ast = engine.get_ast_as_json().map_err(|err| {
-        PolicyError::Rego(Located::new(Path::new("<engine>"), 0, 0, err.to_string()))
-    })?;
-    let modules: Json = serde_json::from_str(&ast).map_err(|err| {
-        PolicyError::Rego(Located::new(Path::new("<engine>"), 0, 0, err.to_string()))
-    })?;
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut edits: Vec<Vec<(usize, usize, String)>> = vec![Vec::new(); sources.len()];
-    for (index, module) in modules.as_array().into_iter().flatten().enumerate() {
-        let package = ref_to_path(&module["ast"]["package"]["refr"]).unwrap_or_default();
-        for rule in module["ast"]["rules"].as_array().into_iter().flatten() {
-            let Some(var) = rule
-                .get("Spec")
-                .and_then(|s| s["head"].get("Compr"))
-                .and_then(|h| h["refr"].get("Var"))
-            else {
+    for (index, module) in module_heads(engine).into_iter().enumerate() {
+        for head in module.heads {
+            let name = &head.name;
+            if head.kind != HeadKind::Complete || !name.starts_with("test_") {
                 continue;
-            };
-            let Some(name) = var["value"].as_str().filter(|n| n.starts_with("test_")) else {
-                continue;
-            };
-            let count = seen.entry(format!("{package}.{name}")).or_insert(0);
+            }
+            let count = seen
+                .entry(format!("{}.{name}", module.package))
+                .or_insert(0);
             if *count > 0 {
-                let start = var["span"]["start"].as_u64().unwrap_or(0) as usize;
-                let end = var["span"]["end"].as_u64().unwrap_or(0) as usize;
                 if let Some(module_edits) = edits.get_mut(index) {
-                    module_edits.push((start, end, format!("{name}{DUPLICATE_MARK}{count}")));
+                    module_edits.push((
+                        head.start,
+                        head.end,
+                        format!("{name}{DUPLICATE_MARK}{count}"),
+                    ));
                 }
             }
             *count += 1;
@@ -359,25 +351,17 @@ fn display_test_name(name: &str) -> String {
 }
 
 fn find_tests(
-    engine: &regorus::Engine,
+    engine: &mut regorus::Engine,
     files: &[PolicyFile],
 ) -> Result<Vec<RegoTest>, PolicyError> {
-    let ast = engine.get_ast_as_json().map_err(|err| {
-        PolicyError::Rego(Located::new(Path::new("<engine>"), 0, 0, err.to_string()))
-    })?;
-    let modules: Json = serde_json::from_str(&ast).map_err(|err| {
-        PolicyError::Rego(Located::new(Path::new("<engine>"), 0, 0, err.to_string()))
-    })?;
     let mut tests: Vec<RegoTest> = Vec::new();
-    for (module, file) in modules.as_array().into_iter().flatten().zip(files) {
-        let package = ref_to_path(&module["ast"]["package"]["refr"]).unwrap_or_default();
-        for rule in module["ast"]["rules"].as_array().into_iter().flatten() {
-            let Some(head) = rule.get("Spec").and_then(|s| s["head"].get("Compr")) else {
+    for (module, file) in module_heads(engine).into_iter().zip(files) {
+        let package = module.package;
+        for head in module.heads {
+            if head.kind != HeadKind::Complete {
                 continue;
-            };
-            let Some(Json::String(name)) = head["refr"].get("Var").map(|v| &v["value"]) else {
-                continue;
-            };
+            }
+            let name = &head.name;
             let todo = name.starts_with("todo_test_");
             if !(name.starts_with("test_") || todo) {
                 continue;
@@ -392,7 +376,7 @@ fn find_tests(
                 package: package.clone(),
                 name: display_test_name(name),
                 file: file.display.clone(),
-                line: u32::try_from(head["span"]["line"].as_u64().unwrap_or(0)).unwrap_or(0),
+                line: head.line,
                 todo,
             });
         }
