@@ -262,7 +262,8 @@ fn replace_approvals(
         .map_err(|e| chain_report(&e))?
         .into();
     loaded.digest = format!("sha256:{}", sha256_digest(&bytes));
-    loaded.input = PolicyInput::from_json_text(bytes.clone());
+    loaded.input = PolicyInput::from_json_with_text(json, bytes.clone());
+    loaded.input.parse_ahead();
     loaded.bytes = bytes;
     Ok(())
 }
@@ -368,7 +369,7 @@ fn load_plain_input(path: &Path, limits: &Limits) -> Result<LoadedInput, Report>
             },
         },
         input: if is_json {
-            PolicyInput::from_json_text(document.bytes.clone())
+            PolicyInput::from_json_with_text(document.value, document.bytes.clone())
         } else {
             PolicyInput::from_json(document.value)
         },
