@@ -64,7 +64,7 @@ pub enum RegoEngine {
     /// The interpreter: every error, wherever it happens, fails the evaluation.
     #[default]
     Interpreter,
-    /// The compiled VM (about 1.7 times faster on large evidence) when the rules compile.
+    /// The compiled VM, when the rules compile: faster on large evidence (bench/RESULTS.md).
     /// Builtin errors still fail the evaluation, but other errors inside a rule body
     /// (arithmetic on the wrong types, conflicting values) make that body undefined, as in
     /// OPA without `--strict-builtin-errors`.
