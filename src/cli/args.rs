@@ -177,7 +177,8 @@ pub struct EvaluateArgs {
     pub effective_time: Option<chrono::DateTime<chrono::Utc>>,
     /// The Rego engine: `interpreter` (any error fails the evaluation), or `vm`, regorus's
     /// compiled VM, faster on large evidence but, like OPA without `--strict-builtin-errors`,
-    /// it reads an error inside a rule body other than a builtin's as undefined.
+    /// it reads an error inside a rule body other than a builtin's as undefined (so `gate`,
+    /// which signs, refuses it).
     #[arg(long, value_name = "ENGINE", value_enum, default_value_t = RegoEngine::Interpreter)]
     pub rego_engine: RegoEngine,
     /// Write the evidence collected from the collect flags to this file too (a test fixture).

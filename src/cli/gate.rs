@@ -46,6 +46,7 @@ use crate::cli::signing::{load_public_key, load_signing_key};
 use crate::decision::{Engine, Finding, RuleInfo, Severity};
 use crate::evidence::{Approval, Source};
 use crate::limits::read_limited;
+use crate::policy::RegoEngine;
 use crate::policy::config::Config;
 use crate::verify::TrustedKey;
 use crate::verify::promotion::{
@@ -89,6 +90,14 @@ pub struct GateArgs {
 /// Runs `stagegate gate`.
 pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     let started = std::time::Instant::now();
+    if args.evaluate.rego_engine == RegoEngine::Vm {
+        // The VM reads some errors in a rule body as undefined: a signed PASSED must come
+        // from the engine that fails on every error.
+        return Err(miette::miette!(
+            help = "drop `--rego-engine vm`; `stagegate evaluate` accepts it",
+            "`gate` signs its decision, so it evaluates Rego with the interpreter only"
+        ));
+    }
     let outputs = Outputs::new(&args.evaluate.format)?;
     let key = load_signing_key(&args.key)?;
     let limits = args.evaluate.limits.limits();

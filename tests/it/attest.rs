@@ -198,6 +198,19 @@ fn keygen_writes_cosign_format_keys() {
 }
 
 #[test]
+fn gate_refuses_the_vm_and_signs_nothing() {
+    let promotion = Promotion::new("gate-no-vm");
+    let out = promotion.gate("dev", &good(), &["--rego-engine", "vm"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("interpreter only"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!promotion.path("dev.sigstore.json").exists());
+}
+
+#[test]
 fn gate_signs_a_vsa_and_a_decision_that_verify() {
     let promotion = Promotion::new("gate-signs");
     let out = promotion.gate("dev", &good(), &["--format", "json=decision.json"]);
