@@ -146,10 +146,7 @@ impl RegoPolicies {
     ) -> Result<Vec<regorus::Value>, PolicyError> {
         let mut engine = self.engine.clone();
         engine.set_input(input);
-        engine.set_execution_timer_config(ExecutionTimerConfig {
-            limit: timeout,
-            check_interval: NonZeroU32::MIN.saturating_add(999),
-        });
+        engine.set_execution_timer_config(time_limit(timeout));
         pin_now(&mut engine, now_ns)?;
         let threads = threads.clamp(1, self.rules.len().max(1));
         let workers = vec![engine; threads];
@@ -191,6 +188,16 @@ fn rule_error(rule: &RegoRule, err: &anyhow::Error, timeout: Duration) -> Policy
             ),
             err,
         ),
+    }
+}
+
+/// regorus's time limit for `limit`, checked every 1,000 units of work (often enough to stop
+/// within milliseconds, rarely enough to cost nothing). Shared by the interpreter, the VM and
+/// the test runner.
+pub(crate) fn time_limit(limit: Duration) -> ExecutionTimerConfig {
+    ExecutionTimerConfig {
+        limit,
+        check_interval: NonZeroU32::MIN.saturating_add(999),
     }
 }
 

@@ -21,9 +21,9 @@ use std::time::Duration;
 use regorus::languages::rego::compiler::Compiler;
 use regorus::rvm::{Program, RegoVM};
 use regorus::unstable::{BuiltinFcn, Expr, Ref, Span};
-use regorus::utils::limits::ExecutionTimerConfig;
 
 use crate::policy::parallel::evaluate_rules;
+use crate::policy::rego::time_limit;
 
 /// A limit on VM instructions per rule that real policies never reach: the time limit is
 /// what bounds an evaluation. (The VM's default, 25,000, stops at a few hundred components.)
@@ -120,10 +120,7 @@ impl CompiledRules {
             vm.set_input(input.clone());
             vm.set_strict_builtin_errors(true);
             vm.set_max_instructions(MAX_INSTRUCTIONS);
-            vm.set_execution_timer_config(Some(ExecutionTimerConfig {
-                limit: timeout,
-                check_interval: std::num::NonZeroU32::MIN.saturating_add(999),
-            }));
+            vm.set_execution_timer_config(Some(time_limit(timeout)));
             workers.push(vm);
         }
         evaluate_rules(

@@ -11,20 +11,18 @@
 //! `time.now_ns()` is pinned as in a gate; a `with time.now_ns as …` still wins.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::num::NonZeroU32;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use regorus::unstable::{Expr, Literal, Query, Rule, RuleHead};
-use regorus::utils::limits::ExecutionTimerConfig;
 use serde_json::Value as Json;
 
 use crate::limits::{Limits, read_limited};
 use crate::policy::error::{Located, PolicyError};
 use crate::policy::files::{PolicyFile, is_rego_test};
-use crate::policy::rego::{new_engine, pin_now};
+use crate::policy::rego::{new_engine, pin_now, time_limit};
 use crate::policy::rule_heads::{HeadKind, module_heads};
 use crate::policy::testing::coverage::RegoFileCoverage;
 use crate::policy::testing::{TestEngine, TestError, TestOptions, TestResult, TestStatus};
@@ -126,10 +124,7 @@ impl RegoSuite {
                 if let Some(now_ns) = now_ns {
                     pin_now(&mut engine, now_ns)?;
                 }
-                engine.set_execution_timer_config(ExecutionTimerConfig {
-                    limit: options.timeout,
-                    check_interval: NonZeroU32::MIN.saturating_add(999),
-                });
+                engine.set_execution_timer_config(time_limit(options.timeout));
                 engine.set_enable_coverage(options.coverage);
                 let mut results = Vec::new();
                 loop {
