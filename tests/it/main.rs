@@ -15,5 +15,5 @@ mod serve;
 mod test_cmd;
 mod trust;
 mod util;
-mod walkthrough;
 mod waivers;
+mod walkthrough;

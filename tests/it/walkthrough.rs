@@ -88,5 +88,9 @@ fn readme_walkthrough_promotes_honestly_and_refuses_forgeries() {
          stagegate evaluate --stage staging --evidence forged.json",
     );
     assert_eq!(code(&out), 1, "{}\n{}", stdout(&out), stderr(&out));
-    assert!(stderr(&out).contains("claims `verified: true`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("claims `verified: true`"),
+        "{}",
+        stderr(&out)
+    );
 }
