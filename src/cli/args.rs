@@ -65,6 +65,10 @@ pub enum Command {
     Impact(Box<crate::cli::impact::ImpactArgs>),
     /// Waiver files: sign one as a waiver set (for `require_signed_waivers` stages).
     Waiver(crate::cli::waiver::WaiverArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(crate::cli::completions::CompletionsArgs),
+    /// Write the manual pages (roff), generated from this binary's options.
+    Man(crate::cli::completions::ManArgs),
 }
 
 /// When to use colour.

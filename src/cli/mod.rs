@@ -5,6 +5,7 @@ pub mod approve;
 mod args;
 pub mod audit;
 mod collect;
+pub mod completions;
 pub mod collect_args;
 mod diagnostic;
 mod env;
@@ -66,6 +67,8 @@ pub fn main() -> ExitCode {
         Command::Replay(args) => replay::replay(*args),
         Command::Impact(args) => impact::impact(*args),
         Command::Waiver(args) => waiver::waiver(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
         Command::Test(mut args) => {
             args.verbose = cli.verbose > 0;
             test::test(args, color)
