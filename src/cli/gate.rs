@@ -294,9 +294,9 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     }
     outputs.emit(&decision, color)?;
     crate::cli::output::status(&format!(
-        "Signed the {} `{}` result for sha256:{} with key {}: wrote `{}` (SLSA VSA) and `{}` (decision)",
-        decision.result,
+        "Signed the `{}` result ({}) for sha256:{} with key {}: wrote `{}` (SLSA VSA) and `{}` (decision)",
         decision.stage,
+        decision.result,
         decision.subject.digest.sha256,
         key.public_key().hint(),
         args.bundle_out.display(),

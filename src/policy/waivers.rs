@@ -57,8 +57,9 @@ pub(crate) struct RawWaiver {
     #[serde(default)]
     id: Option<String>,
     /// The rule id whose findings it waives; a policy of every stage it applies to must define it.
-    #[serde(default)]
-    #[schemars(with = "String", required)]
+    // Required fields are `Option`s, so that every missing one is reported at once, pointing
+    // at the waiver (serde would stop at the first, pointing past the mapping).
+    #[schemars(with = "String")]
     rule: Option<Spanned<String>>,
     /// A finding id (e.g. a CVE), compared with the finding's `details` `id`, `cve`,
     /// `vulnerability`, `vulnerabilityId` and `aliases`.
@@ -75,20 +76,17 @@ pub(crate) struct RawWaiver {
     #[schemars(with = "Vec<String>")]
     stages: Vec<Spanned<String>>,
     /// When it stops applying: an RFC 3339 time, or a date (the waiver holds through that day, UTC).
-    #[serde(default)]
-    #[schemars(with = "String", required)]
+    #[schemars(with = "String")]
     expires: Option<Spanned<String>>,
     /// Why the finding is accepted.
-    #[serde(default)]
-    #[schemars(with = "String", required)]
+    #[schemars(with = "String")]
     reason: Option<String>,
     /// The ticket that tracks the fix.
-    #[serde(default)]
-    #[schemars(with = "String", required)]
+    #[schemars(with = "String")]
     ticket: Option<String>,
     /// Who approved the waiver.
-    #[serde(default, alias = "approvedBy")]
-    #[schemars(with = "String", required)]
+    #[serde(alias = "approvedBy")]
+    #[schemars(with = "String")]
     approved_by: Option<String>,
 }
 
