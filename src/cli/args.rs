@@ -167,7 +167,7 @@ pub struct EvaluateArgs {
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
     /// Output format, repeatable: `text` (default), `json`, `sarif`, `junit`, `github`,
-    /// `markdown`; `FORMAT=PATH` writes that format to a file (atomically).
+    /// `markdown`, `codequality` (GitLab); `FORMAT=PATH` writes that format to a file (atomically).
     #[arg(long, short, value_name = "FORMAT[=PATH]")]
     pub format: Vec<FormatSpec>,
     /// Count warnings as failures.
