@@ -1,6 +1,7 @@
 //! Integration tests: the real `stagegate` binary on real files. One test binary, one module
 //! per area.
 
+mod action;
 mod attest;
 mod audit;
 mod collect;
