@@ -4,6 +4,7 @@
 mod action;
 mod attest;
 mod audit;
+mod ci_templates;
 mod collect;
 mod collect_cli;
 mod completions;
