@@ -13,13 +13,30 @@ use crate::util::{Dir, EFFECTIVE_TIME, code, repo_file, stderr, stdout};
 
 const COMPONENT: &str = "templates/gate.yml";
 
-/// `check-jsonschema` on PATH; skipped (with a message) unless CI, where it must be there.
-fn check_jsonschema() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
+/// How to run `check-jsonschema`: on PATH, else as `python3 -m check_jsonschema` (pip may
+/// put its script where PATH does not look). Skipped (with a message) unless CI, where it
+/// must be there.
+fn check_jsonschema() -> Option<Vec<String>> {
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|dir| dir.join("check-jsonschema"))
             .find(|path| path.is_file())
     });
+    let module = || {
+        Command::new("python3")
+            .args(["-m", "check_jsonschema", "--version"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let found = match on_path {
+        Some(path) => Some(vec![path.display().to_string()]),
+        None if module() => Some(vec![
+            "python3".to_owned(),
+            "-m".to_owned(),
+            "check_jsonschema".to_owned(),
+        ]),
+        None => None,
+    };
     if found.is_none() {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -30,8 +47,10 @@ fn check_jsonschema() -> Option<PathBuf> {
     found
 }
 
-fn validate(tool: &Path, schema: &str, files: &[PathBuf]) -> std::process::Output {
-    Command::new(tool)
+fn validate(tool: &[String], schema: &str, files: &[PathBuf]) -> std::process::Output {
+    let (program, args) = tool.split_first().expect("a program");
+    Command::new(program)
+        .args(args)
         .args(["--builtin-schema", schema])
         .args(files)
         .output()
