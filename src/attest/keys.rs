@@ -650,9 +650,7 @@ mod tests {
         let public = key.public_key().to_pem();
         let err = SigningKey::from_pem(&public, b"").err();
         assert!(matches!(err, Some(KeyError::PublicKeyGiven)));
-        assert!(
-            err.is_some_and(|e| e.to_string().contains("signing needs the private key")),
-        );
+        assert!(err.is_some_and(|e| e.to_string().contains("signing needs the private key")),);
         // A hostile N is refused before scrypt allocates.
         let hostile = pem_encode(
             SIGSTORE_PRIVATE_KEY_LABEL,

@@ -91,11 +91,7 @@ pub fn render_text(m: &PromotionMetrics) -> String {
     let rows = [
         (
             "Decisions",
-            format!(
-                "{} ({})",
-                m.decisions,
-                count(m.subjects, "subject")
-            ),
+            format!("{} ({})", m.decisions, count(m.subjects, "subject")),
         ),
         ("Success rate", percent(m.success_rate)),
         (
@@ -193,7 +189,8 @@ const WARN: &str = "#e0a526";
 fn results_chart(m: &PromotionMetrics) -> String {
     let (width, height, left, bottom, top) = (720.0, 240.0, 40.0, 36.0, 12.0);
     let days = &m.results_per_day;
-    let (step, axis_top) = count_axis(days.iter().map(|d| d.pass + d.fail).max().unwrap_or(0) as u64);
+    let (step, axis_top) =
+        count_axis(days.iter().map(|d| d.pass + d.fail).max().unwrap_or(0) as u64);
     let max = axis_top as f64;
     let plot_h = height - bottom - top;
     let slot = (width - left - 8.0) / days.len().max(1) as f64;
@@ -533,7 +530,10 @@ mod tests {
     fn plurals_and_times() {
         assert_eq!(count(1, "subject"), "1 subject");
         assert_eq!(count(2, "decision"), "2 decisions");
-        assert_eq!(when("2026-11-27T12:00:00.123456789Z"), "2026-11-27T12:00:00Z");
+        assert_eq!(
+            when("2026-11-27T12:00:00.123456789Z"),
+            "2026-11-27T12:00:00Z"
+        );
         assert_eq!(when("not a time"), "not a time");
     }
 }

@@ -69,7 +69,7 @@ fn check_stage(args: &ApproveArgs) -> Result<(), Report> {
     };
     let names = Config::stage_names(&path, &crate::limits::Limits::default())
         .map_err(|e| crate::cli::diagnostic::policy_report(&e))?;
-    if names.iter().any(|n| *n == args.stage) {
+    if names.contains(&args.stage) {
         return Ok(());
     }
     Err(miette::miette!(

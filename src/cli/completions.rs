@@ -63,7 +63,10 @@ pub fn man(args: ManArgs) -> Result<ExitStatus, Report> {
             }
         }
         None => {
-            let main = pages.first().map(|(_, page)| page.as_slice()).unwrap_or(&[]);
+            let main = pages
+                .first()
+                .map(|(_, page)| page.as_slice())
+                .unwrap_or(&[]);
             let mut stdout = std::io::stdout().lock();
             stdout
                 .write_all(main)
@@ -117,7 +120,10 @@ mod tests {
             "stagegate-waiver-sign.1",
             "stagegate-completions.1",
         ] {
-            assert!(names.contains(&expected), "{expected} missing from {names:?}");
+            assert!(
+                names.contains(&expected),
+                "{expected} missing from {names:?}"
+            );
         }
         let gate = pages
             .iter()

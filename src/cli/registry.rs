@@ -85,7 +85,8 @@ pub fn require_image(registry: &Registry, image: &Pinned) -> Result<(), Report> 
         return Ok(());
     }
     Err(miette::miette!(
-        help = "check the repository and the digest, e.g. `skopeo inspect docker://IMAGE@sha256:HEX`",
+        help =
+            "check the repository and the digest, e.g. `skopeo inspect docker://IMAGE@sha256:HEX`",
         "`{}` is not in the registry: it has no manifest {}",
         image.display(),
         image.digest

@@ -694,7 +694,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
             *cell = j;
         }
     }
-    let get = |table: &[usize], i: usize, j: usize| table.get(at(i, j)).copied().unwrap_or(usize::MAX / 2);
+    let get = |table: &[usize], i: usize, j: usize| {
+        table.get(at(i, j)).copied().unwrap_or(usize::MAX / 2)
+    };
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let same = a.get(i - 1) == b.get(j - 1);

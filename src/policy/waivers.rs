@@ -91,7 +91,8 @@ pub(crate) struct RawWaiver {
 }
 
 /// The fields every waiver must give, in the order they are reported.
-pub const REQUIRED_WAIVER_FIELDS: [&str; 5] = ["rule", "expires", "reason", "ticket", "approved_by"];
+pub const REQUIRED_WAIVER_FIELDS: [&str; 5] =
+    ["rule", "expires", "reason", "ticket", "approved_by"];
 
 /// One entry of `waivers:`: a waiver, or the path of a file holding more.
 #[derive(Debug)]
@@ -536,9 +537,15 @@ pub(crate) fn check_waiver(
     stages: &[&str],
     (waiver_line, waiver_column): (u32, u32),
 ) -> Result<Waiver, PolicyError> {
-    let (line, column) = raw.rule.as_ref().map_or((waiver_line, waiver_column), |rule| {
-        (rule.referenced.line() as u32, rule.referenced.column() as u32)
-    });
+    let (line, column) = raw
+        .rule
+        .as_ref()
+        .map_or((waiver_line, waiver_column), |rule| {
+            (
+                rule.referenced.line() as u32,
+                rule.referenced.column() as u32,
+            )
+        });
     let at = |line: u32, column: u32, message: String| {
         PolicyError::Config(Located::new(origin.path, line, column, message))
     };

@@ -40,7 +40,10 @@ impl Runner {
             .current_dir(self.dir.path())
             .env("STAGEGATE_BIN", env!("CARGO_BIN_EXE_stagegate"))
             .env("GITHUB_OUTPUT", self.dir.path().join("github-output"))
-            .env("GITHUB_STEP_SUMMARY", self.dir.path().join("step-summary.md"))
+            .env(
+                "GITHUB_STEP_SUMMARY",
+                self.dir.path().join("step-summary.md"),
+            )
             .env("RUNNER_TEMP", self.dir.path().join("runner-temp"))
             .env("NO_COLOR", "1")
             .env_remove("STAGEGATE_LOG")
@@ -126,7 +129,10 @@ fn action_signs_a_pass_with_a_summary_outputs_and_sarif() {
     // Annotations on standard output, in a log group; the key file is gone.
     let log = stdout(&out);
     assert!(log.contains("::group::stagegate gate --stage dev"), "{log}");
-    assert!(log.contains("::notice::stagegate: stage `dev` PASS"), "{log}");
+    assert!(
+        log.contains("::notice::stagegate: stage `dev` PASS"),
+        "{log}"
+    );
     let leftovers: Vec<_> = fs_err::read_dir(runner.path("runner-temp"))
         .unwrap()
         .filter_map(Result::ok)
@@ -138,7 +144,13 @@ fn action_signs_a_pass_with_a_summary_outputs_and_sarif() {
     let out = runner
         .dir
         .command()
-        .args(["verify", "--stage", "dev", "--bundle", "stagegate-dev.sigstore.json"])
+        .args([
+            "verify",
+            "--stage",
+            "dev",
+            "--bundle",
+            "stagegate-dev.sigstore.json",
+        ])
         .args(["--subject", &format!("sha256:{subject}"), "--key"])
         .arg(repo_file("testdata/keys/gate.pub"))
         .output()
@@ -165,7 +177,11 @@ fn action_annotates_a_policy_failure_and_can_leave_the_step_green() {
         log.contains("::error file=policies/baseline/licenses.rego,line="),
         "{log}"
     );
-    assert!(runner.summary().contains("licenses.banned"), "{}", runner.summary());
+    assert!(
+        runner.summary().contains("licenses.banned"),
+        "{}",
+        runner.summary()
+    );
 
     let mut lenient = inputs.to_vec();
     lenient.push(("fail-on-policy", "false"));
@@ -186,7 +202,9 @@ fn action_errors_fail_the_step_and_say_so() {
     assert_eq!(runner.outputs()["result"], "error");
     assert_eq!(runner.outputs()["exit-code"], "2");
     assert!(
-        runner.summary().contains("## stagegate: error at stage `dev`"),
+        runner
+            .summary()
+            .contains("## stagegate: error at stage `dev`"),
         "{}",
         runner.summary()
     );
@@ -198,17 +216,28 @@ fn action_errors_fail_the_step_and_say_so() {
             vec![("stage", "dev"), ("push", "true")],
             "`push: true` needs a signing key",
         ),
-        (vec![("stage", "dev"), ("summary", "maybe")], "must be true or false"),
+        (
+            vec![("stage", "dev"), ("summary", "maybe")],
+            "must be true or false",
+        ),
         (vec![("stage", "")], "the `stage` input is required"),
     ] {
         let out = runner.run(&inputs);
         assert_eq!(code(&out), 2, "{inputs:?}");
-        assert!(stderr(&out).contains(message), "{inputs:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(message),
+            "{inputs:?}: {}",
+            stderr(&out)
+        );
     }
     // A stage typo reaches stagegate, which suggests the right one.
     let out = runner.run(&[("stage", "dve"), ("evidence", "evidence/example.json")]);
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("did you mean `dev`?"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("did you mean `dev`?"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

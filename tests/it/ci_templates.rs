@@ -70,7 +70,13 @@ fn action_workflows_and_component_match_the_vendored_schemas() {
         return;
     };
     let out = validate(&tool, "vendor.github-actions", &[repo_file("action.yml")]);
-    assert_eq!(code(&out), 0, "action.yml: {}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        code(&out),
+        0,
+        "action.yml: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
 
     let workflows: Vec<PathBuf> = fs_err::read_dir(repo_file("examples/github"))
         .unwrap()
@@ -91,9 +97,11 @@ fn action_workflows_and_component_match_the_vendored_schemas() {
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
 
     // And the check can fail: a job whose `script` is a number is refused.
-    let broken = fs_err::read_to_string(&jobs)
-        .unwrap()
-        .replacen("  script:\n", "  script: 5\n  old_script:\n", 1);
+    let broken = fs_err::read_to_string(&jobs).unwrap().replacen(
+        "  script:\n",
+        "  script: 5\n  old_script:\n",
+        1,
+    );
     let broken = dir.write("broken.yml", broken);
     let out = validate(&tool, "vendor.gitlab-ci", &[broken]);
     assert_ne!(code(&out), 0, "{}", stdout(&out));
@@ -179,7 +187,11 @@ fn gitlab_component_job_writes_the_reports_it_declares() {
     assert_eq!(job["image"]["entrypoint"], serde_json::json!([""]));
     let out = run_job(&dir, job);
     assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
-    assert!(stdout(&out).contains("stage dev passed"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("stage dev passed"),
+        "{}",
+        stdout(&out)
+    );
 
     // Every report and artifact the job declares exists.
     let reports = &job["artifacts"]["reports"];

@@ -45,7 +45,11 @@ fn bash_complete(script: &str, words: &[&str]) -> Vec<String> {
 #[test]
 fn bash_completes_a_subcommand_and_a_flag() {
     let dir = Dir::new("completions");
-    let output = dir.command().args(["completions", "bash"]).output().unwrap();
+    let output = dir
+        .command()
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let script = stdout(&output);
 
@@ -74,7 +78,11 @@ fn every_shell_gets_a_script() {
         assert!(script.contains(marker), "{shell}: no `{marker}`");
         assert!(script.contains("bundle-out"), "{shell}: no gate flags");
     }
-    let output = dir.command().args(["completions", "tcsh"]).output().unwrap();
+    let output = dir
+        .command()
+        .args(["completions", "tcsh"])
+        .output()
+        .unwrap();
     assert_eq!(code(&output), 2);
 }
 

@@ -68,7 +68,10 @@ fn build_image(dir: &Dir, output: &str) -> String {
         .env("SOURCE_DATE_EPOCH", "1796212800")
         .current_dir(dir.path()));
     let digest = stdout(&out).trim().to_owned();
-    assert!(digest.starts_with("sha256:") && digest.len() == 71, "{digest}");
+    assert!(
+        digest.starts_with("sha256:") && digest.len() == 71,
+        "{digest}"
+    );
     digest
 }
 
@@ -123,7 +126,10 @@ fn image_builds_pushes_runs_from_its_root_and_gates_itself() {
         manifest["config"]["digest"].as_str().unwrap(),
     ));
     assert_eq!(config["config"]["User"], "65532:65532");
-    assert_eq!(config["config"]["Entrypoint"], serde_json::json!(["stagegate"]));
+    assert_eq!(
+        config["config"]["Entrypoint"],
+        serde_json::json!(["stagegate"])
+    );
     assert_eq!(config["created"], "2026-12-02T12:00:00Z");
 
     // Reproducible: the same inputs give the same digest.
@@ -132,7 +138,12 @@ fn image_builds_pushes_runs_from_its_root_and_gates_itself() {
     // Push with skopeo, keeping the digest; inspect what the registry holds.
     let host = &registry.host;
     run(Command::new(SKOPEO)
-        .args(["copy", "--quiet", "--preserve-digests", "--dest-tls-verify=false"])
+        .args([
+            "copy",
+            "--quiet",
+            "--preserve-digests",
+            "--dest-tls-verify=false",
+        ])
         .arg(format!("oci:{}:test", layout.display()))
         .arg(format!("docker://{host}/stagegate:test")));
     let inspected = run(Command::new(SKOPEO)
@@ -157,7 +168,10 @@ fn image_builds_pushes_runs_from_its_root_and_gates_itself() {
     run(Command::new(SKOPEO)
         .args(["copy", "--quiet", "--src-tls-verify=false"])
         .arg(format!("docker://{image}"))
-        .arg(format!("oci:{}:pulled", dir.path().join("pulled").display())));
+        .arg(format!(
+            "oci:{}:pulled",
+            dir.path().join("pulled").display()
+        )));
     let pulled = dir.path().join("pulled");
     let pulled_index = read_json(&pulled.join("index.json"));
     let pulled_manifest = read_json(&blob(
@@ -221,9 +235,7 @@ fn image_builds_pushes_runs_from_its_root_and_gates_itself() {
         digest.trim_start_matches("sha256:")
     );
     assert!(
-        decision["rules"]
-            .as_array()
-            .is_some_and(|r| r.len() >= 3),
+        decision["rules"].as_array().is_some_and(|r| r.len() >= 3),
         "{decision}"
     );
 
@@ -309,12 +321,8 @@ fn image_builds_pushes_runs_from_its_root_and_gates_itself() {
     }
     let _ = server.kill();
     let server_out = server.wait_with_output().unwrap();
-    let (status, _) = healthy.unwrap_or_else(|| {
-        panic!(
-            "serve in the image did not answer: {}",
-            stderr(&server_out)
-        )
-    });
+    let (status, _) = healthy
+        .unwrap_or_else(|| panic!("serve in the image did not answer: {}", stderr(&server_out)));
     assert_eq!(status, 200);
     // `serve` says where it listens.
     assert!(

@@ -59,7 +59,13 @@ fn issue_16_init_writes_what_its_files_refer_to() {
     for stage in ["dev", "staging", "prod"] {
         let out = dir
             .command()
-            .args(["evaluate", "--stage", stage, "--evidence", "evidence/example.json"])
+            .args([
+                "evaluate",
+                "--stage",
+                stage,
+                "--evidence",
+                "evidence/example.json",
+            ])
             .args(["--effective-time", EFFECTIVE_TIME])
             .output()
             .unwrap();
@@ -72,7 +78,13 @@ fn issue_16_stage_typos_get_a_suggestion_and_approve_checks_its_stage() {
     let dir = project("new-user-stages");
     let out = dir
         .command()
-        .args(["evaluate", "--stage", "stagign", "--evidence", "evidence/example.json"])
+        .args([
+            "evaluate",
+            "--stage",
+            "stagign",
+            "--evidence",
+            "evidence/example.json",
+        ])
         .output()
         .unwrap();
     assert_eq!(code(&out), 2);
@@ -179,7 +191,9 @@ fn issue_16_waiver_sign_writes_the_set_the_config_names() {
     );
     let err = stderr(&sign("waivers/empty.yaml"));
     assert!(
-        err.contains("empty.yaml:2:5: waiver `W-1`: missing `ticket`, `approved_by`; empty `reason`"),
+        err.contains(
+            "empty.yaml:2:5: waiver `W-1`: missing `ticket`, `approved_by`; empty `reason`"
+        ),
         "{err}"
     );
 }
@@ -190,7 +204,13 @@ fn issue_16_key_halves_are_named() {
     let out = dir
         .command()
         .env("STAGEGATE_PASSWORD", PASSWORD)
-        .args(["gate", "--stage", "dev", "--evidence", "evidence/example.json"])
+        .args([
+            "gate",
+            "--stage",
+            "dev",
+            "--evidence",
+            "evidence/example.json",
+        ])
         .args(["--bundle-out", "dev.sigstore.json", "--key"])
         .arg(key("gate.pub"))
         .output()
@@ -235,7 +255,10 @@ fn issue_16_gate_says_what_it_wrote_and_records_no_ci_paths() {
     let dir = project("new-user-gate");
     // An approval kept in the project and one in a CI scratch directory outside it.
     let scratch = Dir::new("new-user-gate-ci-scratch");
-    for (place, name) in [(dir.path(), "approvals/alice.json"), (scratch.path(), "bob.json")] {
+    for (place, name) in [
+        (dir.path(), "approvals/alice.json"),
+        (scratch.path(), "bob.json"),
+    ] {
         let path = place.join(name);
         fs_err::create_dir_all(path.parent().unwrap()).unwrap();
         let out = dir
@@ -258,7 +281,13 @@ fn issue_16_gate_says_what_it_wrote_and_records_no_ci_paths() {
     let out = dir
         .command()
         .env("STAGEGATE_PASSWORD", PASSWORD)
-        .args(["gate", "--stage", "dev", "--evidence", "evidence/example.json"])
+        .args([
+            "gate",
+            "--stage",
+            "dev",
+            "--evidence",
+            "evidence/example.json",
+        ])
         .args(["--effective-time", EFFECTIVE_TIME])
         .args(["--bundle-out", "dev.sigstore.json", "--format", "json"])
         .args(["--chain-dir", "approvals", "--chain-dir"])
@@ -273,7 +302,9 @@ fn issue_16_gate_says_what_it_wrote_and_records_no_ci_paths() {
     assert_eq!(decision["stage"], "dev");
     let err = stderr(&out);
     assert!(
-        err.contains("wrote `dev.sigstore.json` (SLSA VSA) and `dev.decision.sigstore.json` (decision)"),
+        err.contains(
+            "wrote `dev.sigstore.json` (SLSA VSA) and `dev.decision.sigstore.json` (decision)"
+        ),
         "{err}"
     );
     let vsa = predicate(&dir.path().join("dev.sigstore.json"));
@@ -292,7 +323,13 @@ fn issue_16_gate_says_what_it_wrote_and_records_no_ci_paths() {
     let out = dir
         .command()
         .env("STAGEGATE_PASSWORD", PASSWORD)
-        .args(["gate", "--stage", "prod", "--evidence", "evidence/example.json"])
+        .args([
+            "gate",
+            "--stage",
+            "prod",
+            "--evidence",
+            "evidence/example.json",
+        ])
         .args(["--effective-time", EFFECTIVE_TIME])
         .args(["--bundle-out", "prod.sigstore.json", "--key"])
         .arg(key("gate.key"))
@@ -324,9 +361,20 @@ fn issue_16_one_warning_style_and_test_v_keeps_the_log_quiet() {
     let out = dir
         .command()
         .env("STAGEGATE_PASSWORD", PASSWORD)
-        .args(["gate", "--stage", "dev", "--evidence", "evidence/example.json"])
+        .args([
+            "gate",
+            "--stage",
+            "dev",
+            "--evidence",
+            "evidence/example.json",
+        ])
         .args(["--effective-time", EFFECTIVE_TIME])
-        .args(["--bundle-out", "dev.sigstore.json", "--chain-dir", "approvals"])
+        .args([
+            "--bundle-out",
+            "dev.sigstore.json",
+            "--chain-dir",
+            "approvals",
+        ])
         .arg("--key")
         .arg(key("gate.key"))
         .output()
@@ -352,7 +400,13 @@ fn issue_16_one_warning_style_and_test_v_keeps_the_log_quiet() {
     // `-vv` does.
     let out = dir
         .command()
-        .args(["evaluate", "--stage", "dev", "--evidence", "evidence/example.json"])
+        .args([
+            "evaluate",
+            "--stage",
+            "dev",
+            "--evidence",
+            "evidence/example.json",
+        ])
         .args(["--effective-time", EFFECTIVE_TIME, "-v"])
         .output()
         .unwrap();

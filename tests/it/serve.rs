@@ -416,7 +416,9 @@ fn serve_tells_a_missing_image_from_an_unsigned_one() {
     let Some(registry) = TestRegistry::start("serve-missing") else {
         return;
     };
-    let unsigned = registry.push_image("shop/api", "v1", "serve-missing").display();
+    let unsigned = registry
+        .push_image("shop/api", "v1", "serve-missing")
+        .display();
     let missing = format!("{}/shop/api@sha256:{}", registry.host, "0".repeat(64));
     let dir = Dir::new("serve-missing");
     admission_config(&dir, "");
