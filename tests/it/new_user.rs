@@ -53,10 +53,12 @@ fn issue_16_init_writes_what_its_files_refer_to() {
     let written = fs_err::read_to_string(dir.path().join(schema_path)).unwrap();
     let printed = stdout(&dir.command().args(["schema", "config"]).output().unwrap());
     assert_eq!(written, printed);
-    // The policies' README points at an example that exists, and it passes every stage.
+    // The policies' README points at an example that exists. It passes dev; staging and prod
+    // need verified provenance (and prod approvals), which a project trusting no key yet
+    // cannot have: they fail closed.
     let readme = fs_err::read_to_string(dir.path().join("policies/README.md")).unwrap();
     assert!(readme.contains("evidence/example.json"), "{readme}");
-    for stage in ["dev", "staging", "prod"] {
+    for (stage, expected) in [("dev", 0), ("staging", 1), ("prod", 1)] {
         let out = dir
             .command()
             .args([
@@ -69,7 +71,14 @@ fn issue_16_init_writes_what_its_files_refer_to() {
             .args(["--effective-time", EFFECTIVE_TIME])
             .output()
             .unwrap();
-        assert_eq!(code(&out), 0, "{stage}: {}", stdout(&out));
+        assert_eq!(code(&out), expected, "{stage}: {}", stdout(&out));
+        if expected == 1 {
+            assert!(
+                stdout(&out).contains("provenance.missing"),
+                "{}",
+                stdout(&out)
+            );
+        }
     }
 }
 
