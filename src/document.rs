@@ -83,8 +83,11 @@ pub fn parse_document(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Valu
     })
 }
 
-/// Parses JSON bytes read from `path`.
+/// Parses JSON bytes read from `path`. An object that repeats a key is refused, as YAML
+/// documents and evidence are: with last-wins a second `"kind"` could hide the first from a
+/// reviewer while the policy sees the other (issue #12).
 pub fn parse_json(path: &Path, bytes: &[u8]) -> Result<Value, DocumentError> {
+    check_duplicate_keys(path, bytes)?;
     serde_json::from_slice(bytes).map_err(|err| DocumentError::Syntax {
         path: path.to_owned(),
         format: "JSON",
@@ -106,6 +109,76 @@ pub fn check_json_syntax(path: &Path, bytes: &[u8]) -> Result<(), DocumentError>
             column: err.column().max(1),
             message: strip_position(&err.to_string()),
         })
+}
+
+/// Refuses JSON whose objects repeat a key (at any depth), naming the key with its line and
+/// column; also reports any syntax error. Builds nothing but each object's set of keys.
+pub fn check_duplicate_keys(path: &Path, bytes: &[u8]) -> Result<(), DocumentError> {
+    serde_json::from_slice::<NoDuplicateKeys>(bytes)
+        .map(drop)
+        .map_err(|err| DocumentError::Syntax {
+            path: path.to_owned(),
+            format: "JSON",
+            line: err.line(),
+            column: err.column().max(1),
+            message: strip_position(&err.to_string()),
+        })
+}
+
+/// Any JSON value, checked for repeated object keys and otherwise ignored.
+struct NoDuplicateKeys;
+
+impl<'de> serde::Deserialize<'de> for NoDuplicateKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(NoDuplicateKeysVisitor)
+    }
+}
+
+struct NoDuplicateKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicateKeysVisitor {
+    type Value = NoDuplicateKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!(
+                    "duplicate key `{key}` in an object"
+                )));
+            }
+            map.next_value::<NoDuplicateKeys>()?;
+        }
+        Ok(NoDuplicateKeys)
+    }
 }
 
 /// serde_json appends " at line L column C"; we report the position separately.
@@ -133,6 +206,36 @@ mod tests {
             }
             other => panic!("expected a syntax error, got {other:?}"),
         }
+    }
+
+    /// Regression for issue #12 point 5: duplicate keys in JSON were last-wins.
+    #[test]
+    fn duplicate_json_keys_are_refused_at_their_place() {
+        let err = parse_document(
+            Path::new("i.json"),
+            b"{\"a\": {\"kind\": \"Pod\",\n \"kind\": \"Job\"}}",
+            &Limits::default(),
+        );
+        match err {
+            Err(DocumentError::Syntax { line, message, .. }) => {
+                assert_eq!(line, 2);
+                assert!(message.contains("duplicate key `kind`"), "{message}");
+            }
+            other => panic!("expected a duplicate-key error, got {other:?}"),
+        }
+        // The same key in sibling objects, and escaped spellings of other keys, are fine.
+        let ok = parse_document(
+            Path::new("i.json"),
+            br#"[{"a": 1}, {"a": 2, "\u0062": 3, "b\n": 4}]"#,
+            &Limits::default(),
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+        let escaped = parse_document(
+            Path::new("i.json"),
+            br#"{"b": 1, "\u0062": 2}"#,
+            &Limits::default(),
+        );
+        assert!(escaped.is_err(), "an escaped spelling of a key is the same key");
     }
 
     #[test]

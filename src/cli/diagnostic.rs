@@ -64,8 +64,14 @@ pub fn file_report(
         path.display().to_string()
     };
     let text = if line > 0 {
-        fs_err::read(path)
+        // Only a regular file is read again for the snippet: a FIFO would block.
+        crate::limits::open_regular(path)
             .ok()
+            .and_then(|mut file| {
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut file, &mut bytes).ok()?;
+                Some(bytes)
+            })
             .filter(|bytes| bytes.len() <= 4 * 1024 * 1024)
             .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
     } else {
@@ -153,7 +159,7 @@ pub fn limit_report(err: &LimitError) -> Report {
         ),
         LimitError::TooLarge { .. } => chain_report(err)
             .wrap_err("hint: raise the limit with `--max-input-bytes` if the file is legitimate"),
-        LimitError::Io { .. } => chain_report(err),
+        LimitError::Io { .. } | LimitError::NotRegular { .. } => chain_report(err),
     }
 }
 
