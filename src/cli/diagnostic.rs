@@ -140,7 +140,7 @@ pub fn policy_report(err: &PolicyError) -> Report {
             located_report(&format!("policy evaluation failed in rule `{rule}`"), error)
         }
         PolicyError::Input(limit) => limit_report(limit),
-        PolicyError::Timeout { .. } => chain_report(err),
+        PolicyError::Timeout { .. } | PolicyError::LoadTimeout { .. } => chain_report(err),
     }
 }
 

@@ -13,8 +13,10 @@ pub mod error;
 pub mod files;
 mod input;
 pub mod metadata;
+pub mod nesting;
 mod parallel;
 pub mod rego;
+mod recursion;
 mod rego_vm;
 pub mod required;
 mod rule_heads;
@@ -109,6 +111,46 @@ impl PolicySet {
             base_dir,
             limits,
         )
+    }
+
+    /// Loads the policies and data of a stage on a worker thread, within `timeout`: parsing
+    /// is bounded ([`nesting`]), but a large policy tree from a pull request (`impact --new`)
+    /// must not hold a gate past its deadline either (issue #12). Past it, the result is
+    /// [`PolicyError::LoadTimeout`].
+    pub fn load_stage_within(
+        stage: &Stage,
+        base_dir: &std::path::Path,
+        limits: &Limits,
+        timeout: Duration,
+    ) -> Result<PolicySet, PolicyError> {
+        let (sender, receiver) = mpsc::channel();
+        let (stage, base_dir, limits) = (stage.clone(), base_dir.to_owned(), *limits);
+        let spawned = std::thread::Builder::new()
+            .name("stagegate-load".to_owned())
+            .stack_size(64 * 1024 * 1024)
+            .spawn(move || {
+                let _ = sender.send(PolicySet::load_stage(&stage, &base_dir, &limits));
+            });
+        if let Err(err) = spawned {
+            return Err(PolicyError::Rego(Located::new(
+                std::path::Path::new("<engine>"),
+                0,
+                0,
+                err.to_string(),
+            )));
+        }
+        match receiver.recv_timeout(timeout) {
+            Ok(result) => result,
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(PolicyError::LoadTimeout {
+                seconds: timeout.as_secs_f64(),
+            }),
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err(PolicyError::Rego(Located::new(
+                std::path::Path::new("<engine>"),
+                0,
+                0,
+                "loading the policies stopped without a result (it panicked)",
+            ))),
+        }
     }
 
     /// Loads policies and data from explicit paths.

@@ -220,6 +220,7 @@ fn add_module(
     file: &PolicyFile,
     text: &Arc<str>,
 ) -> Result<(), PolicyError> {
+    crate::policy::nesting::check_nesting(&file.path, text)?;
     let v1_error = match engine.add_policy(file.display.clone(), text.to_string()) {
         Ok(_) => return Ok(()),
         Err(err) => err,
@@ -261,6 +262,7 @@ pub(crate) fn new_engine(
     engine
         .add_data(data_value)
         .map_err(|err| PolicyError::Data(Located::new(Path::new("data"), 0, 0, err.to_string())))?;
+    crate::policy::recursion::refuse_recursive_functions(&mut engine, files)?;
     prepare(&mut engine, files)?;
     Ok(engine)
 }
