@@ -28,6 +28,7 @@ pub mod decision;
 pub mod document;
 pub mod evidence;
 pub mod limits;
+pub mod memory;
 pub mod oci;
 pub mod policy;
 pub mod report;

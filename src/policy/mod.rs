@@ -245,6 +245,7 @@ impl PolicySet {
             .name("stagegate-eval".to_owned())
             .stack_size(64 * 1024 * 1024)
             .spawn(move || {
+                let _enforced = crate::memory::Evaluating::start();
                 let _ = sender.send(this.evaluate_here(&input, &worker_context));
             });
         if let Err(err) = spawned {
