@@ -183,10 +183,20 @@ impl<'de> serde::de::Visitor<'de> for NoDuplicateKeysVisitor {
 
 /// serde_json appends " at line L column C"; we report the position separately.
 fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(index) => message[..index].to_owned(),
-        None => message.to_owned(),
-    }
+    let message = match message.rfind(" at line ") {
+        Some(index) => &message[..index],
+        None => message,
+    };
+    clarify_json_message(message)
+}
+
+/// serde_json's messages, made plain where they mislead: a lone UTF-16 surrogate escape
+/// (`"\ud800"`) is reported as "unexpected end of hex escape" (issue #12).
+pub fn clarify_json_message(message: &str) -> String {
+    const LONE: &str = "a lone UTF-16 surrogate escape: `\\ud800`–`\\udfff` must come in pairs (high then low) and cannot stand for a character alone";
+    message
+        .replace("unexpected end of hex escape", LONE)
+        .replace("lone leading surrogate in hex escape", LONE)
 }
 
 #[cfg(test)]
@@ -236,6 +246,19 @@ mod tests {
             &Limits::default(),
         );
         assert!(escaped.is_err(), "an escaped spelling of a key is the same key");
+    }
+
+    /// Regression for issue #12 point 14: a lone surrogate said "unexpected end of hex escape".
+    #[test]
+    fn lone_surrogates_are_named() {
+        for text in [&br#"{"a": "\ud800"}"#[..], br#"{"a": "\ud800\u0041"}"#, br#"{"a": "x\udc00"}"#] {
+            match parse_document(Path::new("s.json"), text, &Limits::default()) {
+                Err(DocumentError::Syntax { message, .. }) => {
+                    assert!(message.contains("lone UTF-16 surrogate"), "{message}")
+                }
+                other => panic!("expected an error for {text:?}, got {other:?}"),
+            }
+        }
     }
 
     #[test]
