@@ -27,6 +27,8 @@ pub mod compare;
 pub mod decision;
 pub mod document;
 pub mod evidence;
+#[cfg(test)]
+mod fuzz;
 pub mod limits;
 pub mod memory;
 pub mod oci;
