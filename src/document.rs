@@ -245,13 +245,20 @@ mod tests {
             br#"{"b": 1, "\u0062": 2}"#,
             &Limits::default(),
         );
-        assert!(escaped.is_err(), "an escaped spelling of a key is the same key");
+        assert!(
+            escaped.is_err(),
+            "an escaped spelling of a key is the same key"
+        );
     }
 
     /// Regression for issue #12 point 14: a lone surrogate said "unexpected end of hex escape".
     #[test]
     fn lone_surrogates_are_named() {
-        for text in [&br#"{"a": "\ud800"}"#[..], br#"{"a": "\ud800\u0041"}"#, br#"{"a": "x\udc00"}"#] {
+        for text in [
+            &br#"{"a": "\ud800"}"#[..],
+            br#"{"a": "\ud800\u0041"}"#,
+            br#"{"a": "x\udc00"}"#,
+        ] {
             match parse_document(Path::new("s.json"), text, &Limits::default()) {
                 Err(DocumentError::Syntax { message, .. }) => {
                     assert!(message.contains("lone UTF-16 surrogate"), "{message}")

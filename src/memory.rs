@@ -69,7 +69,9 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAllocator<A> {
 }
 
 fn grew(bytes: usize) {
-    let live = LIVE.fetch_add(bytes, Ordering::Relaxed).saturating_add(bytes);
+    let live = LIVE
+        .fetch_add(bytes, Ordering::Relaxed)
+        .saturating_add(bytes);
     if live > LIMIT.load(Ordering::Relaxed) && EVALUATING.load(Ordering::Relaxed) > 0 {
         exceeded();
     }
@@ -118,7 +120,10 @@ fn exceeded() -> ! {
 
 /// Sets the limit, in bytes, enforced while evaluations run.
 pub fn set_limit(bytes: u64) {
-    LIMIT.store(usize::try_from(bytes).unwrap_or(usize::MAX), Ordering::Relaxed);
+    LIMIT.store(
+        usize::try_from(bytes).unwrap_or(usize::MAX),
+        Ordering::Relaxed,
+    );
 }
 
 /// Live heap bytes counted so far (0 when [`CountingAllocator`] is not the global allocator).
@@ -130,8 +135,12 @@ pub fn live_bytes() -> usize {
 pub fn default_limit() -> u64 {
     const GIB: u64 = 1024 * 1024 * 1024;
     // SAFETY: sysconf only reads system configuration.
-    let (pages, page_size) =
-        unsafe { (libc::sysconf(libc::_SC_PHYS_PAGES), libc::sysconf(libc::_SC_PAGESIZE)) };
+    let (pages, page_size) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
     match (u64::try_from(pages), u64::try_from(page_size)) {
         (Ok(pages), Ok(size)) if pages > 0 && size > 0 => {
             (pages.saturating_mul(size) / 2).clamp(GIB / 4, 4 * GIB)
@@ -156,7 +165,11 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "k" | "kb" | "kib" => 1 << 10,
         "m" | "mb" | "mib" => 1 << 20,
         "g" | "gb" | "gib" => 1 << 30,
-        _ => return Err(format!("`{text}`: unknown unit `{unit}`; use KiB, MiB or GiB")),
+        _ => {
+            return Err(format!(
+                "`{text}`: unknown unit `{unit}`; use KiB, MiB or GiB"
+            ));
+        }
     };
     let bytes = value
         .checked_mul(factor)

@@ -146,31 +146,38 @@ fn snippet(
         SourceSpan::from((offset, if offset >= text.len() { 0 } else { len }))
     };
     let offset = offset.min(text.len());
-    let line_start = text.get(..offset).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+    let line_start = text
+        .get(..offset)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
     let line_end = text
         .get(offset..)
         .and_then(|t| t.find('\n'))
         .map_or(text.len(), |i| offset + i);
     if line_end.saturating_sub(line_start) <= MAX_SNIPPET_LINE {
         let span = span_len(&text, offset);
-        return (Some(Snippet::Whole(NamedSource::new(name, text))), Some(span));
+        return (
+            Some(Snippet::Whole(NamedSource::new(name, text))),
+            Some(span),
+        );
     }
     let mut start = offset.saturating_sub(WINDOW * 2).max(line_start);
     while !text.is_char_boundary(start) {
         start += 1;
     }
-    let start = text
-        .get(start..offset)
-        .map_or(start, |part| {
-            let skip = part.chars().count().saturating_sub(WINDOW);
-            start + part.chars().take(skip).map(char::len_utf8).sum::<usize>()
-        });
-    let end = text
-        .get(offset..line_end)
-        .map_or(line_end, |part| offset + part.chars().take(WINDOW).map(char::len_utf8).sum::<usize>());
+    let start = text.get(start..offset).map_or(start, |part| {
+        let skip = part.chars().count().saturating_sub(WINDOW);
+        start + part.chars().take(skip).map(char::len_utf8).sum::<usize>()
+    });
+    let end = text.get(offset..line_end).map_or(line_end, |part| {
+        offset + part.chars().take(WINDOW).map(char::len_utf8).sum::<usize>()
+    });
     let prefix = if start > line_start { "..." } else { "" };
     let suffix = if end < line_end { "..." } else { "" };
-    let window = format!("{prefix}{}{suffix}", text.get(start..end).unwrap_or_default());
+    let window = format!(
+        "{prefix}{}{suffix}",
+        text.get(start..end).unwrap_or_default()
+    );
     let column = text
         .get(line_start..start)
         .map_or(0, |before| before.chars().count())
@@ -354,7 +361,9 @@ mod tests {
     /// Regression for issue #12 point 14: a minified JSON document printed a 92 KB snippet.
     #[test]
     fn long_lines_are_cut_around_the_column_with_the_true_position() {
-        let line: String = (0..20_000).map(|i| if i % 7 == 0 { ',' } else { 'x' }).collect();
+        let line: String = (0..20_000)
+            .map(|i| if i % 7 == 0 { ',' } else { 'x' })
+            .collect();
         let text = format!("first\n{line}\nlast\n");
         let column = 12_345;
         let offset = offset_of(&text, 2, column);
@@ -362,7 +371,11 @@ mod tests {
         let Some(Snippet::Window(window)) = source else {
             panic!("expected a window")
         };
-        assert!(window.text.chars().count() <= 2 * WINDOW + 6, "{}", window.text.len());
+        assert!(
+            window.text.chars().count() <= 2 * WINDOW + 6,
+            "{}",
+            window.text.len()
+        );
         assert!(window.text.starts_with("...") && window.text.ends_with("..."));
         let span = span.unwrap_or_else(|| SourceSpan::from((0, 0)));
         let contents = miette::SourceCode::read_span(&window, &span, 0, 0);

@@ -135,8 +135,8 @@ pub(crate) fn decide_with(
             replace_approvals(&mut loaded, verified)?;
         }
     }
-    let policies =
-        PolicySet::load_stage_within(stage, &config.base_dir, &limits, args.timeout).map_err(|e| policy_report(&e))?;
+    let policies = PolicySet::load_stage_within(stage, &config.base_dir, &limits, args.timeout)
+        .map_err(|e| policy_report(&e))?;
     tracing::debug!(digest = policies.digest(), "loaded the policies");
     let evaluated_at = chrono::Utc::now();
     let now = args.effective_time.unwrap_or(evaluated_at);

@@ -67,7 +67,10 @@ fn read_key_file(path: &Path) -> Result<String, Report> {
     let bytes = crate::limits::read_limited(path, &limits)
         .map_err(|e| crate::cli::diagnostic::limit_report(&e))?;
     String::from_utf8(bytes).map_err(|_| {
-        miette::miette!("cannot load the key `{}`: it is not UTF-8 text", path.display())
+        miette::miette!(
+            "cannot load the key `{}`: it is not UTF-8 text",
+            path.display()
+        )
     })
 }
 

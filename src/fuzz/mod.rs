@@ -42,14 +42,20 @@ fn seeds(target: &str, folders: &[&str], extensions: &[&str]) -> Vec<Vec<u8>> {
             .flatten()
         {
             let name = entry.file_name().to_string_lossy().to_string();
-            let small = entry.metadata().is_ok_and(|m| m.is_file() && m.len() <= MAX_SEED_BYTES);
+            let small = entry
+                .metadata()
+                .is_ok_and(|m| m.is_file() && m.len() <= MAX_SEED_BYTES);
             if small && extensions.iter().any(|e| name.ends_with(e)) {
                 paths.push(entry.into_path());
             }
         }
     }
     let crashes = testdata().join("fuzz/crashes");
-    for entry in walkdir::WalkDir::new(crashes).sort_by_file_name().into_iter().flatten() {
+    for entry in walkdir::WalkDir::new(crashes)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
         let name = entry.file_name().to_string_lossy().to_string();
         if entry.file_type().is_file() && name.starts_with(&format!("{target}-")) {
             paths.push(entry.into_path());
@@ -101,7 +107,11 @@ fn fuzz(name: &str, seeds: Vec<Vec<u8>>, target: impl Fn(&[u8])) {
                 })
             };
             let path = save(name, &minimal);
-            failures.push(format!("{what}: {} ({} bytes)", path.display(), minimal.len()));
+            failures.push(format!(
+                "{what}: {} ({} bytes)",
+                path.display(),
+                minimal.len()
+            ));
         }
     };
     for input in &seeds {
@@ -122,7 +132,11 @@ fn fuzz(name: &str, seeds: Vec<Vec<u8>>, target: impl Fn(&[u8])) {
     eprint!("{line}");
     if let Ok(report) = std::env::var("STAGEGATE_FUZZ_REPORT") {
         use std::io::Write as _;
-        if let Ok(mut file) = fs_err::OpenOptions::new().create(true).append(true).open(report) {
+        if let Ok(mut file) = fs_err::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(report)
+        {
             let _ = file.write_all(line.as_bytes());
         }
     }

@@ -36,22 +36,89 @@ pub(super) fn hash(bytes: &[u8]) -> u64 {
 /// Tokens that matter to the parsers: structure, escapes, numbers at the edges, duplicate
 /// keys, XML declarations and entities, YAML anchors and tags, digests and purls.
 const TOKENS: &[&str] = &[
-    "{", "}", "[", "]", "\"", ",", ":", "\\", "\\u0000", "\\ud800", "\\udc00", "\\ud800\\udc00",
-    "null", "true", "false", "0", "-0", "1e999", "-1e999", "1.5e-400", "18446744073709551616",
-    "-9223372036854775809", "99999999999999999999d", "NaN", "Infinity", "\"a\":1,\"a\":2,",
-    "\"\":", "<!DOCTYPE x [<!ENTITY e \"ee\">]>", "&e;", "&#0;", "&#x10FFFF;", "&amp;", "&lt;",
-    "<![CDATA[", "]]>", "<testsuite tests=\"10\" failures=\"3\">", "<testcase name=\"t\">",
-    "</testcase>", "<failure/>", "</testsuite>", "<?xml version=\"1.1\"?>", "\n- ", "- ", ": ",
-    "&a ", "*a", "!!binary ", "!!str ", "---\n", "\n...\n", "~", "\t", "\u{feff}", "\r\n", "é",
-    "\u{0}", "sha256:", "@sha256:", "sha256%3A", "pkg:oci/", "pkg:npm/x@1", "?repository_url=",
-    "2026-11-27T12:00:00Z", "9999-12-31T23:59:59Z", "0000-01-01T00:00:00+25:00", "PASSED",
-    "FAILED", "not_affected", "under_investigation", "\"status\":\"fixed\",", "containers",
-    "\"payloadType\":", "\"mediaType\":", "application/vnd.in-toto+json", "STAGEGATE_STAGE_dev",
+    "{",
+    "}",
+    "[",
+    "]",
+    "\"",
+    ",",
+    ":",
+    "\\",
+    "\\u0000",
+    "\\ud800",
+    "\\udc00",
+    "\\ud800\\udc00",
+    "null",
+    "true",
+    "false",
+    "0",
+    "-0",
+    "1e999",
+    "-1e999",
+    "1.5e-400",
+    "18446744073709551616",
+    "-9223372036854775809",
+    "99999999999999999999d",
+    "NaN",
+    "Infinity",
+    "\"a\":1,\"a\":2,",
+    "\"\":",
+    "<!DOCTYPE x [<!ENTITY e \"ee\">]>",
+    "&e;",
+    "&#0;",
+    "&#x10FFFF;",
+    "&amp;",
+    "&lt;",
+    "<![CDATA[",
+    "]]>",
+    "<testsuite tests=\"10\" failures=\"3\">",
+    "<testcase name=\"t\">",
+    "</testcase>",
+    "<failure/>",
+    "</testsuite>",
+    "<?xml version=\"1.1\"?>",
+    "\n- ",
+    "- ",
+    ": ",
+    "&a ",
+    "*a",
+    "!!binary ",
+    "!!str ",
+    "---\n",
+    "\n...\n",
+    "~",
+    "\t",
+    "\u{feff}",
+    "\r\n",
+    "é",
+    "\u{0}",
+    "sha256:",
+    "@sha256:",
+    "sha256%3A",
+    "pkg:oci/",
+    "pkg:npm/x@1",
+    "?repository_url=",
+    "2026-11-27T12:00:00Z",
+    "9999-12-31T23:59:59Z",
+    "0000-01-01T00:00:00+25:00",
+    "PASSED",
+    "FAILED",
+    "not_affected",
+    "under_investigation",
+    "\"status\":\"fixed\",",
+    "containers",
+    "\"payloadType\":",
+    "\"mediaType\":",
+    "application/vnd.in-toto+json",
+    "STAGEGATE_STAGE_dev",
 ];
 
 /// One mutated input: a seed with one to four mutations, at most 1 MiB.
 pub(super) fn mutate(rng: &mut Rng, seeds: &[Vec<u8>]) -> Vec<u8> {
-    let mut data = seeds.get(rng.below(seeds.len())).cloned().unwrap_or_default();
+    let mut data = seeds
+        .get(rng.below(seeds.len()))
+        .cloned()
+        .unwrap_or_default();
     for _ in 0..=rng.below(4) {
         mutate_once(rng, &mut data, seeds);
     }
@@ -110,8 +177,19 @@ fn mutate_once(rng: &mut Rng, data: &mut Vec<u8>, seeds: &[Vec<u8>]) {
                 .map(|_| rng.below(len))
                 .find(|&i| data[i].is_ascii_digit())
             {
-                let end = data[at..].iter().position(|b| !b.is_ascii_digit()).map_or(len, |p| at + p);
-                const NUMBERS: &[&str] = &["0", "-1", "1e999", "18446744073709551616", "4294967296", "1.0e-400", "99999999999999999999"];
+                let end = data[at..]
+                    .iter()
+                    .position(|b| !b.is_ascii_digit())
+                    .map_or(len, |p| at + p);
+                const NUMBERS: &[&str] = &[
+                    "0",
+                    "-1",
+                    "1e999",
+                    "18446744073709551616",
+                    "4294967296",
+                    "1.0e-400",
+                    "99999999999999999999",
+                ];
                 let number = NUMBERS[rng.below(NUMBERS.len())].as_bytes();
                 data.splice(at..end, number.iter().copied());
             }
@@ -121,7 +199,11 @@ fn mutate_once(rng: &mut Rng, data: &mut Vec<u8>, seeds: &[Vec<u8>]) {
             let at = rng.below(len);
             let end = (at + rng.below(64)).min(len);
             let depth = 1 + rng.below(200);
-            let (open, close) = if rng.below(2) == 0 { (b'[', b']') } else { (b'{', b'}') };
+            let (open, close) = if rng.below(2) == 0 {
+                (b'[', b']')
+            } else {
+                (b'{', b'}')
+            };
             let mut nested = vec![open; depth];
             nested.extend_from_slice(&data[at..end]);
             nested.extend(std::iter::repeat_n(close, depth));
@@ -133,7 +215,12 @@ fn mutate_once(rng: &mut Rng, data: &mut Vec<u8>, seeds: &[Vec<u8>]) {
             let end = (at + 1 + rng.below(32)).min(len);
             let chunk = data[at..end].to_vec();
             let times = 1 + rng.below(2_000);
-            let repeated: Vec<u8> = chunk.iter().copied().cycle().take(chunk.len() * times).collect();
+            let repeated: Vec<u8> = chunk
+                .iter()
+                .copied()
+                .cycle()
+                .take(chunk.len() * times)
+                .collect();
             data.splice(at..at, repeated);
         }
         _ => data.extend_from_slice(TOKENS[rng.below(TOKENS.len())].as_bytes()),

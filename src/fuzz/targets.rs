@@ -63,7 +63,11 @@ fn fuzz_collect_sbom() {
     let dir = temp();
     fuzz(
         "collect_sbom",
-        seeds("collect_sbom", &["corpus/cyclonedx", "corpus/spdx"], &[".json"]),
+        seeds(
+            "collect_sbom",
+            &["corpus/cyclonedx", "corpus/spdx"],
+            &[".json"],
+        ),
         |input| collect_as("sbom", dir.path(), input),
     );
 }
@@ -99,7 +103,12 @@ fn fuzz_collect_attestations() {
         "collect_attestations",
         seeds(
             "collect_attestations",
-            &["corpus/attestations", "corpus/sigstore", "corpus/slsa-provenance", "fuzz/seeds"],
+            &[
+                "corpus/attestations",
+                "corpus/sigstore",
+                "corpus/slsa-provenance",
+                "fuzz/seeds",
+            ],
             &[".json", ".jsonl"],
         ),
         |input| collect_as("attestation", dir.path(), input),
@@ -121,7 +130,11 @@ fn fuzz_collect_approvals() {
 fn fuzz_evidence_and_input_loaders() {
     fuzz(
         "input_loaders",
-        seeds("input_loaders", &["evidence", "inputs", "hostile"], &[".json", ".yaml"]),
+        seeds(
+            "input_loaders",
+            &["evidence", "inputs", "hostile"],
+            &[".json", ".yaml"],
+        ),
         |input| {
             let _ = crate::document::parse_document(Path::new("input.json"), input, &limits());
             if crate::limits::check_depth(Path::new("e.json"), input, &limits()).is_ok() {
@@ -147,7 +160,10 @@ fn fuzz_stagegate_yaml() {
 #[test]
 fn fuzz_admission_yaml() {
     let dir = temp();
-    let _ = fs_err::copy(testdata().join("keys/gate.pub"), dir.path().join("gate.pub"));
+    let _ = fs_err::copy(
+        testdata().join("keys/gate.pub"),
+        dir.path().join("gate.pub"),
+    );
     fuzz(
         "admission_yaml",
         seeds("admission_yaml", &["fuzz/seeds"], &[".yaml"]),
@@ -164,11 +180,19 @@ fn fuzz_admission_yaml() {
 fn fuzz_admission_review() {
     fuzz(
         "admission_review",
-        seeds("admission_review", &["fuzz/seeds"], &["admission-review-pod.json", "admission-review-cronjob.json"]),
+        seeds(
+            "admission_review",
+            &["fuzz/seeds"],
+            &["admission-review-pod.json", "admission-review-cronjob.json"],
+        ),
         |input| {
             use crate::serve::admission::{Request, images, pod_spec};
             if let Ok(request) = Request::parse(input) {
-                if let Some(spec) = request.object.as_ref().and_then(|o| pod_spec(&request.kind, o)) {
+                if let Some(spec) = request
+                    .object
+                    .as_ref()
+                    .and_then(|o| pod_spec(&request.kind, o))
+                {
                     let _ = images(spec);
                 }
             }
@@ -188,7 +212,11 @@ fn fuzz_waiver_file() {
                 file: "waivers.yaml",
                 signed_by: None,
             };
-            let _ = crate::policy::waivers::read_waiver_file(&text, &origin, &["dev", "staging", "prod"]);
+            let _ = crate::policy::waivers::read_waiver_file(
+                &text,
+                &origin,
+                &["dev", "staging", "prod"],
+            );
         },
     );
 }
@@ -197,14 +225,23 @@ fn gate_key() -> (SigningKey, Vec<TrustedKey>) {
     let text = fs_err::read_to_string(testdata().join("keys/gate.key")).unwrap_or_default();
     let key = SigningKey::from_pem(&text, b"").unwrap_or_else(|_| SigningKey::generate_p256());
     let public: PublicKey = key.public_key();
-    (key, vec![TrustedKey { name: "gate".to_owned(), key: public }])
+    (
+        key,
+        vec![TrustedKey {
+            name: "gate".to_owned(),
+            key: public,
+        }],
+    )
 }
 
 fn stage_policy() -> VerificationPolicy {
     VerificationPolicy::stage_result(
         DIGEST,
         "dev",
-        Some((std::time::Duration::from_secs(30 * 86_400), chrono::Utc::now())),
+        Some((
+            std::time::Duration::from_secs(30 * 86_400),
+            chrono::Utc::now(),
+        )),
         Some("sha256:cd"),
     )
 }
@@ -213,7 +250,11 @@ fn stage_policy() -> VerificationPolicy {
 #[test]
 fn fuzz_bundles() {
     let (key, trusted) = gate_key();
-    let mut inputs = seeds("bundles", &["corpus/sigstore", "corpus/attestations"], &[".json"]);
+    let mut inputs = seeds(
+        "bundles",
+        &["corpus/sigstore", "corpus/attestations"],
+        &[".json"],
+    );
     for statement in seeds("bundles_statements", &["fuzz/seeds"], &["-statement.json"]) {
         let envelope = crate::attest::dsse::Envelope::sign(
             crate::attest::dsse::IN_TOTO_PAYLOAD_TYPE,
@@ -237,7 +278,11 @@ fn fuzz_signed_statements() {
     let (key, trusted) = gate_key();
     let policy = stage_policy();
     let mut inputs = seeds("signed_statements", &["fuzz/seeds"], &["-statement.json"]);
-    inputs.extend(seeds("signed_statements_corpus", &["corpus/slsa-provenance"], &[".json"]));
+    inputs.extend(seeds(
+        "signed_statements_corpus",
+        &["corpus/slsa-provenance"],
+        &[".json"],
+    ));
     fuzz("signed_statements", inputs, |statement| {
         let envelope = crate::attest::dsse::Envelope::sign(
             crate::attest::dsse::IN_TOTO_PAYLOAD_TYPE,

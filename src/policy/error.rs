@@ -127,9 +127,9 @@ impl PolicyError {
             | PolicyError::Cel(l)
             | PolicyError::Document(l)
             | PolicyError::Evaluation { error: l, .. } => Some(l),
-            PolicyError::Input(_) | PolicyError::Timeout { .. } | PolicyError::LoadTimeout { .. } => {
-                None
-            }
+            PolicyError::Input(_)
+            | PolicyError::Timeout { .. }
+            | PolicyError::LoadTimeout { .. } => None,
         }
     }
 }

@@ -149,18 +149,30 @@ mod tests {
         match check(&deep) {
             Err(PolicyError::Rego(located)) => {
                 assert_eq!(located.line, 3);
-                assert_eq!(located.column, 6 + MAX_CHAIN as u32);
+                assert_eq!(located.column, 6 + MAX_CHAIN);
             }
             other => panic!("expected a refusal, got {other:?}"),
         }
-        let objects = format!("package p\n\nx := {}1{}\n", "{\"a\": ".repeat(20), "}".repeat(20));
+        let objects = format!(
+            "package p\n\nx := {}1{}\n",
+            "{\"a\": ".repeat(20),
+            "}".repeat(20)
+        );
         assert!(check(&objects).is_err());
         let ok = format!("package p\n\nx := {}1{}\n", "[".repeat(15), "]".repeat(15));
         assert!(check(&ok).is_ok());
         // Nesting in later elements, calls and parentheses is linear for the parser.
-        let later = format!("package p\n\nx := {}1{}\n", "[0, ".repeat(40), "]".repeat(40));
+        let later = format!(
+            "package p\n\nx := {}1{}\n",
+            "[0, ".repeat(40),
+            "]".repeat(40)
+        );
         assert!(check(&later).is_ok());
-        let calls = format!("package p\n\nx := {}1{}\n", "f((".repeat(40), "))".repeat(40));
+        let calls = format!(
+            "package p\n\nx := {}1{}\n",
+            "f((".repeat(40),
+            "))".repeat(40)
+        );
         assert!(check(&calls).is_ok());
         // Brackets in strings, raw strings and comments do not count.
         let quoted = format!(
@@ -171,7 +183,10 @@ mod tests {
         );
         assert!(check(&quoted).is_ok());
         // Many chains of 15 add up.
-        let many = format!("package p\n\nx := {}\n", format!("[{}1{}]", "[".repeat(13), "]".repeat(13)).repeat(3));
+        let many = format!(
+            "package p\n\nx := {}\n",
+            format!("[{}1{}]", "[".repeat(13), "]".repeat(13)).repeat(3)
+        );
         assert!(check(&many).is_err());
     }
 }

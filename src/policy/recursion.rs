@@ -144,9 +144,7 @@ fn resolve<'a>(
             let last = prefix.rsplit('.').next().unwrap_or(prefix);
             functions
                 .iter()
-                .find(|(p, f)| {
-                    f == function && (p == prefix || p.rsplit('.').next() == Some(last))
-                })
+                .find(|(p, f)| f == function && (p == prefix || p.rsplit('.').next() == Some(last)))
                 .copied()
         }
     }
@@ -192,7 +190,10 @@ fn package_path(refr: &regorus::unstable::Ref<regorus::unstable::Expr>) -> Strin
         .ok()
         .as_ref()
         .and_then(ref_name)
-        .map(|name| name.strip_prefix("data.").map_or(name.clone(), str::to_owned))
+        .map(|name| {
+            name.strip_prefix("data.")
+                .map_or(name.clone(), str::to_owned)
+        })
         .unwrap_or_default()
 }
 
@@ -207,7 +208,9 @@ mod tests {
             let name = format!("p{i}.rego");
             engine
                 .add_policy(name.clone(), (*text).to_owned())
-                .map_err(|e| PolicyError::Rego(Located::new(Path::new(&name), 0, 0, e.to_string())))?;
+                .map_err(|e| {
+                    PolicyError::Rego(Located::new(Path::new(&name), 0, 0, e.to_string()))
+                })?;
             files.push((
                 PolicyFile {
                     display: name.clone(),
@@ -227,8 +230,14 @@ mod tests {
         ]);
         match direct {
             Err(PolicyError::Rego(located)) => {
-                assert_eq!((located.line, located.path.as_path()), (3, Path::new("p0.rego")));
-                assert!(located.message.contains("data.main.f -> data.main.f"), "{located}");
+                assert_eq!(
+                    (located.line, located.path.as_path()),
+                    (3, Path::new("p0.rego"))
+                );
+                assert!(
+                    located.message.contains("data.main.f -> data.main.f"),
+                    "{located}"
+                );
             }
             other => panic!("expected a refusal, got {other:?}"),
         }

@@ -442,9 +442,9 @@ fn discover_rules(
             };
             let line = head.line;
             let refuse = |what: &str| {
-                let column = text
-                    .get(..head.start)
-                    .map_or(1, |before| before.len() - before.rfind('\n').map_or(0, |n| n + 1) + 1);
+                let column = text.get(..head.start).map_or(1, |before| {
+                    before.len() - before.rfind('\n').map_or(0, |n| n + 1) + 1
+                });
                 PolicyError::Rego(
                     Located::new(
                         &file.path,
@@ -468,7 +468,9 @@ fn discover_rules(
             let metadata = metadata_above(&file.path, text, line)?;
             if let Some(existing) = rules.iter_mut().find(|r| r.path == path) {
                 if existing.kind != head.kind {
-                    return Err(refuse("defined with heads of different kinds in one package"));
+                    return Err(refuse(
+                        "defined with heads of different kinds in one package",
+                    ));
                 }
                 // Another definition of the same rule: it shares the first one's id; take its
                 // METADATA only if the first had none.
@@ -626,7 +628,11 @@ mod tests {
                 .map(|f| f.message.as_str())
                 .collect();
             messages.sort_unstable();
-            assert_eq!(messages, ["gk", "key as message", "object value"], "{engine:?}");
+            assert_eq!(
+                messages,
+                ["gk", "key as message", "object value"],
+                "{engine:?}"
+            );
         }
     }
 
@@ -635,7 +641,10 @@ mod tests {
     #[test]
     fn finding_rules_that_cannot_be_evaluated_are_refused() {
         for (text, line) in [
-            ("package main\n\ndeny_other contains \"x\" if false\n\ndeny(x) := true if x > 1\n", 5),
+            (
+                "package main\n\ndeny_other contains \"x\" if false\n\ndeny(x) := true if x > 1\n",
+                5,
+            ),
             ("package main\n\n\nwarn_x.a.b := \"m\"\n", 4),
             ("package main\n\nviolation.a contains \"m\"\n", 3),
         ] {

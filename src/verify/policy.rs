@@ -413,13 +413,27 @@ fn check(rule: &Rule, statement: &Statement) -> Result<(), PolicyErrorKind> {
 fn vsa(predicate: &Value, rule: &'static str) -> Result<VerificationSummary, PolicyErrorKind> {
     VerificationSummary::deserialize_from(predicate).ok_or_else(|| {
         let field = [
-            ("verifier", predicate.get("verifier").is_some_and(Value::is_object)),
-            ("timeVerified", predicate.get("timeVerified").is_some_and(Value::is_string)),
-            ("resourceUri", predicate.get("resourceUri").is_some_and(Value::is_string)),
-            ("policy", predicate.get("policy").is_some_and(Value::is_object)),
+            (
+                "verifier",
+                predicate.get("verifier").is_some_and(Value::is_object),
+            ),
+            (
+                "timeVerified",
+                predicate.get("timeVerified").is_some_and(Value::is_string),
+            ),
+            (
+                "resourceUri",
+                predicate.get("resourceUri").is_some_and(Value::is_string),
+            ),
+            (
+                "policy",
+                predicate.get("policy").is_some_and(Value::is_object),
+            ),
             (
                 "verificationResult",
-                predicate.get("verificationResult").is_some_and(Value::is_string),
+                predicate
+                    .get("verificationResult")
+                    .is_some_and(Value::is_string),
             ),
         ]
         .into_iter()
@@ -490,7 +504,10 @@ mod tests {
         });
         assert!(matches!(
             vsa(&predicate, "passed"),
-            Err(PolicyErrorKind::MissingField { field: "timeVerified", .. })
+            Err(PolicyErrorKind::MissingField {
+                field: "timeVerified",
+                ..
+            })
         ));
     }
 }

@@ -8,16 +8,23 @@ use serde_json::Value;
 
 use crate::util::{Dir, code, repo_file, stderr};
 
-const SUBJECT: &str =
-    "registry.example.com/app@sha256:1c3b93ed450e26eac89b471d6d140e2f99488f489739b8b8ea5e8202dd086f82";
+const SUBJECT: &str = "registry.example.com/app@sha256:1c3b93ed450e26eac89b471d6d140e2f99488f489739b8b8ea5e8202dd086f82";
 
 /// A hang guard, not a timing assertion: a run that blocks fails the test instead of CI.
 const HANG: Duration = Duration::from_secs(120);
 
 /// `evaluate --input <input>` with the policies (and data) of `testdata/hostile/<dir>`.
-fn evaluate(dir: &Dir, policies: &str, data: Option<&str>, input: &std::path::Path) -> std::process::Output {
+fn evaluate(
+    dir: &Dir,
+    policies: &str,
+    data: Option<&str>,
+    input: &std::path::Path,
+) -> std::process::Output {
     let data = data.map_or_else(String::new, |d| {
-        format!("    data: [{}]\n", repo_file(&format!("testdata/hostile/{d}")).display())
+        format!(
+            "    data: [{}]\n",
+            repo_file(&format!("testdata/hostile/{d}")).display()
+        )
     });
     dir.write(
         "stagegate.yaml",
@@ -27,7 +34,14 @@ fn evaluate(dir: &Dir, policies: &str, data: Option<&str>, input: &std::path::Pa
         ),
     );
     dir.command()
-        .args(["evaluate", "--stage", "s", "--max-memory", "256MiB", "--input"])
+        .args([
+            "evaluate",
+            "--stage",
+            "s",
+            "--max-memory",
+            "256MiB",
+            "--input",
+        ])
         .arg(input)
         .timeout(HANG)
         .output()
@@ -52,7 +66,11 @@ fn issue_12_function_deny_is_refused_at_load() {
     let input = dir.write("in.json", "{}");
     let output = evaluate(&dir, "function-deny", None, &input);
     assert_eq!(code(&output), 2, "{}", stderr(&output));
-    assert!(stderr(&output).contains("p.rego:5:1"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("p.rego:5:1"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 /// Point 8: `f(100000)` overflowed the stack (exit 134).
@@ -62,7 +80,11 @@ fn issue_12_recursion_is_refused() {
     let input = dir.write("in.json", "{}");
     let output = evaluate(&dir, "recursion", None, &input);
     assert_eq!(code(&output), 2, "{}", stderr(&output));
-    assert!(stderr(&output).contains("is recursive"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("is recursive"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 /// Point 8: 26 nested `[` took ~40 s to parse, outside `--timeout`.
@@ -101,13 +123,25 @@ fn issue_12_duplicate_json_keys_are_refused() {
         &repo_file("testdata/hostile/duplicate-keys.json"),
     );
     assert_eq!(code(&output), 2, "{}", stderr(&output));
-    assert!(stderr(&output).contains("duplicate key `kind`"), "{}", stderr(&output));
-    assert!(stderr(&output).contains("duplicate-keys.json:3:"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("duplicate key `kind`"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("duplicate-keys.json:3:"),
+        "{}",
+        stderr(&output)
+    );
 
     let input = dir.write("in.json", r#"{"kind": "Job"}"#);
     let output = evaluate(&dir, "data-dup", Some("data-dup/data.json"), &input);
     assert_eq!(code(&output), 2, "{}", stderr(&output));
-    assert!(stderr(&output).contains("duplicate key `banned`"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("duplicate key `banned`"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 /// Point 11: a FIFO given as an input blocked forever.
@@ -124,7 +158,14 @@ fn issue_12_fifo_inputs_are_refused() {
 
     let output = dir
         .command()
-        .args(["collect", "--subject", SUBJECT, "-o", "evidence.json", "--sbom"])
+        .args([
+            "collect",
+            "--subject",
+            SUBJECT,
+            "-o",
+            "evidence.json",
+            "--sbom",
+        ])
         .arg(&fifo)
         .timeout(HANG)
         .output()
@@ -140,7 +181,14 @@ fn issue_12_junit_counters_that_hide_failures_are_problems() {
     let dir = Dir::new("junit-counters");
     let output = dir
         .command()
-        .args(["collect", "--subject", SUBJECT, "-o", "evidence.json", "--tests"])
+        .args([
+            "collect",
+            "--subject",
+            SUBJECT,
+            "-o",
+            "evidence.json",
+            "--tests",
+        ])
         .arg(repo_file("testdata/hostile/junit-hidden-failures.xml"))
         .output()
         .expect("run");
@@ -150,5 +198,8 @@ fn issue_12_junit_counters_that_hide_failures_are_problems() {
             .expect("json");
     assert_eq!(evidence["tests"]["failed"], 3, "{evidence}");
     assert_eq!(evidence["tests"]["passed"], 0, "{evidence}");
-    assert_eq!(evidence["problems"][0]["kind"], "test-count-mismatch", "{evidence}");
+    assert_eq!(
+        evidence["problems"][0]["kind"], "test-count-mismatch",
+        "{evidence}"
+    );
 }

@@ -270,18 +270,22 @@ pub(crate) fn read(
     // for flat reports (the common case) is document order.
     if let Some(declared) = root {
         // Each suite counts its own cases: the sum over all suites is the report's.
-        let counted = done
-            .iter()
-            .fold(Counted::default(), |sum, suite| Counted {
-                failed: sum.failed.saturating_add(suite.failed),
-                errors: sum.errors.saturating_add(suite.errors),
-            });
+        let counted = done.iter().fold(Counted::default(), |sum, suite| Counted {
+            failed: sum.failed.saturating_add(suite.failed),
+            errors: sum.errors.saturating_add(suite.errors),
+        });
         let mut extra = TestSuite {
             name: "(the <testsuites> counters)".to_owned(),
             source: Some(source_index),
             ..TestSuite::default()
         };
-        if reconcile(&mut extra, declared, counted, "`<testsuites>`", &mut problems) {
+        if reconcile(
+            &mut extra,
+            declared,
+            counted,
+            "`<testsuites>`",
+            &mut problems,
+        ) {
             done.push(extra);
         }
     }

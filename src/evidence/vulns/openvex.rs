@@ -37,7 +37,9 @@ use std::borrow::Cow;
 use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 
-use crate::evidence::model::{Component as SbomComponent, PackageRef, Subject, Suppression, Vulnerability};
+use crate::evidence::model::{
+    Component as SbomComponent, PackageRef, Subject, Suppression, Vulnerability,
+};
 
 use super::purl_key;
 
@@ -245,26 +247,23 @@ fn product_targets(
 /// Whether a product names the artifact being promoted: by digest when it carries one, else
 /// by repository name when it is an image purl or reference.
 fn identifies_subject(product: &Component<'_>, subject: &Subject) -> bool {
-    let purl = product
-        .identifiers
-        .as_ref()
-        .and_then(|i| i.purl.as_deref());
+    let purl = product.identifiers.as_ref().and_then(|i| i.purl.as_deref());
     let names: Vec<&str> = product.id.as_deref().into_iter().chain(purl).collect();
     let mut digests: Vec<String> = names.iter().filter_map(|name| sha256_in(name)).collect();
     for (algorithm, value) in product.hashes.iter().flatten() {
-        if matches!(algorithm.to_ascii_lowercase().as_str(), "sha-256" | "sha256") {
+        if matches!(
+            algorithm.to_ascii_lowercase().as_str(),
+            "sha-256" | "sha256"
+        ) {
             digests.push(value.to_ascii_lowercase());
         }
     }
     let want = subject.digest.sha256.to_ascii_lowercase();
     if !digests.is_empty() {
-        return digests.iter().any(|d| *d == want);
+        return digests.contains(&want);
     }
     let repository = image_repository(&subject.name);
-    !repository.is_empty()
-        && names
-            .iter()
-            .any(|name| names_repository(name, &repository))
+    !repository.is_empty() && names.iter().any(|name| names_repository(name, &repository))
 }
 
 /// The hex of a `sha256:<hex>` (or `sha256%3A<hex>`) inside an identifier.
@@ -283,8 +282,13 @@ fn sha256_in(name: &str) -> Option<String> {
 fn image_repository(reference: &str) -> String {
     let without_digest = reference.split('@').next().unwrap_or(reference);
     let last_slash = without_digest.rfind('/').map_or(0, |i| i + 1);
-    let without_tag = match without_digest.get(last_slash..).and_then(|last| last.find(':')) {
-        Some(colon) => without_digest.get(..last_slash + colon).unwrap_or(without_digest),
+    let without_tag = match without_digest
+        .get(last_slash..)
+        .and_then(|last| last.find(':'))
+    {
+        Some(colon) => without_digest
+            .get(..last_slash + colon)
+            .unwrap_or(without_digest),
         None => without_digest,
     };
     without_tag.to_ascii_lowercase()
@@ -324,12 +328,14 @@ fn in_sbom(package: &PackageRef, components: &[SbomComponent]) -> bool {
         return false;
     };
     let want = purl_key(purl);
-    components.iter().filter_map(|c| c.purl.as_deref()).any(|have| {
-        let have = purl_key(have);
-        have == want
-            || (package.version.is_none()
-                && have.split('@').next() == Some(want.as_str()))
-    })
+    components
+        .iter()
+        .filter_map(|c| c.purl.as_deref())
+        .any(|have| {
+            let have = purl_key(have);
+            have == want
+                || (package.version.is_none() && have.split('@').next() == Some(want.as_str()))
+        })
 }
 
 fn time(text: Option<&str>) -> Option<DateTime<FixedOffset>> {
@@ -345,7 +351,10 @@ pub(crate) fn apply(findings: &mut Vec<Vulnerability>, statements: &[VexStatemen
         let mut latest: Option<&VexStatement> = None;
         for (index, statement) in statements.iter().enumerate() {
             let applies = same_vulnerability(statement, finding)
-                && statement.targets.iter().any(|target| covers(target, finding));
+                && statement
+                    .targets
+                    .iter()
+                    .any(|target| covers(target, finding));
             if !applies {
                 continue;
             }
@@ -512,7 +521,10 @@ mod tests {
         let mut found = Vec::new();
         apply(&mut found, &read(&text, &[]));
         assert_eq!(found.len(), 3);
-        assert_eq!(found[0].package.as_ref().map(|p| p.name.as_str()), Some("x"));
+        assert_eq!(
+            found[0].package.as_ref().map(|p| p.name.as_str()),
+            Some("x")
+        );
         assert_eq!(
             found[1].package.as_ref().and_then(|p| p.version.as_deref()),
             Some("v2")
@@ -565,7 +577,9 @@ mod tests {
     #[test]
     fn statements_about_the_subject_match_by_digest_hash_or_repository() {
         for product in [
-            format!(r#"{{"@id":"pkg:oci/app@sha256%3A{OURS}?repository_url=registry.example.com/team/app"}}"#),
+            format!(
+                r#"{{"@id":"pkg:oci/app@sha256%3A{OURS}?repository_url=registry.example.com/team/app"}}"#
+            ),
             format!(r#"{{"@id":"registry.example.com/team/app@sha256:{OURS}"}}"#),
             format!(r#"{{"@id":"https://example.com/vex/app","hashes":{{"sha-256":"{OURS}"}}}}"#),
             r#"{"@id":"pkg:oci/app?repository_url=registry.example.com%2Fteam%2Fapp"}"#.to_owned(),
@@ -607,8 +621,17 @@ mod tests {
         ];
         apply(&mut found, &read(&text, &[]));
         assert_eq!(found.len(), 3);
-        assert!(found[0].suppressed.is_none(), "affected in March beats February's not_affected");
-        assert!(found[1].suppressed.is_none(), "under_investigation updated later");
-        assert!(found[2].suppressed.is_some(), "same time: the later statement");
+        assert!(
+            found[0].suppressed.is_none(),
+            "affected in March beats February's not_affected"
+        );
+        assert!(
+            found[1].suppressed.is_none(),
+            "under_investigation updated later"
+        );
+        assert!(
+            found[2].suppressed.is_some(),
+            "same time: the later statement"
+        );
     }
 }
