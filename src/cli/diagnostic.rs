@@ -334,7 +334,20 @@ pub fn evidence_report(err: &EvidenceError) -> Report {
                 None,
             )
         }
-        _ => chain_report(err),
+        _ => {
+            // A file in another encoding is often refused before any position is known (its
+            // format is not recognised): say so.
+            let hint = err.path().and_then(|path| {
+                let mut head = [0u8; 4];
+                let mut file = crate::limits::open_regular(path).ok()?;
+                let read = std::io::Read::read(&mut file, &mut head).ok()?;
+                encoding_hint(head.get(..read)?)
+            });
+            match hint {
+                Some(hint) => chain_report(err).wrap_err(format!("hint: {hint}")),
+                None => chain_report(err),
+            }
+        }
     }
 }
 

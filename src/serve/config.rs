@@ -157,13 +157,23 @@ pub struct Policy {
     pub digest: String,
 }
 
+/// A configuration or key file's text: a regular file only (a FIFO would block the webhook's
+/// start or reload forever, issue #12), within the input size limit.
+fn read_text(path: &Path) -> Result<String, ConfigError> {
+    let read = |source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let bytes = crate::limits::read_limited(path, &crate::limits::Limits::default())
+        .map_err(|err| read(std::io::Error::other(err)))?;
+    String::from_utf8(bytes)
+        .map_err(|err| read(std::io::Error::new(std::io::ErrorKind::InvalidData, err)))
+}
+
 impl Policy {
     /// Loads `path`.
     pub fn load(path: &Path) -> Result<Policy, ConfigError> {
-        let text = fs_err::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = read_text(path)?;
         let raw: RawConfig =
             serde_saphyr::from_str(&text).map_err(|source| ConfigError::Parse {
                 path: path.to_owned(),
@@ -180,10 +190,7 @@ impl Policy {
         }
         for written in &raw.trust.keys {
             let key_path = dir.join(written);
-            let pem = fs_err::read_to_string(&key_path).map_err(|source| ConfigError::Read {
-                path: key_path.clone(),
-                source,
-            })?;
+            let pem = read_text(&key_path)?;
             hasher.update(pem.as_bytes());
             let key = PublicKey::from_pem(&pem).map_err(|source| ConfigError::Key {
                 path: key_path.clone(),

@@ -203,3 +203,43 @@ fn issue_12_junit_counters_that_hide_failures_are_problems() {
         "{evidence}"
     );
 }
+
+/// Point 14: a minified document given to the wrong flag printed the whole line as the
+/// snippet; a UTF-16 document gave no hint.
+#[test]
+fn issue_12_errors_in_minified_and_utf16_files_stay_readable() {
+    let dir = Dir::new("minified");
+    let output = dir
+        .command()
+        .args(["evaluate", "--stage", "dev", "--evidence"])
+        .arg(repo_file("testdata/hostile/minified-sbom.json"))
+        .arg("--config")
+        .arg(repo_file("stagegate.yaml"))
+        .output()
+        .expect("run");
+    assert_eq!(code(&output), 2, "{}", stderr(&output));
+    let bytes = fs_err::metadata(repo_file("testdata/hostile/minified-sbom.json"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    assert!(bytes > 20_000);
+    assert!(
+        output.stderr.len() < 4_000,
+        "{} bytes of stderr:\n{}",
+        output.stderr.len(),
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("minified-sbom.json:1:"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = evaluate(
+        &dir,
+        "object-deny",
+        None,
+        &repo_file("testdata/hostile/utf16-input.json"),
+    );
+    assert_eq!(code(&output), 2, "{}", stderr(&output));
+    assert!(stderr(&output).contains("UTF-16"), "{}", stderr(&output));
+}
