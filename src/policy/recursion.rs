@@ -9,10 +9,11 @@
 //! line, before anything is evaluated.
 //!
 //! Calls are resolved by name: `f(x)` to a function `f` of the same package, `data.a.b.f(x)` to
-//! the function `f` of package `a.b`, and `lib.f(x)` (through an import) to a function `f` of a
-//! package whose last segment is `lib`. The last rule can join two unrelated packages that
-//! share a last segment and a function name; a cycle found that way is reported like any
-//! other and can be broken by renaming.
+//! the function `f` of package `a.b`, `x.f(x)` through the module's `import data.a.b as x` (or
+//! `import data.a.b`, alias `b`) to `data.a.b.f`, and any other `lib.f(x)` to a function `f` of
+//! a package whose last segment is `lib`. That last rule can join two unrelated packages that
+//! share a last segment and a function name; a cycle found that way is reported like any other
+//! and can be broken by renaming.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -32,10 +33,24 @@ pub(crate) fn refuse_recursive_functions(
     engine: &mut regorus::Engine,
     files: &[(PolicyFile, Arc<str>)],
 ) -> Result<(), PolicyError> {
-    // Each function's calls (by name as written), and where it is first defined.
+    // Each function's calls (by name as written, import aliases expanded to `data.…`), and
+    // where it is first defined.
     let mut calls: BTreeMap<Function, (Vec<String>, String, u32)> = BTreeMap::new();
     for (module, (file, _)) in engine.get_modules().iter().zip(files) {
         let package = package_path(&module.package.refr);
+        let aliases: BTreeMap<String, String> = module
+            .imports
+            .iter()
+            .filter_map(|import| {
+                let path = serde_json::to_value(&import.refr).ok().as_ref().and_then(ref_name)?;
+                let path = path.strip_prefix("data.")?.to_owned();
+                let alias = match &import.r#as {
+                    Some(span) => span.text().to_owned(),
+                    None => path.rsplit('.').next()?.to_owned(),
+                };
+                Some((alias, path))
+            })
+            .collect();
         for rule in &module.policy {
             let Rule::Spec { head, .. } = rule.as_ref() else {
                 continue;
@@ -50,7 +65,17 @@ pub(crate) fn refuse_recursive_functions(
                 .entry((package.clone(), name))
                 .or_insert_with(|| (Vec::new(), file.display.clone(), span.line));
             if let Ok(json) = serde_json::to_value(rule.as_ref()) {
-                collect_calls(&json, &mut entry.0);
+                let mut names = Vec::new();
+                collect_calls(&json, &mut names);
+                entry.0.extend(names.into_iter().map(|name| {
+                    match name.split_once('.') {
+                        Some((first, rest)) => match aliases.get(first) {
+                            Some(path) => format!("data.{path}.{rest}"),
+                            None => name,
+                        },
+                        None => name,
+                    }
+                }));
             }
         }
     }
@@ -179,9 +204,19 @@ fn ref_name(json: &Json) -> Option<String> {
     if let Some(var) = json.get("Var") {
         return var.get("value")?.as_str().map(str::to_owned);
     }
-    let dot = json.get("RefDot")?;
-    let field = dot.get("field")?.get(1)?.as_str()?;
-    Some(format!("{}.{field}", ref_name(dot.get("refr")?)?))
+    if let Some(dot) = json.get("RefDot") {
+        let field = dot.get("field")?.get(1)?.as_str()?;
+        return Some(format!("{}.{field}", ref_name(dot.get("refr")?)?));
+    }
+    // `data["a"].f`: a string index is a path step too.
+    let brack = json.get("RefBrack")?;
+    let index = brack.get("index")?;
+    let field = index
+        .get("String")
+        .or_else(|| index.get("RawString"))?
+        .get("value")?
+        .as_str()?;
+    Some(format!("{}.{field}", ref_name(brack.get("refr")?)?))
 }
 
 /// The package path without `data.`.
@@ -243,11 +278,19 @@ mod tests {
         }
         let mutual = load(&[
             "package a\n\nimport data.b\n\nf(n) := b.g(n)\n",
-            "package b\n\ng(n) := data.a.f(n)\n",
+            "package b\n\ng(n) := data[\"a\"].f(n)\n",
         ]);
         assert!(
             matches!(&mutual, Err(PolicyError::Rego(l)) if l.message.contains("data.a.f -> data.b.g -> data.a.f")),
             "{mutual:?}"
+        );
+        let aliased = load(&[
+            "package a.one\n\nimport data.b.two as other\n\nf(n) := other.g(n)\n",
+            "package b.two\n\ng(n) := data.a.one.f(n)\n",
+        ]);
+        assert!(
+            matches!(&aliased, Err(PolicyError::Rego(l)) if l.message.contains("data.a.one.f -> data.b.two.g -> data.a.one.f")),
+            "{aliased:?}"
         );
         let fine = load(&[
             "package a\n\nimport data.b\n\nf(n) := b.g(n) + count([1])\n",
