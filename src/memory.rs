@@ -198,6 +198,40 @@ impl Drop for Evaluating {
     }
 }
 
+/// Turns a stack overflow (or any other memory fault) into exit code 2 with a message,
+/// instead of the abort (exit 134) Rust's runtime gives it.
+///
+/// Recursive Rego functions are refused at load and nesting is bounded, so no known input
+/// overflows the stack; this is the net under them (issue #12): whatever overflows — a parser,
+/// the policy engine — the gate fails closed with a clear message, having signed nothing. The
+/// handler runs on the alternate signal stack Rust's runtime gives every thread, writes a fixed
+/// message and ends the process without unwinding or allocating.
+pub fn install_fault_handler() {
+    #[cfg(unix)]
+    {
+        // SAFETY: a zeroed `sigaction` is a valid starting value; the handler only calls
+        // async-signal-safe functions (`write`, `_exit`).
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_fault as *const () as usize;
+            action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(libc::SIGSEGV, &action, std::ptr::null_mut());
+            libc::sigaction(libc::SIGBUS, &action, std::ptr::null_mut());
+        }
+    }
+}
+
+#[cfg(unix)]
+extern "C" fn on_fault(_: libc::c_int, _: *mut libc::siginfo_t, _: *mut libc::c_void) {
+    const MESSAGE: &[u8] = b"\n  x stagegate stopped on a stack overflow (or another memory fault): an input or a policy nests or recurses too deeply; the gate fails and nothing was signed\n";
+    // SAFETY: async-signal-safe calls only.
+    unsafe {
+        libc::write(2, MESSAGE.as_ptr().cast(), MESSAGE.len());
+        libc::_exit(2);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

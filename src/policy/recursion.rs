@@ -42,7 +42,10 @@ pub(crate) fn refuse_recursive_functions(
             .imports
             .iter()
             .filter_map(|import| {
-                let path = serde_json::to_value(&import.refr).ok().as_ref().and_then(ref_name)?;
+                let path = serde_json::to_value(&import.refr)
+                    .ok()
+                    .as_ref()
+                    .and_then(ref_name)?;
                 let path = path.strip_prefix("data.")?.to_owned();
                 let alias = match &import.r#as {
                     Some(span) => span.text().to_owned(),
@@ -67,15 +70,15 @@ pub(crate) fn refuse_recursive_functions(
             if let Ok(json) = serde_json::to_value(rule.as_ref()) {
                 let mut names = Vec::new();
                 collect_calls(&json, &mut names);
-                entry.0.extend(names.into_iter().map(|name| {
-                    match name.split_once('.') {
+                entry
+                    .0
+                    .extend(names.into_iter().map(|name| match name.split_once('.') {
                         Some((first, rest)) => match aliases.get(first) {
                             Some(path) => format!("data.{path}.{rest}"),
                             None => name,
                         },
                         None => name,
-                    }
-                }));
+                    }));
             }
         }
     }
