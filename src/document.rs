@@ -114,15 +114,27 @@ pub fn check_json_syntax(path: &Path, bytes: &[u8]) -> Result<(), DocumentError>
 /// Refuses JSON whose objects repeat a key (at any depth), naming the key with its line and
 /// column; also reports any syntax error. Builds nothing but each object's set of keys.
 pub fn check_duplicate_keys(path: &Path, bytes: &[u8]) -> Result<(), DocumentError> {
-    serde_json::from_slice::<NoDuplicateKeys>(bytes)
-        .map(drop)
-        .map_err(|err| DocumentError::Syntax {
-            path: path.to_owned(),
-            format: "JSON",
-            line: err.line(),
-            column: err.column().max(1),
-            message: strip_position(&err.to_string()),
-        })
+    find_duplicate_keys(bytes).map_err(|err| DocumentError::Syntax {
+        path: path.to_owned(),
+        format: "JSON",
+        line: err.line(),
+        column: err.column().max(1),
+        message: strip_position(&err.to_string()),
+    })
+}
+
+/// The `serde_json` error (with its line and column) of the first repeated object key or
+/// syntax error in `bytes`; for readers that report `serde_json` errors themselves.
+pub fn find_duplicate_keys(bytes: &[u8]) -> Result<(), serde_json::Error> {
+    serde_json::from_slice::<NoDuplicateKeys>(bytes).map(drop)
+}
+
+/// As [`find_duplicate_keys`], for a sequence of JSON values (JSON Lines).
+pub fn find_duplicate_keys_in_stream(bytes: &[u8]) -> Result<(), serde_json::Error> {
+    for value in serde_json::Deserializer::from_slice(bytes).into_iter::<NoDuplicateKeys>() {
+        value?;
+    }
+    Ok(())
 }
 
 /// Any JSON value, checked for repeated object keys and otherwise ignored.
@@ -168,9 +180,19 @@ impl<'de> serde::de::Visitor<'de> for NoDuplicateKeysVisitor {
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut seen = std::collections::HashSet::new();
+        // Most objects have a handful of keys: a linear scan beats hashing them.
+        let mut few: Vec<std::borrow::Cow<'de, str>> = Vec::new();
+        let mut many = std::collections::HashSet::new();
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            if !seen.insert(key.clone()) {
+            let repeated = if many.is_empty() && few.len() < 16 {
+                let repeated = few.contains(&key);
+                few.push(key.clone());
+                repeated
+            } else {
+                many.extend(few.drain(..));
+                !many.insert(key.clone())
+            };
+            if repeated {
                 return Err(serde::de::Error::custom(format!(
                     "duplicate key `{key}` in an object"
                 )));

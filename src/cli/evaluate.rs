@@ -306,6 +306,8 @@ fn load_evidence(path: &Path, limits: &Limits) -> Result<LoadedInput, Report> {
     tracing::debug!(bytes = bytes.len(), "read the evidence");
     let input = PolicyInput::from_json_text(bytes.clone());
     input.parse_ahead();
+    // Repeated keys anywhere (in `raw` documents too) are refused, as in every JSON input.
+    crate::document::check_duplicate_keys(path, &bytes).map_err(|e| document_report(&e))?;
     let evidence: Evidence = match serde_json::from_slice(&bytes) {
         Ok(evidence) => evidence,
         Err(err) => {

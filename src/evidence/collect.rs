@@ -233,6 +233,11 @@ impl<'p> Input<'p> {
     /// The bytes as a raw JSON document, without copying them.
     fn into_raw_json(self) -> Result<RawDocument, EvidenceError> {
         let path = self.path;
+        // A key written twice is refused here as in every JSON input (issue #12): the typed
+        // readers refuse a repeated known field, but the raw document policies can read
+        // would keep both.
+        crate::document::find_duplicate_keys(&self.bytes)
+            .map_err(|e| super::error::json_error(path, "JSON", e))?;
         let text = String::from_utf8(self.bytes).map_err(|e| EvidenceError::Utf8 {
             path: path.to_owned(),
             source: e.utf8_error(),
@@ -392,6 +397,9 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
             source,
         })?;
         let file = attestations::read(path, text, limits, index)?;
+        // Well-formed, as read: refuse a key written twice (issue #12).
+        crate::document::find_duplicate_keys_in_stream(&bytes)
+            .map_err(|e| super::error::json_error(path, "JSON", e))?;
         for attestation in &file.attestations {
             let matches = attestation
                 .subjects

@@ -179,3 +179,25 @@ fn save(name: &str, input: &[u8]) -> PathBuf {
     let _ = fs_err::write(&path, input);
     path
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The harness itself: a panicking input fails the target, minimised.
+    #[test]
+    #[should_panic(expected = "panicked")]
+    fn a_panicking_input_fails_the_target() {
+        fuzz("self_test", vec![b"{\"a\": [1, 2, 3]}".to_vec()], |input| {
+            assert!(!input.contains(&b'2'), "boom");
+        });
+    }
+
+    #[test]
+    fn minimising_keeps_what_fails() {
+        let minimal = minimise(b"{\"a\": [1, 2, 3]}", &|candidate| {
+            candidate.contains(&b'2')
+        });
+        assert_eq!(minimal, b"2");
+    }
+}

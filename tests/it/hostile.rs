@@ -144,6 +144,47 @@ fn issue_12_duplicate_json_keys_are_refused() {
     );
 }
 
+/// Point 5: a repeated key in a field the typed readers ignore stayed in the raw document.
+#[test]
+fn issue_12_duplicate_keys_in_collected_and_evidence_documents_are_refused() {
+    let dir = Dir::new("duplicate-keys-collect");
+    let output = dir
+        .command()
+        .args([
+            "collect",
+            "--subject",
+            SUBJECT,
+            "-o",
+            "evidence.json",
+            "--sbom",
+        ])
+        .arg(repo_file("testdata/hostile/duplicate-keys-sbom.json"))
+        .output()
+        .expect("run");
+    assert_eq!(code(&output), 2, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("duplicate key `x-team`"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("evidence.json").exists());
+
+    let output = dir
+        .command()
+        .args(["evaluate", "--stage", "dev", "--evidence"])
+        .arg(repo_file("testdata/hostile/duplicate-keys-evidence.json"))
+        .arg("--config")
+        .arg(repo_file("stagegate.yaml"))
+        .output()
+        .expect("run");
+    assert_eq!(code(&output), 2, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("duplicate key `x-reviewed-by`"),
+        "{}",
+        stderr(&output)
+    );
+}
+
 /// Point 11: a FIFO given as an input blocked forever.
 #[cfg(unix)]
 #[test]
