@@ -544,7 +544,22 @@ fn collect_scan(c: &mut Collection, path: &Path, limits: &Limits) -> Result<(), 
                     path: path.to_owned(),
                 });
             }
-            cyclonedx_vex::findings(doc, index)
+            let declared = cyclonedx_vex::declared_digests(&doc);
+            let mut found = cyclonedx_vex::findings(doc, index);
+            let subject = &c.evidence.subject.digest.sha256;
+            if !declared.is_empty() && !declared.contains(subject) {
+                // About another artifact: its VEX analysis hides nothing of ours.
+                for finding in &mut found {
+                    finding.suppressed = None;
+                }
+                let message = format!(
+                    "scan `{}` describes sha256:{}, not the subject sha256:{subject}",
+                    path.display(),
+                    declared.join(", sha256:"),
+                );
+                c.problem(message, index);
+            }
+            found
         }
     };
     for finding in findings {

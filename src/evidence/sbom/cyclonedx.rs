@@ -215,7 +215,8 @@ fn component(c: &CdxComponent<'_>) -> Component {
     }
 }
 
-fn declared_digests(subject: &CdxComponent<'_>) -> Vec<String> {
+/// The sha256 digests a component (`metadata.component`) claims for itself.
+pub(crate) fn declared_digests(subject: &CdxComponent<'_>) -> Vec<String> {
     let mut digests = Vec::new();
     for hash in subject.hashes.iter().flatten() {
         if hash.alg.eq_ignore_ascii_case("SHA-256") {
