@@ -7,7 +7,9 @@
 //! [`EvidenceError`]: there is never a partial document.
 //!
 //! Findings from all scans go through one [`VulnSet`], so they are deduplicated across
-//! scanners and VEX statements apply to every scanner's findings. Digests that an SBOM or an
+//! scanners and CycloneDX VEX applies to every scanner's findings; OpenVEX statements are
+//! matched against the subject and applied once every scan is read, the latest statement
+//! for a finding winning ([`openvex`]). Digests that an SBOM or an
 //! attestation claims for its subject are compared with the subject, and disagreements become
 //! [`Problem`]s of kind [`SUBJECT_MISMATCH`].
 
@@ -28,7 +30,7 @@ use super::model::{
 };
 use super::sbom::{SbomPart, cyclonedx, spdx};
 use super::tests::{junit, totals};
-use super::vulns::{VulnSet, cyclonedx_vex, grype, openvex, sarif, trivy};
+use super::vulns::{VulnSet, cyclonedx_vex, grype, openvex, sarif, sort_findings, trivy};
 use crate::limits::{LimitError, Limits, check_depth, read_limited};
 
 /// The [`Problem::kind`] recorded when an input's subject digest disagrees with the subject.
@@ -78,7 +80,7 @@ impl SubjectSpec {
                     path: path.clone(),
                     source,
                 };
-                let mut file = fs_err::File::open(path).map_err(io)?;
+                let mut file = crate::limits::open_regular(path)?;
                 let mut hasher = Sha256::new();
                 std::io::copy(&mut file, &mut hasher).map_err(io)?;
                 hasher.flush().map_err(io)?;
@@ -231,6 +233,11 @@ impl<'p> Input<'p> {
     /// The bytes as a raw JSON document, without copying them.
     fn into_raw_json(self) -> Result<RawDocument, EvidenceError> {
         let path = self.path;
+        // A key written twice is refused here as in every JSON input (issue #12): the typed
+        // readers refuse a repeated known field, but the raw document policies can read
+        // would keep both.
+        crate::document::find_duplicate_keys(&self.bytes)
+            .map_err(|e| super::error::json_error(path, "JSON", e))?;
         let text = String::from_utf8(self.bytes).map_err(|e| EvidenceError::Utf8 {
             path: path.to_owned(),
             source: e.utf8_error(),
@@ -255,6 +262,8 @@ struct Collection {
     evidence: Evidence,
     sbom_parts: Vec<(usize, SbomPart)>,
     vulns: VulnSet,
+    /// OpenVEX statements that apply to the subject, applied once every scan is read.
+    vex: Vec<openvex::VexStatement>,
     suites: Vec<super::model::TestSuite>,
 }
 
@@ -285,8 +294,12 @@ impl Collection {
     }
 
     fn problem(&mut self, message: String, source: usize) {
+        self.problem_of(SUBJECT_MISMATCH, message, source);
+    }
+
+    fn problem_of(&mut self, kind: &str, message: String, source: usize) {
         self.evidence.problems.push(Problem {
-            kind: SUBJECT_MISMATCH.to_owned(),
+            kind: kind.to_owned(),
             message,
             source: Some(source),
         });
@@ -325,6 +338,7 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
         },
         sbom_parts: Vec::new(),
         vulns: VulnSet::default(),
+        vex: Vec::new(),
         suites: Vec::new(),
     };
 
@@ -338,8 +352,15 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
         let input = Input::read(path, limits)?;
         let detected = detect(InputKind::Tests, path, &input.bytes)?;
         let index = c.next_index();
-        let suites = junit::read(path, input.text()?, limits, index)?;
-        c.suites.extend(suites);
+        let report = junit::read(path, input.text()?, limits, index)?;
+        c.suites.extend(report.suites);
+        for message in report.problems {
+            c.problem_of(
+                junit::TEST_COUNT_MISMATCH,
+                format!("`{}`: {message}", path.display()),
+                index,
+            );
+        }
         let sha256 = input.sha256.clone();
         let raw = input.into_raw_text()?;
         c.add_source(InputKind::Tests, path, sha256, &detected, raw);
@@ -376,6 +397,9 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
             source,
         })?;
         let file = attestations::read(path, text, limits, index)?;
+        // Well-formed, as read: refuse a key written twice (issue #12).
+        crate::document::find_duplicate_keys_in_stream(&bytes)
+            .map_err(|e| super::error::json_error(path, "JSON", e))?;
         for attestation in &file.attestations {
             let matches = attestation
                 .subjects
@@ -422,10 +446,16 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
         mut evidence,
         sbom_parts,
         vulns,
+        vex,
         suites,
     } = c;
     evidence.sbom = merge_sboms(sbom_parts);
-    evidence.vulnerabilities = (!request.scans.is_empty()).then(|| vulns.into_sorted());
+    evidence.vulnerabilities = (!request.scans.is_empty()).then(|| {
+        let mut findings = vulns.into_sorted();
+        openvex::apply(&mut findings, &vex);
+        sort_findings(&mut findings);
+        findings
+    });
     evidence.tests = (!request.tests.is_empty()).then(|| totals(suites));
     evidence.attestations =
         (!request.attestations.is_empty() || !request.registry.is_empty()).then_some(attestations);
@@ -490,7 +520,23 @@ fn collect_scan(c: &mut Collection, path: &Path, limits: &Limits) -> Result<(), 
         Format::Grype => grype::findings(parse_json(path, "Grype", bytes)?, index),
         Format::Trivy => trivy::findings(parse_json(path, "Trivy", bytes)?, index),
         Format::Sarif => sarif::findings(parse_json(path, "SARIF", bytes)?, index),
-        Format::OpenVex => openvex::findings(parse_json(path, "OpenVEX", bytes)?, index),
+        Format::OpenVex => {
+            // Applied once every scan is read: the latest statement for a finding wins.
+            let components: Vec<_> = c
+                .sbom_parts
+                .iter()
+                .flat_map(|(_, part)| part.components.iter().chain(&part.describes))
+                .cloned()
+                .collect();
+            let doc = parse_json(path, "OpenVEX", bytes)?;
+            c.vex.extend(openvex::statements(
+                doc,
+                &c.evidence.subject,
+                &components,
+                index,
+            ));
+            Vec::new()
+        }
         _ => {
             let doc: cyclonedx_vex::Document<'_> = parse_json(path, "CycloneDX", bytes)?;
             if doc.vulnerabilities.is_none() {
@@ -498,7 +544,22 @@ fn collect_scan(c: &mut Collection, path: &Path, limits: &Limits) -> Result<(), 
                     path: path.to_owned(),
                 });
             }
-            cyclonedx_vex::findings(doc, index)
+            let declared = cyclonedx_vex::declared_digests(&doc);
+            let mut found = cyclonedx_vex::findings(doc, index);
+            let subject = &c.evidence.subject.digest.sha256;
+            if !declared.is_empty() && !declared.contains(subject) {
+                // About another artifact: its VEX analysis hides nothing of ours.
+                for finding in &mut found {
+                    finding.suppressed = None;
+                }
+                let message = format!(
+                    "scan `{}` describes sha256:{}, not the subject sha256:{subject}",
+                    path.display(),
+                    declared.join(", sha256:"),
+                );
+                c.problem(message, index);
+            }
+            found
         }
     };
     for finding in findings {

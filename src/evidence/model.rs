@@ -508,7 +508,7 @@ pub struct Source {
 /// Something that did not add up while collecting.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Problem {
-    /// A stable kind, e.g. `subject-mismatch`.
+    /// A stable kind: `subject-mismatch`, `test-count-mismatch`.
     pub kind: String,
     /// What is wrong, for people.
     pub message: String,

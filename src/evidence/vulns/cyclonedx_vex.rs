@@ -14,6 +14,10 @@
 //! `resolved`, `resolved_with_pedigree` and `false_positive` suppress the finding, with
 //! `analysis.justification` (or `detail`) kept; `exploitable` and `in_triage` do not.
 //!
+//! A document whose `metadata.component` claims digests none of which is the subject's is about
+//! another artifact: its analysis suppresses nothing, and the evidence records a
+//! `subject-mismatch` problem (issue #12: VEX for another product must not hide our findings).
+//!
 //! What we ignore (and why): version ranges (`vers:`) in `affects` (evaluating them needs each
 //! ecosystem's version ordering, and the scanner already decided the package is affected),
 //! advisories, CWEs, proof of concept, `analysis.response` — all stay in `raw`.
@@ -101,6 +105,16 @@ struct Analysis<'a> {
 
 /// Turns the `vulnerabilities` of a CycloneDX document into findings; the caller has checked
 /// that the array is present.
+/// The sha256 digests the document's `metadata.component` claims: what its VEX analysis is
+/// about.
+pub(crate) fn declared_digests(doc: &Document<'_>) -> Vec<String> {
+    doc.metadata
+        .as_ref()
+        .and_then(|m| m.component.as_ref())
+        .map(crate::evidence::sbom::cyclonedx::declared_digests)
+        .unwrap_or_default()
+}
+
 pub(crate) fn findings(doc: Document<'_>, source_index: usize) -> Vec<Vulnerability> {
     let mut packages: HashMap<String, PackageRef> = HashMap::new();
     let mut remember = |c: &CdxComponent<'_>| {
