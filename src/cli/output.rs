@@ -1,6 +1,6 @@
-//! Where reports go: standard output, or files written atomically (a temporary file in the
-//! same directory, then a rename), all rendered before any is written so that an error
-//! leaves nothing half-way.
+//! Where reports go: standard output, or files written by the one atomic writer
+//! ([`crate::fs`]), all rendered before any is written so that an error leaves nothing
+//! half-way.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -89,25 +89,18 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), Report> {
     }
 }
 
-/// Writes a file through a temporary file in the same directory and a rename, so a reader
-/// never sees half a file. No fsync: these are reports and evidence, not a database, and
-/// syncing an 80 MB evidence document costs more than collecting it.
+/// Writes a file atomically through [`crate::fs::write`] (a device or FIFO is written
+/// through, a symlink's target replaced).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Report> {
-    write_files_atomically(&[(path, bytes)])
+    crate::fs::write(path, bytes).map_err(|e| chain_report(&e))
 }
 
-/// Writes several files so that either all of them appear or none does when one cannot be
-/// written: each goes to a temporary file beside its target first, and they are renamed into
-/// place only once all were written.
+/// Writes several files so that either all of them appear or none does
+/// ([`crate::fs::write_all`]).
 pub fn write_files_atomically(files: &[(&Path, &[u8])]) -> Result<(), Report> {
-    let staged = files
-        .iter()
-        .map(|(path, bytes)| stage(path, |file| file.write_all(bytes)))
-        .collect::<Result<Vec<_>, _>>()?;
-    for file in staged {
-        file.commit()?;
-    }
-    Ok(())
+    crate::fs::write_all(files)
+        .map(crate::fs::Committed::keep)
+        .map_err(|e| chain_report(&e))
 }
 
 /// Like [`write_atomically`], with the content streamed by `write` (no copy in memory).
@@ -115,51 +108,7 @@ pub fn write_atomically_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Report> {
-    stage(path, write)?.commit()
-}
-
-/// A file written to a temporary file beside its target, not yet in place.
-struct Staged<'a> {
-    temp: tempfile::NamedTempFile,
-    path: &'a Path,
-}
-
-impl Staged<'_> {
-    /// Renames the temporary file into place.
-    fn commit(self) -> Result<(), Report> {
-        let path = self.path;
-        self.temp
-            .persist(path)
-            .map_err(|e| miette::miette!("cannot write `{}`: {}", path.display(), e.error))?;
-        Ok(())
-    }
-}
-
-fn stage<'a>(
-    path: &'a Path,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<Staged<'a>, Report> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let fail = |err: std::io::Error| miette::miette!("cannot write `{}`: {err}", path.display());
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    {
-        let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
-        write(&mut buffered).map_err(fail)?;
-        buffered.flush().map_err(fail)?;
-    }
-    // Reports and evidence are not secrets: readable like any file the user writes (a
-    // temporary file starts as 0600).
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(fail)?;
-    }
-    Ok(Staged { temp, path })
+    crate::fs::write_with(path, write).map_err(|e| chain_report(&e))
 }
 
 /// The config file to use: `--config`, else `./stagegate.yaml`.
@@ -177,25 +126,5 @@ pub fn config_path(given: Option<&Path>) -> Result<PathBuf, Report> {
                 ))
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn files_appear_together_or_not_at_all() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let first = dir.path().join("first.json");
-        let missing = dir.path().join("no-such-dir/second.xml");
-        let result = write_files_atomically(&[(&first, b"1"), (&missing, b"2")]);
-        assert!(result.is_err());
-        assert!(!first.exists(), "the first file waits for the second");
-
-        let second = dir.path().join("second.xml");
-        assert!(write_files_atomically(&[(&first, b"1"), (&second, b"2")]).is_ok());
-        assert_eq!(fs_err::read(&first).ok().as_deref(), Some(&b"1"[..]));
-        assert_eq!(fs_err::read(&second).ok().as_deref(), Some(&b"2"[..]));
     }
 }
