@@ -112,6 +112,8 @@ fn sign_gate(decision: &Decision, key: &SigningKey) -> (String, String) {
         decision: decision.clone(),
         sources: Vec::new(),
         input_attestations: inputs(),
+        audit_head: None,
+        effective_time_override: None,
     };
     let statement = Statement::new(subject, DECISION_PREDICATE_TYPE, predicate);
     (

@@ -158,4 +158,36 @@ pub struct DecisionPredicate {
     /// The same inputs as the VSA's `inputAttestations`.
     #[serde(default)]
     pub input_attestations: Vec<InputAttestation>,
+    /// The audit chain's head right after this decision's record: `stagegate audit verify
+    /// --checkpoint` finds a tail deleted after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_head: Option<AuditHead>,
+    /// Present only when `--effective-time` was further from the clock than the allowed skew
+    /// and `--allow-effective-time` accepted it: policies saw another time than the real one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_time_override: Option<EffectiveTimeOverride>,
+}
+
+/// An audit chain head, as a signed decision names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditHead {
+    /// The record's sequence number.
+    pub seq: u64,
+    /// Its chain hash (`sha256:HEX`).
+    pub hash: String,
+}
+
+/// The record of a signing gate run at an effective time away from the clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EffectiveTimeOverride {
+    /// What policies saw as now (RFC 3339).
+    pub effective_time: String,
+    /// The clock when the gate ran (RFC 3339).
+    pub clock: String,
+    /// How far apart, in whole seconds.
+    pub skew_seconds: u64,
+    /// Always `true`: read this predicate knowing that age, expiry and waiver rules were
+    /// judged at `effectiveTime`, not at `clock`.
+    pub overridden: bool,
 }

@@ -7,6 +7,7 @@
 //! violated rules, the waivers in force and those expiring, and the results per day. Renderers
 //! (`audit::render`) compute nothing.
 
+
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
@@ -248,7 +249,7 @@ impl PromotionMetrics {
             .filter_map(|(digest, pass)| {
                 first_seen
                     .get(digest)
-                    .map(|first| (*pass - *first).num_seconds() as f64 / 3600.0)
+                    .map(|first| pass.signed_duration_since(*first).num_seconds() as f64 / 3600.0)
             })
             .collect();
         let mut histogram: Vec<(String, usize)> = LEAD_TIME_BUCKETS
@@ -274,7 +275,7 @@ impl PromotionMetrics {
                     continue;
                 }
                 if let Some(first) = first_seen.get(digest) {
-                    approval_hours.push(((at - *first).num_seconds().max(0)) as f64 / 3600.0);
+                    approval_hours.push((at.signed_duration_since(*first).num_seconds().max(0)) as f64 / 3600.0);
                 }
             }
         }
@@ -297,7 +298,9 @@ impl PromotionMetrics {
             .filter_map(|mut status| {
                 let expires = parse(&status.expires)?;
                 (expires > now).then(|| {
-                    status.expiring = expires - now <= window;
+                    status.expiring = now
+                        .checked_add_signed(window)
+                        .is_none_or(|until| expires <= until);
                     status
                 })
             })

@@ -29,6 +29,16 @@ impl Outputs {
 
     /// Renders the decision in every format, then writes them.
     pub fn emit(&self, decision: &Decision, color: bool) -> Result<(), Report> {
+        write_rendered(&self.render(decision, color)?)
+    }
+
+    /// Renders the decision in every format, in memory: `(file, text)`, `None` for standard
+    /// output.
+    pub fn render(
+        &self,
+        decision: &Decision,
+        color: bool,
+    ) -> Result<Vec<(Option<PathBuf>, String)>, Report> {
         let mut rendered = Vec::new();
         for spec in &self.specs {
             let options = RenderOptions {
@@ -37,7 +47,20 @@ impl Outputs {
             let text = render(decision, spec.format, &options).map_err(|e| chain_report(&e))?;
             rendered.push((spec.path.clone(), text));
         }
-        write_rendered(&rendered)
+        Ok(rendered)
+    }
+
+    /// The files the outputs go to, each with the flag that names it (for
+    /// [`crate::fs::check_distinct`]).
+    pub fn files(&self) -> Vec<(String, &Path)> {
+        self.specs
+            .iter()
+            .filter_map(|spec| {
+                spec.path
+                    .as_deref()
+                    .map(|p| (format!("`--format …={}`", p.display()), p))
+            })
+            .collect()
     }
 }
 

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::limits::{Limits, read_limited};
+use crate::time::{Duration, DurationAt};
 use crate::policy::error::{Located, PolicyError};
 use crate::policy::waivers::{
     RawWaiverEntry, RawWaiverEntrySchema, Waiver, WaiverOrigin, check_waiver, read_waiver_file,
@@ -222,8 +223,8 @@ pub struct Trust {
     pub keys: Vec<ConfigPath>,
     /// Trusted approvers.
     pub approvers: Vec<TrustedApproverConfig>,
-    /// The largest age of an earlier stage's result, as written, with its location.
-    pub max_age: Option<(String, u32, u32)>,
+    /// The largest age of an earlier stage's result, parsed at load, with its location.
+    pub max_age: Option<DurationAt>,
     /// Roles allowed to sign waivers.
     pub waiver_roles: Vec<String>,
 }
@@ -256,10 +257,30 @@ pub struct Config {
     /// Signed waiver sets (bundles or DSSE envelopes) for the CLI to verify, then read with
     /// [`crate::policy::waivers::waivers_from_predicate`].
     pub signed_waiver_files: Vec<ConfigPath>,
-    /// `waiver_warning_window` as written, with its location.
-    pub waiver_warning_window: Option<(String, u32, u32)>,
+    /// `waiver_warning_window`, parsed at load, with its location.
+    pub waiver_warning_window: Option<DurationAt>,
     stages_line: u32,
     stages_column: u32,
+}
+
+/// Parses a duration field once, at load, keeping where it was written for later messages.
+fn duration_at(
+    path: &Path,
+    field: &str,
+    written: Spanned<String>,
+) -> Result<DurationAt, PolicyError> {
+    let (line, column) = (
+        written.referenced.line() as u32,
+        written.referenced.column() as u32,
+    );
+    let value = Duration::parse(&written.value).map_err(|err| {
+        PolicyError::Config(Located::new(path, line, column, format!("`{field}`: {err}")))
+    })?;
+    Ok(DurationAt {
+        value,
+        line,
+        column,
+    })
 }
 
 impl Config {
@@ -455,13 +476,10 @@ impl Config {
                     keys,
                     approvers,
                     waiver_roles: raw_trust.waiver_roles,
-                    max_age: raw_trust.max_age.map(|m| {
-                        (
-                            m.value,
-                            m.referenced.line() as u32,
-                            m.referenced.column() as u32,
-                        )
-                    }),
+                    max_age: raw_trust
+                        .max_age
+                        .map(|m| duration_at(path, "trust.max_age", m))
+                        .transpose()?,
                 }
             }
         };
@@ -529,13 +547,10 @@ impl Config {
             trust,
             waivers,
             signed_waiver_files,
-            waiver_warning_window: raw.waiver_warning_window.map(|w| {
-                (
-                    w.value,
-                    w.referenced.line() as u32,
-                    w.referenced.column() as u32,
-                )
-            }),
+            waiver_warning_window: raw
+                .waiver_warning_window
+                .map(|w| duration_at(path, "waiver_warning_window", w))
+                .transpose()?,
             stages,
             stages_line: stages_at.line() as u32,
             stages_column: stages_at.column() as u32,
