@@ -5,7 +5,7 @@
 //! VSA spec: <https://slsa.dev/spec/v1.0/verification_summary>. How stagegate fills it:
 //! - `verifier.id` = [`VERIFIER_ID`], `verifier.version.stagegate` = the crate version;
 //! - `timeVerified` = the decision's `evaluatedAt`;
-//! - `resourceUri` = the subject (`NAME@sha256:HEX`, or the name when it already holds `@`);
+//! - `resourceUri` = the subject, `NAME@sha256:HEX` with the subject's own digest;
 //! - `policy.uri` = `<config file>#stages.<stage>`, `policy.digest.sha256` = the policy-set
 //!   digest (the one `stagegate verify --policy-digest` pins);
 //! - `inputAttestations` = the attestation and approval files the evidence was built from and
@@ -127,13 +127,11 @@ impl VerificationSummary {
     }
 }
 
-/// `NAME@sha256:HEX`, or the name when it already carries a digest.
+/// `NAME@sha256:HEX` with the subject's own digest: a digest the name already carries is
+/// replaced, never kept (a gate refuses a name carrying another digest before signing; this
+/// keeps the URI right whatever the caller checked).
 pub fn resource_uri(name: &str, sha256: &str) -> String {
-    if name.contains("@sha256:") {
-        name.to_owned()
-    } else {
-        format!("{name}@sha256:{sha256}")
-    }
+    format!("{}@sha256:{sha256}", crate::digest::strip_digest(name))
 }
 
 /// `sha256:HEX` → `{sha256: HEX}`.
