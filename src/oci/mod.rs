@@ -21,9 +21,14 @@
 //!   stagegate adds it to the tag-schema index itself (`oci-client` does not write it);
 //! - cosign's legacy attestations, the DSSE layers of the `sha256-<hex>.att` tag, are read too.
 //!
-//! What we ignore (and why): the tag-schema update is read-modify-write without a lock, as the
-//! spec allows (two concurrent pushers may drop one entry; the referrer itself stays and a
-//! re-push adds it back); pagination of the referrers API (`Link` headers: oci-client reads the
+//! Concurrent pushes to one image on a registry without the referrers API: the tag-schema
+//! update is read-modify-write without a lock (the spec offers none), so a pusher re-reads the
+//! index after writing it (after a short random wait) and writes its entry again until the
+//! index lists it, or fails after [`TAG_SCHEMA_ATTEMPTS`]. The window that remains: a pusher
+//! that already saw its entry listed and exited can still lose it to another pusher's write
+//! based on a read older than that entry, when that write lands later than the wait (a slow
+//! or stalled client). The referrer manifest itself is never lost: `stagegate push` of the
+//! same bundle adds the entry back (it is idempotent). What we ignore (and why): pagination of the referrers API (`Link` headers: oci-client reads the
 //! first page, ample for the handful of attestations an image carries); blobs larger than
 //! [`MAX_BLOB_BYTES`] (no bundle is that large).
 //!
@@ -53,6 +58,18 @@ use self::manifest::{
 
 /// The largest blob or manifest read from a registry.
 pub const MAX_BLOB_BYTES: u64 = 16 * 1024 * 1024;
+
+/// How many times a push writes the referrers tag-schema index before giving up.
+const TAG_SCHEMA_ATTEMPTS: u32 = 12;
+
+/// A random wait after writing the tag-schema index, longer with each attempt (25–100 ms, then
+/// up to 400 ms), so concurrent pushers spread out and their writes land before the re-read.
+fn jitter(attempt: u32) -> Duration {
+    use rand_core::RngCore;
+    let base = 25u64.saturating_mul(1u64 << attempt.min(4));
+    let spread = u64::from(rand_core::OsRng.next_u32()) % base.saturating_mul(3).max(1);
+    Duration::from_millis(base.saturating_add(spread).min(400))
+}
 
 /// The most referrers whose content is fetched for one image.
 pub const MAX_REFERRERS: usize = 64;
@@ -558,31 +575,67 @@ impl Registry {
             image.reference.repository().to_owned(),
             tag_schema_tag(&image.digest),
         );
-        let mut index = match self.manifest_if_any(&tag).await? {
+        let mut entry = Descriptor::of(OCI_MANIFEST, &referrer_bytes);
+        entry.artifact_type = Some(SIGSTORE_BUNDLE_V03.to_owned());
+        entry.annotations = annotations;
+        // Read-modify-write without a lock (the distribution spec has none for tags): another
+        // pusher may write an index read before ours landed and so drop our entry. So after
+        // each write, wait a moment for such writes to land, re-read, and add the entry again
+        // until the index lists it.
+        for attempt in 0..TAG_SCHEMA_ATTEMPTS {
+            let mut index = self.tag_schema_index(&tag).await?;
+            if !index.manifests.iter().any(|d| d.digest == referrer_digest) {
+                index.manifests.push(entry.clone());
+                index.media_type = Some(OCI_INDEX.to_owned());
+                let bytes = serde_json::to_vec(&index).map_err(|e| OciError::Content {
+                    reference: tag.whole(),
+                    what: format!("cannot serialise the index: {e}"),
+                })?;
+                self.push_manifest(&tag, &[], &bytes, OCI_INDEX).await?;
+            } else if attempt > 0 {
+                return Ok(Pushed {
+                    manifest_digest: referrer_digest,
+                    discovery: Discovery::TagSchema,
+                });
+            }
+            tokio::time::sleep(jitter(attempt)).await;
+            let listed = self
+                .tag_schema_index(&tag)
+                .await?
+                .manifests
+                .iter()
+                .any(|d| d.digest == referrer_digest);
+            if listed {
+                return Ok(Pushed {
+                    manifest_digest: referrer_digest,
+                    discovery: Discovery::TagSchema,
+                });
+            }
+            tracing::debug!(
+                attempt,
+                "`{}` lost our referrer to a concurrent push; adding it again",
+                tag.whole()
+            );
+        }
+        Err(OciError::Content {
+            reference: tag.whole(),
+            what: format!(
+                "the referrers tag-schema index still does not list {referrer_digest} after {TAG_SCHEMA_ATTEMPTS} attempts (concurrent pushes keep replacing it); the referrer itself was pushed: push again"
+            ),
+        })
+    }
+
+    /// The referrers tag-schema index (empty when the tag does not exist).
+    async fn tag_schema_index(&self, tag: &Reference) -> Result<Index, OciError> {
+        match self.manifest_if_any(tag).await? {
             Some((bytes, _)) => {
                 serde_json::from_slice::<Index>(&bytes).map_err(|e| OciError::Content {
                     reference: tag.whole(),
                     what: format!("the referrers tag-schema index does not parse: {e}"),
-                })?
+                })
             }
-            None => Index::empty(),
-        };
-        if !index.manifests.iter().any(|d| d.digest == referrer_digest) {
-            let mut entry = Descriptor::of(OCI_MANIFEST, &referrer_bytes);
-            entry.artifact_type = Some(SIGSTORE_BUNDLE_V03.to_owned());
-            entry.annotations = annotations;
-            index.manifests.push(entry);
-            index.media_type = Some(OCI_INDEX.to_owned());
-            let bytes = serde_json::to_vec(&index).map_err(|e| OciError::Content {
-                reference: tag.whole(),
-                what: format!("cannot serialise the index: {e}"),
-            })?;
-            self.push_manifest(&tag, &[], &bytes, OCI_INDEX).await?;
+            None => Ok(Index::empty()),
         }
-        Ok(Pushed {
-            manifest_digest: referrer_digest,
-            discovery: Discovery::TagSchema,
-        })
     }
 
     /// Every referrer of `image`: the referrers API, or (on its 404, remembered per registry)
