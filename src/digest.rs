@@ -18,7 +18,12 @@ use std::fmt;
 pub const SHA256: &str = "sha256";
 
 /// The hex lengths of the digest algorithms stagegate knows.
-const KNOWN: &[(&str, usize)] = &[("sha256", 64), ("sha384", 96), ("sha512", 128), ("sha1", 40)];
+const KNOWN: &[(&str, usize)] = &[
+    ("sha256", 64),
+    ("sha384", 96),
+    ("sha512", 128),
+    ("sha1", 40),
+];
 
 /// Why a digest or subject was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -93,7 +98,11 @@ impl fmt::Display for Sha256Digest {
 
 /// Checks one DigestSet entry: lowercase hex, of the algorithm's length when it is known.
 pub fn check(algorithm: &str, value: &str) -> Result<(), DigestError> {
-    if value.is_empty() || !value.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if value.is_empty()
+        || !value
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
         return Err(DigestError::NotHex {
             algorithm: algorithm.to_owned(),
             value: value.to_owned(),

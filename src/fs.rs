@@ -364,8 +364,7 @@ fn stage_with_mode(
 pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
     match resolve(path)? {
         Target::Replace(target) => {
-            let staged =
-                stage_with_mode(path, &target, Some(0o600), |file| file.write_all(bytes))?;
+            let staged = stage_with_mode(path, &target, Some(0o600), |file| file.write_all(bytes))?;
             let mut committed = Committed::default();
             committed.rename(staged)?;
             committed.keep();
@@ -499,7 +498,9 @@ mod tests {
         assert_eq!(fs_err::read(&first).unwrap(), b"old");
 
         let second = dir.path().join("second.xml");
-        write_all(&[(&first, b"1"), (&second, b"2")]).unwrap().keep();
+        write_all(&[(&first, b"1"), (&second, b"2")])
+            .unwrap()
+            .keep();
         assert_eq!(fs_err::read(&first).unwrap(), b"1");
         assert_eq!(fs_err::read(&second).unwrap(), b"2");
         let names: Vec<_> = fs_err::read_dir(dir.path()).unwrap().collect();
@@ -529,10 +530,20 @@ mod tests {
         std::os::unix::fs::symlink("real.json", &link).unwrap();
         // Dangling: the target is created, the link stays.
         write(&link, b"1").unwrap();
-        assert!(fs_err::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            fs_err::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(fs_err::read(&target).unwrap(), b"1");
         write(&link, b"2").unwrap();
-        assert!(fs_err::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            fs_err::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(fs_err::read(&target).unwrap(), b"2");
 
         let looped = dir.path().join("loop");
@@ -585,8 +596,11 @@ mod tests {
         let b = dir.path().join("sub/../a.json");
         fs_err::create_dir(dir.path().join("sub")).unwrap();
         let c = dir.path().join("c.json");
-        let err = check_distinct(&[("`--bundle-out`".into(), &a), ("`--format`".into(), &b)], &[])
-            .unwrap_err();
+        let err = check_distinct(
+            &[("`--bundle-out`".into(), &a), ("`--format`".into(), &b)],
+            &[],
+        )
+        .unwrap_err();
         assert!(matches!(err, FsError::Collision { .. }), "{err}");
         fs_err::write(&c, b"{}").unwrap();
         assert!(check_distinct(&[("`-o`".into(), &c)], &[("`--sbom`".into(), &c)]).is_err());

@@ -274,7 +274,10 @@ mod tests {
             earlier(DateTime::<Utc>::MIN_UTC, max),
             DateTime::<Utc>::MIN_UTC
         );
-        assert_eq!(later(DateTime::<Utc>::MAX_UTC, max), DateTime::<Utc>::MAX_UTC);
+        assert_eq!(
+            later(DateTime::<Utc>::MAX_UTC, max),
+            DateTime::<Utc>::MAX_UTC
+        );
         let now = parse_rfc3339("2026-12-07T12:00:00Z").unwrap();
         let day = Duration::parse("1d").unwrap();
         assert!(older_than(

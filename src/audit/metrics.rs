@@ -7,7 +7,6 @@
 //! violated rules, the waivers in force and those expiring, and the results per day. Renderers
 //! (`audit::render`) compute nothing.
 
-
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
@@ -275,7 +274,9 @@ impl PromotionMetrics {
                     continue;
                 }
                 if let Some(first) = first_seen.get(digest) {
-                    approval_hours.push((at.signed_duration_since(*first).num_seconds().max(0)) as f64 / 3600.0);
+                    approval_hours.push(
+                        (at.signed_duration_since(*first).num_seconds().max(0)) as f64 / 3600.0,
+                    );
                 }
             }
         }

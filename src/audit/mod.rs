@@ -829,7 +829,11 @@ pub(crate) mod tests {
             hash: edited[3].hash.clone(),
             seal: head.seal.clone(),
         };
-        assert_eq!(check(&edited, &rehead), Ok(4), "the hash chain alone is fooled");
+        assert_eq!(
+            check(&edited, &rehead),
+            Ok(4),
+            "the hash chain alone is fooled"
+        );
         assert_eq!(
             check_keyed(&edited, &rehead, false).unwrap_err().kind,
             BrokenKind::BadSignature
@@ -842,7 +846,11 @@ pub(crate) mod tests {
             hash: records[2].hash.clone(),
             seal: records[2].seal.clone(),
         };
-        assert_eq!(check(rewound, &back), Ok(3), "the hash chain alone is fooled");
+        assert_eq!(
+            check(rewound, &back),
+            Ok(3),
+            "the hash chain alone is fooled"
+        );
         assert_eq!(
             check_keyed(rewound, &back, false).unwrap_err().kind,
             BrokenKind::HeadNotSealed
@@ -850,7 +858,9 @@ pub(crate) mod tests {
 
         // Every row deleted.
         assert_eq!(
-            check_keyed(&[], &ChainHead::genesis(), false).unwrap_err().kind,
+            check_keyed(&[], &ChainHead::genesis(), false)
+                .unwrap_err()
+                .kind,
             BrokenKind::Empty
         );
 
@@ -862,11 +872,15 @@ pub(crate) mod tests {
         let mut with_unsigned = records.clone();
         with_unsigned.push(tail);
         assert_eq!(
-            check_keyed(&with_unsigned, &tail_head, false).unwrap_err().kind,
+            check_keyed(&with_unsigned, &tail_head, false)
+                .unwrap_err()
+                .kind,
             BrokenKind::Unsigned
         );
         assert_eq!(
-            check_keyed(&with_unsigned, &tail_head, true).unwrap().unsigned,
+            check_keyed(&with_unsigned, &tail_head, true)
+                .unwrap()
+                .unsigned,
             vec![5]
         );
 
@@ -874,7 +888,9 @@ pub(crate) mod tests {
         let other = ToyKey("other");
         let (foreign, foreign_head) = chain_sealed(1, Some(&other));
         assert!(matches!(
-            check_keyed(&foreign, &foreign_head, false).unwrap_err().kind,
+            check_keyed(&foreign, &foreign_head, false)
+                .unwrap_err()
+                .kind,
             BrokenKind::UnknownSigner { .. }
         ));
     }

@@ -40,14 +40,14 @@ use crate::attest::keys::SigningKey;
 use crate::attest::sign_statement;
 use crate::attest::statement::{ResourceDescriptor, Statement};
 use crate::attest::vsa::{
-    AuditHead, DECISION_PREDICATE_TYPE, DecisionPredicate, EffectiveTimeOverride,
-    InputAttestation, VSA_PREDICATE_TYPE, VerificationSummary,
+    AuditHead, DECISION_PREDICATE_TYPE, DecisionPredicate, EffectiveTimeOverride, InputAttestation,
+    VSA_PREDICATE_TYPE, VerificationSummary,
 };
 use crate::cli::args::EvaluateArgs;
 use crate::cli::diagnostic::{chain_report, limit_report, policy_report};
 use crate::cli::evaluate::decide_with;
 use crate::cli::exit::ExitStatus;
-use crate::cli::output::{Outputs, config_path, write_stdout};
+use crate::cli::output::{Outputs, check_paths, config_path, write_stdout};
 use crate::cli::signing::{load_public_key, load_signing_key};
 use crate::decision::{Engine, Finding, RuleInfo, Severity};
 use crate::evidence::{Approval, Source};
@@ -391,40 +391,15 @@ impl crate::audit::Sealer for GateSealer<'_> {
 
 /// Refuses outputs that are the same file as each other or as an input, before anything runs.
 fn check_outputs(args: &GateArgs, outputs: &Outputs, decision_path: &Path) -> Result<(), Report> {
-    let mut written: Vec<(String, &Path)> = vec![
-        ("`--bundle-out`".to_owned(), args.bundle_out.as_path()),
-        ("`--decision-bundle-out`".to_owned(), decision_path),
-    ];
-    written.extend(outputs.files());
-    if let Some(path) = &args.evaluate.save_evidence {
-        written.push(("`--save-evidence`".to_owned(), path));
-    }
-    let e = &args.evaluate;
-    let c = &e.collect;
-    let mut read: Vec<(String, &Path)> = vec![("`--key`".to_owned(), args.key.as_path())];
-    for (name, paths) in [
-        ("--evidence", e.evidence.as_slice()),
-        ("--input", e.input.as_slice()),
-        ("--config", e.config.as_slice()),
-        ("--subject-file", c.subject_file.as_slice()),
-        ("--sbom", &c.sbom[..]),
-        ("--scan", &c.scan[..]),
-        ("--tests", &c.tests[..]),
-        ("--attestation", &c.attestation[..]),
-        ("--approval", &c.approval[..]),
-    ] {
-        read.extend(
-            paths
-                .iter()
-                .map(|p| (format!("`{name} {}`", p.display()), p.as_path())),
-        );
-    }
-    crate::fs::check_distinct(&written, &read).map_err(|e| {
-        miette::miette!(
-            help = "give every output its own file, away from the inputs",
-            "{e}"
-        )
-    })
+    check_paths(
+        &args.evaluate,
+        outputs,
+        vec![
+            ("`--bundle-out`".to_owned(), args.bundle_out.as_path()),
+            ("`--decision-bundle-out`".to_owned(), decision_path),
+        ],
+        vec![("`--key`".to_owned(), args.key.as_path())],
+    )
 }
 
 /// Checks `--effective-time` against the clock: within `--max-clock-skew`, or accepted by

@@ -15,11 +15,11 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::limits::{Limits, read_limited};
-use crate::time::{Duration, DurationAt};
 use crate::policy::error::{Located, PolicyError};
 use crate::policy::waivers::{
     RawWaiverEntry, RawWaiverEntrySchema, Waiver, WaiverOrigin, check_waiver, read_waiver_file,
 };
+use crate::time::{Duration, DurationAt};
 
 /// The file name looked for in the current directory when `--config` is not given.
 pub const CONFIG_FILE_NAME: &str = "stagegate.yaml";
@@ -274,7 +274,12 @@ fn duration_at(
         written.referenced.column() as u32,
     );
     let value = Duration::parse(&written.value).map_err(|err| {
-        PolicyError::Config(Located::new(path, line, column, format!("`{field}`: {err}")))
+        PolicyError::Config(Located::new(
+            path,
+            line,
+            column,
+            format!("`{field}`: {err}"),
+        ))
     })?;
     Ok(DurationAt {
         value,

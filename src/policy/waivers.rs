@@ -24,7 +24,6 @@
 //! This module knows nothing of signing: the CLI verifies signed waiver sets with
 //! `verify` and hands their predicate to [`waivers_from_predicate`].
 
-
 use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};

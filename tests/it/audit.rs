@@ -43,7 +43,12 @@ fn gate(dir: &Dir, db: &str, out: &str) -> Command {
         .env_remove("STAGEGATE_LOG")
         .env("STAGEGATE_PASSWORD", PASSWORD)
         .args(["gate", "--stage", "dev", "--audit-db", db])
-        .args(["--allow-effective-time", "--effective-time", EFFECTIVE_TIME, "--evidence"])
+        .args([
+            "--allow-effective-time",
+            "--effective-time",
+            EFFECTIVE_TIME,
+            "--evidence",
+        ])
         .arg(repo_file("testdata/evidence/good.json"))
         .arg("--key")
         .arg(repo_file("testdata/keys/gate.key"))

@@ -881,7 +881,10 @@ fn concurrent_pushes_are_all_listed_in_the_tag_schema_index() {
         .filter_map(|m| m["digest"].as_str())
         .collect();
     for digest in &pushed {
-        assert!(listed.contains(&digest.as_str()), "{digest} missing: {index}");
+        assert!(
+            listed.contains(&digest.as_str()),
+            "{digest} missing: {index}"
+        );
     }
     assert_eq!(listed.len(), PUSHERS, "{index}");
 }

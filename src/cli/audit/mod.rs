@@ -129,11 +129,16 @@ pub(crate) fn append_sealed<T>(
     });
     match (appended, signed) {
         (Ok(stored), Some(Ok(value))) => {
-            tracing::info!("audit record {} appended to `{location}`, sealed", stored.seq);
+            tracing::info!(
+                "audit record {} appended to `{location}`, sealed",
+                stored.seq
+            );
             Ok(value)
         }
         (_, Some(Err(report))) => Err(report),
         (Err(err), _) => Err(chain_report(&err)),
-        (Ok(_), None) => Err(miette::miette!("the audit store did not ask for the signature")),
+        (Ok(_), None) => Err(miette::miette!(
+            "the audit store did not ask for the signature"
+        )),
     }
 }

@@ -60,7 +60,9 @@ pub struct AuditReportArgs {
 pub fn report(args: AuditReportArgs, _color: bool) -> Result<ExitStatus, Report> {
     let location = args.db.location()?;
     let now = args.now.unwrap_or_else(chrono::Utc::now);
-    let since = args.since.map(|d| crate::decision::rfc3339(crate::time::earlier(now, d)));
+    let since = args
+        .since
+        .map(|d| crate::decision::rfc3339(crate::time::earlier(now, d)));
     let mut store = open(&location).map_err(|e| chain_report(&e))?;
     let mut records = Vec::new();
     let mut unreadable = 0usize;

@@ -103,10 +103,7 @@ pub fn verify(args: AuditVerifyArgs) -> Result<ExitStatus, Report> {
                 );
             }
             if !args.checkpoint.is_empty() {
-                eprintln!(
-                    "every checkpoint ({}) is reached",
-                    args.checkpoint.len()
-                );
+                eprintln!("every checkpoint ({}) is reached", args.checkpoint.len());
             }
             Ok(ExitStatus::Success)
         }
