@@ -113,8 +113,33 @@ fn after_push(report: Report, pushed: Option<&str>) -> Report {
     }
 }
 
-/// Runs `stagegate gate`.
+/// Runs `stagegate gate`. On an error, a `--save-evidence` file this run wrote is removed
+/// too, so an error leaves nothing behind.
 pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
+    let saved = args.evaluate.save_evidence.clone();
+    let before = saved.as_deref().map(fingerprint);
+    let result = run(args, color);
+    if let (Err(_), Some(path)) = (&result, &saved) {
+        if before.as_ref() != Some(&fingerprint(path)) && path.is_file() {
+            let _ = fs_err::remove_file(path);
+        }
+    }
+    result
+}
+
+/// What tells a file this run wrote from the one that was there: inode, size, modification.
+fn fingerprint(path: &Path) -> Option<(u64, u64, Option<std::time::SystemTime>)> {
+    #[cfg(unix)]
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = meta.ino();
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some((inode, meta.len(), meta.modified().ok()))
+}
+
+fn run(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     let started = std::time::Instant::now();
     if args.evaluate.rego_engine == RegoEngine::Vm {
         // The VM reads some errors in a rule body as undefined: a signed PASSED must come
