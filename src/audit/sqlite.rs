@@ -231,6 +231,23 @@ mod tests {
     }
 
     #[test]
+    fn a_store_made_before_seals_gets_the_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE audit_records (seq INTEGER PRIMARY KEY, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, evaluated_at TEXT NOT NULL, record TEXT NOT NULL);
+                 CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);",
+            )
+            .unwrap();
+        let mut store = SqliteStore::open(path).unwrap();
+        store.append(&record(1)).unwrap();
+        let checked = verify_chain(&mut store).unwrap().unwrap();
+        assert_eq!((checked.count, checked.unsigned), (1, vec![1]));
+    }
+
+    #[test]
     fn deleting_the_last_record_is_found() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("audit.db");
