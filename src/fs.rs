@@ -14,7 +14,8 @@
 //!
 //! [`write_all`] writes several files so that either all appear or none does: everything is
 //! staged first, then renamed; when a rename fails, the files already renamed are put back
-//! as they were (an existing file is kept aside by a hard link until the end). The
+//! as they were (an existing file is kept aside by a hard link until the end, where the file
+//! system allows hard links; elsewhere a rollback removes the new file). The
 //! [`Committed`] result can also undo the whole group later, for a caller whose next step
 //! fails. [`check_distinct`] refuses outputs that name the same file as each other or as an
 //! input.

@@ -107,7 +107,7 @@ fn after_push(report: Report, pushed: Option<&str>) -> Report {
     match pushed {
         Some(image) => miette::miette!(
             help = "the pushed bundles are a valid signed result: delete the referrers from the registry if this promotion must not stand",
-            "{report:?}\nthe signed bundles were already pushed to `{image}` (a push cannot be undone); no file was left on disk"
+            "{report}; the signed bundles were already pushed to `{image}` (a push cannot be undone), and no file was left on disk"
         ),
         None => report,
     }

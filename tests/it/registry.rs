@@ -888,3 +888,32 @@ fn concurrent_pushes_are_all_listed_in_the_tag_schema_index() {
     }
     assert_eq!(listed.len(), PUSHERS, "{index}");
 }
+
+/// <https://github.com/stagegate/stagegate/issues/12> (point 1): when writing the files fails
+/// after a successful push, the error says the bundles were pushed, and no file is left.
+#[test]
+fn a_failure_after_the_push_says_it_was_pushed() {
+    let Some(registry) = TestRegistry::start("gate-push-then-fail") else {
+        return;
+    };
+    let image = registry.push_image("shop/late", "v1", "gate-push-then-fail");
+    let dir = promotion("gate-push-then-fail", &image);
+    fs_err::create_dir(dir.path().join("taken")).unwrap();
+    let out = gate(
+        &dir,
+        "dev",
+        &[
+            "--image",
+            &image.display(),
+            "--push",
+            "--decision-bundle-out",
+            "taken",
+        ],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("already pushed"), "{}", stderr(&out));
+    assert!(!dir.path().join("dev.sigstore.json").exists());
+    // The pushed result is there, as the message says.
+    let out = verify_image(&dir, &image.display(), "dev");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}

@@ -59,6 +59,15 @@ pub struct AuditReportArgs {
 /// Runs `stagegate audit report`.
 pub fn report(args: AuditReportArgs, _color: bool) -> Result<ExitStatus, Report> {
     let location = args.db.location()?;
+    if let Some(output) = &args.output {
+        // The report must not replace the SQLite store it reads.
+        let store = std::path::Path::new(location.strip_prefix("sqlite://").unwrap_or(&location));
+        crate::fs::check_distinct(
+            &[("`--output`".to_owned(), output.as_path())],
+            &[("the audit store".to_owned(), store)],
+        )
+        .map_err(|e| chain_report(&e))?;
+    }
     let now = args.now.unwrap_or_else(chrono::Utc::now);
     let since = args
         .since
