@@ -91,6 +91,33 @@ fn a_failed_write_leaves_no_signed_result() {
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert_eq!(written(&dir, &["taken"]), Vec::<String>::new());
 
+    // Evidence the gate collected and saved goes too.
+    let out = dir
+        .command()
+        .env("STAGEGATE_PASSWORD", PASSWORD)
+        .args(["gate", "--stage", "dev", "--audit-db", "audit.db"])
+        .args([
+            "--subject",
+            &format!("registry.example.com/shop/api@sha256:{GOOD}"),
+        ])
+        .arg("--sbom")
+        .arg(repo_file(
+            "testdata/corpus/cyclonedx/cdx-1.6-spec-valid-bom.json",
+        ))
+        .arg("--key")
+        .arg(key("gate.key"))
+        .args([
+            "--bundle-out",
+            "dev.sigstore.json",
+            "--decision-bundle-out",
+            "taken",
+        ])
+        .args(["--save-evidence", "saved.json", "--attest-failures"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert_eq!(written(&dir, &["taken"]), Vec::<String>::new());
+
     // A file that was there before is put back as it was.
     dir.write("dev.sigstore.json", "old");
     let out = gate(&dir, &good(), &["--decision-bundle-out", "taken"]);
