@@ -204,6 +204,26 @@ pub fn distance(a: DateTime<Utc>, b: DateTime<Utc>) -> std::time::Duration {
         .unwrap_or(std::time::Duration::MAX)
 }
 
+/// A length of time for people: the two largest units, `10d 8h`, `3h 25m`, `42s`.
+pub fn human(d: std::time::Duration) -> String {
+    let mut left = d.as_secs();
+    let mut parts = Vec::new();
+    for (unit, per) in [("d", 86_400u64), ("h", 3_600), ("m", 60), ("s", 1)] {
+        let count = left.checked_div(per).unwrap_or(0);
+        if count > 0 {
+            parts.push(format!("{count}{unit}"));
+            left = left.checked_rem(per).unwrap_or(0);
+        }
+        if parts.len() == 2 {
+            break;
+        }
+    }
+    if parts.is_empty() {
+        return format!("{}ms", d.as_millis());
+    }
+    parts.join(" ")
+}
+
 /// Parses an RFC 3339 time into UTC.
 pub fn parse_rfc3339(text: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(text)
@@ -295,5 +315,8 @@ mod tests {
             distance(DateTime::<Utc>::MAX_UTC, DateTime::<Utc>::MIN_UTC)
         );
         assert_eq!(format_rfc3339(now), "2026-12-07T12:00:00Z");
+        assert_eq!(human(std::time::Duration::from_secs(894_393)), "10d 8h");
+        assert_eq!(human(std::time::Duration::from_secs(42)), "42s");
+        assert_eq!(human(std::time::Duration::from_millis(3)), "3ms");
     }
 }

@@ -443,14 +443,14 @@ fn check_effective_time(args: &GateArgs) -> Result<Option<EffectiveTimeOverride>
             help = "a signed result must be judged at the time it is signed; pass `--allow-effective-time` to sign anyway (the decision then records both times), or raise `--max-clock-skew`",
             "`--effective-time {}` is {} from the clock ({}), more than `--max-clock-skew {}`",
             crate::time::format_rfc3339(effective),
-            crate::verify::policy::humanize(skew),
+            crate::time::human(skew),
             crate::time::format_rfc3339(clock),
             args.max_clock_skew
         ));
     }
     tracing::warn!(
         "signing with an effective time {} from the clock; the decision records it",
-        crate::verify::policy::humanize(skew)
+        crate::time::human(skew)
     );
     Ok(Some(EffectiveTimeOverride {
         effective_time: crate::time::format_rfc3339(effective),

@@ -16,7 +16,7 @@ use miette::Report;
 use super::AuditDbArgs;
 use crate::attest::keys::PublicKey;
 use crate::attest::vsa::{AuditHead, DECISION_PREDICATE_TYPE};
-use crate::audit::{ChainHead, ChainVerifier, SealVerifier, open, verify_chain_with};
+use crate::audit::{BrokenKind, ChainHead, ChainVerifier, SealVerifier, open, verify_chain_with};
 use crate::cli::diagnostic::chain_report;
 use crate::cli::exit::ExitStatus;
 use crate::cli::signing::load_public_key;
@@ -106,6 +106,14 @@ pub fn verify(args: AuditVerifyArgs) -> Result<ExitStatus, Report> {
                 eprintln!("every checkpoint ({}) is reached", args.checkpoint.len());
             }
             Ok(ExitStatus::Success)
+        }
+        Err(broken) if broken.kind == BrokenKind::Empty => {
+            eprintln!("error: the audit store holds no record to verify against `--key`");
+            eprintln!();
+            eprintln!(
+                "hint: its rows were deleted, or `--audit-db` names another store; restore it from a backup"
+            );
+            Ok(ExitStatus::PolicyFailure)
         }
         Err(broken) => {
             eprintln!("error: audit chain broken at {broken}");
