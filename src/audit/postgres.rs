@@ -22,14 +22,23 @@ CREATE TABLE IF NOT EXISTS audit_records (
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL,
     evaluated_at TEXT NOT NULL,
-    record TEXT NOT NULL
+    record TEXT NOT NULL,
+    signer TEXT,
+    signature TEXT
 );
 CREATE INDEX IF NOT EXISTS audit_records_evaluated_at ON audit_records (evaluated_at);
 CREATE TABLE IF NOT EXISTS audit_head (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     seq BIGINT NOT NULL,
-    hash TEXT NOT NULL
+    hash TEXT NOT NULL,
+    signer TEXT,
+    signature TEXT
 );
+";
+
+/// Adds the seal columns to tables made before they existed. Run only when they are missing:
+/// `ALTER TABLE` takes an exclusive lock, which would deadlock with concurrent appends.
+const ADD_SEAL_COLUMNS: &str = "
 ALTER TABLE audit_records ADD COLUMN IF NOT EXISTS signer TEXT;
 ALTER TABLE audit_records ADD COLUMN IF NOT EXISTS signature TEXT;
 ALTER TABLE audit_head ADD COLUMN IF NOT EXISTS signer TEXT;
@@ -77,6 +86,16 @@ impl PostgresStore {
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])
             .map_err(err)?;
         tx.batch_execute(SCHEMA).map_err(err)?;
+        let sealed_columns: i64 = tx
+            .query_one(
+                "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name IN ('audit_records', 'audit_head') AND column_name IN ('signer', 'signature')",
+                &[],
+            )
+            .map_err(err)?
+            .get(0);
+        if sealed_columns < 4 {
+            tx.batch_execute(ADD_SEAL_COLUMNS).map_err(err)?;
+        }
         tx.execute(
             "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, $1) ON CONFLICT (id) DO NOTHING",
             &[&GENESIS_HASH],
