@@ -59,6 +59,9 @@ use self::manifest::{
 /// The largest blob or manifest read from a registry.
 pub const MAX_BLOB_BYTES: u64 = 16 * 1024 * 1024;
 
+/// How long a pusher waits, once its entry is listed, before it checks the index a last time.
+const SETTLE: Duration = Duration::from_millis(300);
+
 /// How many times a push writes the referrers tag-schema index before giving up.
 const TAG_SCHEMA_ATTEMPTS: u32 = 12;
 
@@ -559,12 +562,14 @@ impl Registry {
         )
         .await?;
 
-        if self
-            .referrers(image)
-            .await?
-            .iter()
-            .any(|d| d.digest == referrer_digest)
-        {
+        let listed = match self.referrers(image).await {
+            Ok(referrers) => referrers.iter().any(|d| d.digest == referrer_digest),
+            // A tag-schema index being written by another pusher may fail to read: the loop
+            // below reads it again.
+            Err(err) if transient(&err) => false,
+            Err(err) => return Err(err),
+        };
+        if listed {
             return Ok(Pushed {
                 manifest_digest: referrer_digest,
                 discovery: Discovery::Listed,
@@ -583,39 +588,42 @@ impl Registry {
         // each write, wait a moment for such writes to land, re-read, and add the entry again
         // until the index lists it.
         for attempt in 0..TAG_SCHEMA_ATTEMPTS {
-            let mut index = self.tag_schema_index(&tag).await?;
-            if !index.manifests.iter().any(|d| d.digest == referrer_digest) {
-                index.manifests.push(entry.clone());
-                index.media_type = Some(OCI_INDEX.to_owned());
-                let bytes = serde_json::to_vec(&index).map_err(|e| OciError::Content {
-                    reference: tag.whole(),
-                    what: format!("cannot serialise the index: {e}"),
-                })?;
-                self.push_manifest(&tag, &[], &bytes, OCI_INDEX).await?;
-            } else if attempt > 0 {
-                return Ok(Pushed {
-                    manifest_digest: referrer_digest,
-                    discovery: Discovery::TagSchema,
-                });
+            let last = attempt.saturating_add(1) == TAG_SCHEMA_ATTEMPTS;
+            match self
+                .add_to_tag_schema(&tag, &entry, &referrer_digest, attempt)
+                .await
+            {
+                Ok(true) => {
+                    // Listed: once more after the writes of pushers that read the index before
+                    // ours had time to land, so that we do not leave on an entry about to go.
+                    tokio::time::sleep(SETTLE.saturating_add(jitter(attempt))).await;
+                    match self.tag_schema_index(&tag).await {
+                        Ok(index)
+                            if index.manifests.iter().any(|d| d.digest == referrer_digest) =>
+                        {
+                            return Ok(Pushed {
+                                manifest_digest: referrer_digest,
+                                discovery: Discovery::TagSchema,
+                            });
+                        }
+                        Ok(_) => {}
+                        Err(err) if transient(&err) && !last => {}
+                        Err(err) => return Err(err),
+                    }
+                }
+                Ok(false) => tracing::debug!(
+                    attempt,
+                    "`{}` lost our referrer to a concurrent push; adding it again",
+                    tag.whole()
+                ),
+                // A registry may fail a read or write of a tag another pusher is writing
+                // (Debian's `docker-registry` answers 500): wait and try again.
+                Err(err) if transient(&err) && !last => {
+                    tracing::debug!(attempt, "`{}`: {err}; trying again", tag.whole());
+                    tokio::time::sleep(jitter(attempt)).await;
+                }
+                Err(err) => return Err(err),
             }
-            tokio::time::sleep(jitter(attempt)).await;
-            let listed = self
-                .tag_schema_index(&tag)
-                .await?
-                .manifests
-                .iter()
-                .any(|d| d.digest == referrer_digest);
-            if listed {
-                return Ok(Pushed {
-                    manifest_digest: referrer_digest,
-                    discovery: Discovery::TagSchema,
-                });
-            }
-            tracing::debug!(
-                attempt,
-                "`{}` lost our referrer to a concurrent push; adding it again",
-                tag.whole()
-            );
         }
         Err(OciError::Content {
             reference: tag.whole(),
@@ -623,6 +631,30 @@ impl Registry {
                 "the referrers tag-schema index still does not list {referrer_digest} after {TAG_SCHEMA_ATTEMPTS} attempts (concurrent pushes keep replacing it); the referrer itself was pushed: push again"
             ),
         })
+    }
+
+    /// One round of the tag-schema update: adds `entry` to the index unless listed, waits,
+    /// re-reads; `true` when the index then lists it.
+    async fn add_to_tag_schema(
+        &self,
+        tag: &Reference,
+        entry: &Descriptor,
+        referrer_digest: &str,
+        attempt: u32,
+    ) -> Result<bool, OciError> {
+        let mut index = self.tag_schema_index(tag).await?;
+        let listed = |index: &Index| index.manifests.iter().any(|d| d.digest == referrer_digest);
+        if !listed(&index) {
+            index.manifests.push(entry.clone());
+            index.media_type = Some(OCI_INDEX.to_owned());
+            let bytes = serde_json::to_vec(&index).map_err(|e| OciError::Content {
+                reference: tag.whole(),
+                what: format!("cannot serialise the index: {e}"),
+            })?;
+            self.push_manifest(tag, &[], &bytes, OCI_INDEX).await?;
+        }
+        tokio::time::sleep(jitter(attempt)).await;
+        Ok(listed(&self.tag_schema_index(tag).await?))
     }
 
     /// The referrers tag-schema index (empty when the tag does not exist).
@@ -782,6 +814,31 @@ fn parse_index(bytes: &[u8], reference: String) -> Result<Vec<Descriptor>, OciEr
             reference,
             what: format!("the referrers index does not parse: {e}"),
         })
+}
+
+/// Whether a failed request may succeed when repeated: a server error, throttling, a dropped
+/// connection, or an error envelope (Debian's `docker-registry` answers a tag written
+/// concurrently with 500 and `UNKNOWN`).
+fn transient(err: &OciError) -> bool {
+    match err {
+        OciError::Status { status, .. } => *status >= 500 || *status == 429,
+        OciError::Http { .. } => true,
+        OciError::Registry { source, .. } => match source {
+            OciDistributionError::ServerError { code, .. } => *code >= 500 || *code == 429,
+            OciDistributionError::RegistryError { envelope, .. } => {
+                envelope.errors.iter().any(|e| {
+                    matches!(
+                        e.code,
+                        oci_client::errors::OciErrorCode::Toomanyrequests
+                            | oci_client::errors::OciErrorCode::Other(_)
+                    )
+                })
+            }
+            OciDistributionError::RequestError(_) => true,
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 fn registry_error(reference: &Reference, source: OciDistributionError) -> OciError {
