@@ -24,10 +24,11 @@
 //! Concurrent pushes to one image on a registry without the referrers API: the tag-schema
 //! update is read-modify-write without a lock (the spec offers none), so a pusher re-reads the
 //! index after writing it (after a short random wait) and writes its entry again until the
-//! index lists it, or fails after [`TAG_SCHEMA_ATTEMPTS`]. The window that remains: a pusher
-//! that already saw its entry listed and exited can still lose it to another pusher's write
-//! based on a read older than that entry, when that write lands later than the wait (a slow
-//! or stalled client). The referrer manifest itself is never lost: `stagegate push` of the
+//! index lists it, then checks once more after [`SETTLE`]; it fails after
+//! [`TAG_SCHEMA_ATTEMPTS`], and retries registry errors that concurrent writes of the tag
+//! cause. The window that remains: a pusher that already saw its entry listed twice and exited
+//! can still lose it to another pusher's write based on a read older than that entry, when
+//! that write lands later than the settle time (a slow or stalled client). The referrer manifest itself is never lost: `stagegate push` of the
 //! same bundle adds the entry back (it is idempotent). What we ignore (and why): pagination of the referrers API (`Link` headers: oci-client reads the
 //! first page, ample for the handful of attestations an image carries); blobs larger than
 //! [`MAX_BLOB_BYTES`] (no bundle is that large).
