@@ -58,6 +58,13 @@ pub fn approve(args: ApproveArgs) -> Result<ExitStatus, Report> {
         )
     })?;
     let hex = digest.hex();
+    if let Some(output) = &args.output {
+        crate::fs::check_distinct(
+            &[("`--output`".to_owned(), output.as_path())],
+            &[("`--key`".to_owned(), args.key.as_path())],
+        )
+        .map_err(|e| chain_report(&e))?;
+    }
     let key = load_signing_key(&args.key)?;
     let statement = Statement::new(
         ResourceDescriptor::sha256(if name.is_empty() { "_" } else { name }, hex),

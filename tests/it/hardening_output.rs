@@ -402,6 +402,27 @@ fn colliding_outputs_are_refused() {
         fs_err::read(&evidence).unwrap(),
         fs_err::read(good()).unwrap()
     );
+
+    // An approval written over the key that signs it.
+    let signer = dir.write("alice.key", fs_err::read(key("alice.key")).unwrap());
+    let out = dir
+        .command()
+        .env("STAGEGATE_PASSWORD", PASSWORD)
+        .args([
+            "approve",
+            "--stage",
+            "dev",
+            "--subject",
+            &format!("sha256:{GOOD}"),
+        ])
+        .args(["--key", "alice.key", "--output", "./alice.key"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert_eq!(
+        fs_err::read(&signer).unwrap(),
+        fs_err::read(key("alice.key")).unwrap()
+    );
 }
 
 fn audit_verify(dir: &Dir, extra: &[&str]) -> Output {
