@@ -155,23 +155,22 @@ fn policy(args: &VerifyArgs) -> Result<VerificationPolicy, Report> {
     })
 }
 
-/// `ALG:HEX` (a `NAME@` prefix is allowed and dropped).
+/// `ALG:HEX` (a `NAME@` prefix is allowed and dropped; one `@` only). The value is checked
+/// by [`crate::digest::check`]: lowercase hex, of the algorithm's length when known.
 fn parse_subject(text: &str) -> Result<(String, String), Report> {
-    let digest = text.rsplit_once('@').map_or(text, |(_, d)| d);
+    let digest = match text.split_once('@') {
+        Some((_, digest)) if digest.contains('@') => {
+            return Err(miette::miette!(
+                "`{text}` names more than one digest; give one `[NAME@]ALG:HEX`"
+            ));
+        }
+        Some((_, digest)) => digest,
+        None => text,
+    };
     match digest.split_once(':') {
-        Some((algorithm, value))
-            if !algorithm.is_empty()
-                && !value.is_empty()
-                && value.chars().all(|c| c.is_ascii_alphanumeric()) =>
-        {
-            if algorithm == "sha256"
-                && !(value.len() == 64 && value.chars().all(|c| c.is_ascii_hexdigit()))
-            {
-                return Err(miette::miette!(
-                    "`{text}`: a sha256 digest is 64 hex characters"
-                ));
-            }
-            Ok((algorithm.to_owned(), value.to_ascii_lowercase()))
+        Some((algorithm, value)) if !algorithm.is_empty() => {
+            crate::digest::check(algorithm, value).map_err(|e| miette::miette!("`{text}`: {e}"))?;
+            Ok((algorithm.to_owned(), value.to_owned()))
         }
         _ => Err(miette::miette!(
             help = "for example `sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855`",

@@ -43,7 +43,12 @@ fn gate(dir: &Dir, db: &str, out: &str) -> Command {
         .env_remove("STAGEGATE_LOG")
         .env("STAGEGATE_PASSWORD", PASSWORD)
         .args(["gate", "--stage", "dev", "--audit-db", db])
-        .args(["--effective-time", EFFECTIVE_TIME, "--evidence"])
+        .args([
+            "--allow-effective-time",
+            "--effective-time",
+            EFFECTIVE_TIME,
+            "--evidence",
+        ])
         .arg(repo_file("testdata/evidence/good.json"))
         .arg("--key")
         .arg(repo_file("testdata/keys/gate.key"))
@@ -361,8 +366,38 @@ fn postgres_concurrent_gates_keep_one_valid_chain() {
     let out = audit(&dir, &["verify", "--audit-db", &url]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(stderr(&out), "audit chain intact: 8 records\n");
+    // https://github.com/stagegate/stagegate/issues/12 (point 13): concurrent gates seal every
+    // record and the head in PostgreSQL too.
+    let gate_pub = repo_file("testdata/keys/gate.pub").display().to_string();
+    let keyed = ["verify", "--audit-db", &url, "--key", &gate_pub];
+    let out = audit(&dir, &keyed);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
 
     let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+    // Moving the head back onto record 7 (with its own seal) fools the hash chain, not the key.
+    client
+        .batch_execute(
+            "BEGIN;
+             CREATE TEMP TABLE saved AS SELECT * FROM audit_records WHERE seq = 8;
+             DELETE FROM audit_records WHERE seq = 8;
+             UPDATE audit_head SET seq = 7,
+               hash = (SELECT hash FROM audit_records WHERE seq = 7),
+               signer = (SELECT signer FROM audit_records WHERE seq = 7),
+               signature = (SELECT signature FROM audit_records WHERE seq = 7);
+             COMMIT;",
+        )
+        .expect("rewind");
+    let out = audit(&dir, &["verify", "--audit-db", &url]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = audit(&dir, &keyed);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("head"), "{}", stderr(&out));
+    client
+        .batch_execute(
+            "INSERT INTO audit_records SELECT * FROM saved;
+             UPDATE audit_head SET seq = 8, hash = (SELECT hash FROM saved)",
+        )
+        .expect("restore");
     client
         .execute("DELETE FROM audit_records WHERE seq = 8", &[])
         .expect("delete");
