@@ -18,6 +18,7 @@
 //! and its head consistently. Anchor the head elsewhere (a signed export) for that.
 //! [`metrics`] computes the promotion report from the records.
 
+pub mod history;
 pub mod metrics;
 pub mod postgres;
 pub mod render;

@@ -6,7 +6,8 @@
 //! [`VerificationPolicy`], and either returns the [`Verified`] statement or a [`VerifyError`]
 //! naming the precise reason, layered by stage: the document ([`BundleErrorKind`]), the
 //! signature ([`SignatureErrorKind`]), the statement ([`StatementErrorKind`]) and the policy
-//! ([`PolicyErrorKind`]). [`promotion`] applies it to the promotion chain and to approvals.
+//! ([`PolicyErrorKind`]). [`promotion`] applies it to the promotion chain and to approvals,
+//! [`revocation`] to signed revocations.
 //!
 //! What is enforced: at least one trusted key (none is a rejection, never an allow); at least
 //! one signature; some signature verifies with some trusted key over the DSSE PAE (ECDSA P-256
@@ -21,6 +22,7 @@
 
 pub mod policy;
 pub mod promotion;
+pub mod revocation;
 
 use sha2::{Digest, Sha256};
 

@@ -3,7 +3,9 @@
 //!
 //! - [`required_stage`]: among candidate files, a stagegate VSA that verifies with the trusted
 //!   keys, for this digest, that stage, `PASSED`, and fresh. The gate turns a miss into the
-//!   violation `stagegate.chain.<stage>`, whose message gives each candidate's reason.
+//!   violation `stagegate.chain.<stage>`, whose message gives each candidate's reason. A
+//!   result withdrawn by a verified revocation among the candidates ([`super::revocation`])
+//!   does not count.
 //! - [`approvals`]: the signed approvals that verify with a trusted approver's key, for this
 //!   digest and this stage. Name and role come from the trust config, never from the claim.
 
@@ -12,6 +14,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::policy::{PolicyErrorKind, Rule, VerificationPolicy};
+use super::revocation::{Revoked, promotion_id, revocations};
 use super::{TrustedKey, VerifyError, verify};
 use crate::attest::approval::{APPROVAL_PREDICATE_TYPE, ApprovalPredicate};
 use crate::attest::bundle::{BundleContent, SignedDocument};
@@ -75,6 +78,7 @@ pub fn required_stage(
     max_age: Option<(Duration, DateTime<Utc>)>,
 ) -> Result<Accepted, Missing> {
     let policy = VerificationPolicy::stage_result(subject_sha256, stage, max_age, None);
+    let revoked = Revoked::of(&revocations(candidates, stage, subject_sha256, trusted).0);
     let mut rejected = Vec::new();
     for candidate in candidates {
         if claimed_predicate_type(&candidate.bytes).as_deref() != Some(VSA_PREDICATE_TYPE) {
@@ -82,6 +86,11 @@ pub fn required_stage(
         }
         match verify(&candidate.bytes, trusted, &policy) {
             Ok(verified) => {
+                let id = verified.statement.as_ref().and_then(promotion_id);
+                if let Some(reason) = revoked.reason(id) {
+                    rejected.push((candidate.path.clone(), reason.to_owned()));
+                    continue;
+                }
                 return Ok(Accepted {
                     path: candidate.path.clone(),
                     sha256: verified.sha256,
