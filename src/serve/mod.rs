@@ -4,9 +4,16 @@
 //! container, initContainer and ephemeral container image must be pinned by digest (or, with
 //! `resolve_tags`, is resolved to one, once, through [`crate::oci`]) and carry an attestation
 //! that [`crate::verify`] accepts: a stagegate VSA for that digest, for the stage mapped to the
-//! namespace ([`config`]), `PASSED`, signed by a trusted key, younger than `max_age`. Outcomes
-//! are cached ([`cache`]) by (digest, stage, trust digest). Fail closed: a registry error, a
-//! timeout or an unknown kind is a denial; a malformed review is a 400.
+//! namespace ([`config`]), `PASSED`, signed by a trusted key, and withdrawn by no revocation
+//! (in the config, or signed and attached as a referrer). Age is judged where a digest is
+//! introduced ([`judge`]): a workload or an unowned Pod created, or an image new to an UPDATE's
+//! pod template, needs a result younger than `max_age` (an image-changing UPDATE of a workload
+//! may instead be a rollback, within `rollback.window`: admitted with a warning); a
+//! controller-made object or an image an UPDATE keeps needs no age (`running_max_age` may bound
+//! it). What verified is cached ([`cache`]) by (digest, stage, trust digest); ages are judged
+//! per request. Every answer carries `auditAnnotations` (`stage`, `subject`, `promotion-id`,
+//! `decision`). Fail closed: a registry error, a timeout or an unknown kind is a denial; a
+//! malformed review is a 400.
 //!
 //! Endpoints: `POST /validate` (any POST path), `/healthz`, `/readyz`, `/metrics`
 //! ([`metrics`]). The config reloads on SIGHUP and when its file changes (polled every
@@ -182,6 +189,7 @@ impl State {
                         self.settings.timeout
                     ),
                 )
+                .annotated(decision_only("denied"))
             }
         };
         let bytes = serde_json::to_vec(&response).unwrap_or_default();
