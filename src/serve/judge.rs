@@ -226,7 +226,7 @@ mod tests {
         Ages {
             max_age: 7 * DAY,
             running_max_age: None,
-            rollback_window: window.map(|d| d * DAY),
+            rollback_window: window.map(|d| DAY * u32::try_from(d).unwrap()),
         }
     }
 
