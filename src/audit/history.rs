@@ -124,10 +124,8 @@ mod tests {
     use crate::audit::tests::record;
 
     fn store(name: &str) -> SqliteStore {
-        let dir = std::env::temp_dir().join(format!(
-            "stagegate-history-{name}-{}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("stagegate-history-{name}-{}", std::process::id()));
         let _ = fs_err::remove_dir_all(&dir);
         SqliteStore::open(dir.join("audit.db")).unwrap()
     }

@@ -28,7 +28,11 @@ pub struct RevokeArgs {
     #[arg(long, short)]
     pub stage: String,
     /// The artifact: `sha256:HEX` or `NAME@sha256:HEX` [default: `--image`'s digest].
-    #[arg(long, value_name = "[NAME@]sha256:HEX", required_unless_present = "image")]
+    #[arg(
+        long,
+        value_name = "[NAME@]sha256:HEX",
+        required_unless_present = "image"
+    )]
     pub subject: Option<String>,
     /// Why (every denial the revocation causes quotes it).
     #[arg(long)]
@@ -76,7 +80,9 @@ pub fn revoke(args: RevokeArgs) -> Result<ExitStatus, Report> {
         ));
     }
     if args.reason.trim().is_empty() {
-        return Err(miette::miette!("`--reason` is empty: say why it is revoked"));
+        return Err(miette::miette!(
+            "`--reason` is empty: say why it is revoked"
+        ));
     }
     let key = load_signing_key(&args.key)?;
     let statement = Statement::new(

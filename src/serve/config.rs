@@ -288,10 +288,12 @@ impl Policy {
             .revoked
             .iter()
             .enumerate()
-            .map(|(i, entry)| revocation(entry).map_err(|message| ConfigError::Invalid {
-                path: path.to_owned(),
-                message: format!("`revoked[{i}]`: {message}"),
-            }))
+            .map(|(i, entry)| {
+                revocation(entry).map_err(|message| ConfigError::Invalid {
+                    path: path.to_owned(),
+                    message: format!("`revoked[{i}]`: {message}"),
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let cache = raw.cache.as_ref();
         let ttl = duration(
@@ -420,6 +422,70 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn load(name: &str, extra: &str) -> Result<Policy, ConfigError> {
+        let dir =
+            std::env::temp_dir().join(format!("stagegate-admission-{name}-{}", std::process::id()));
+        fs_err::create_dir_all(&dir).unwrap();
+        let key = crate::attest::keys::SigningKey::generate_p256();
+        fs_err::write(dir.join("gate.pub"), key.public_key().to_pem()).unwrap();
+        let path = dir.join("admission.yaml");
+        fs_err::write(
+            &path,
+            format!(
+                "trust:\n  keys: [gate.pub]\nmax_age: 7d\n{extra}namespaces:\n  prod: {{stage: prod, rollback: {{window: 30d}}}}\n  dev: {{stage: dev}}\n"
+            ),
+        )
+        .unwrap();
+        Policy::load(&path)
+    }
+
+    #[test]
+    fn pass() {
+        let hex = "ab".repeat(32);
+        let policy = load(
+            "pass",
+            &format!(
+                "running_max_age: 365d\nrollback: {{window: 90d}}\nrevoked:\n  - {{digest: \"sha256:{hex}\", reason: CVE, stages: [prod]}}\n  - {{promotion_id: p-1}}\n"
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            policy.running_max_age,
+            Some(Duration::from_secs(365 * 86_400))
+        );
+        assert_eq!(
+            policy.namespaces["prod"].rollback_window,
+            Some(Duration::from_secs(30 * 86_400))
+        );
+        assert_eq!(
+            policy.namespaces["dev"].rollback_window,
+            Some(Duration::from_secs(90 * 86_400))
+        );
+        assert!(policy.revoked("prod", &hex).digest.is_some());
+        assert!(policy.revoked("dev", &hex).digest.is_none());
+        assert!(policy.revoked("dev", &hex).promotions.contains_key("p-1"));
+        // Without `rollback`, no rollbacks.
+        let plain = load("plain", "").unwrap();
+        assert_eq!(plain.namespaces["dev"].rollback_window, None);
+        assert_eq!(plain.running_max_age, None);
+    }
+
+    #[test]
+    fn fail() {
+        for (name, extra) in [
+            ("digest", "revoked: [{digest: \"sha256:12\"}]\n"),
+            (
+                "both",
+                "revoked: [{digest: \"sha256:12\", promotion_id: x}]\n",
+            ),
+            ("neither", "revoked: [{reason: x}]\n"),
+            ("window", "rollback: {window: 9y}\n"),
+            ("unknown", "rollback: {windows: 9d}\n"),
+        ] {
+            assert!(load(name, extra).is_err(), "{name}");
+        }
+    }
 
     #[test]
     fn durations() {

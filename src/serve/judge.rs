@@ -55,7 +55,8 @@ impl Facts {
         keys: &[TrustedKey],
         now: DateTime<Utc>,
     ) -> Facts {
-        let policy = VerificationPolicy::stage_result(sha256, stage, Some((Duration::MAX, now)), None);
+        let policy =
+            VerificationPolicy::stage_result(sha256, stage, Some((Duration::MAX, now)), None);
         let mut results = Vec::new();
         let mut rejected = Vec::new();
         for candidate in candidates {

@@ -147,10 +147,7 @@ impl State {
             Ok(policy) => {
                 *self.policy.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(policy);
                 self.cache.clear();
-                self.seen
-                    .write()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .clear();
+                self.seen.write().unwrap_or_else(|p| p.into_inner()).clear();
                 Metrics::inc(&self.metrics.reloads);
                 tracing::info!("reloaded `{}`", self.settings.config.display());
             }
@@ -341,7 +338,11 @@ impl State {
                 Metrics::inc(&self.metrics.audited);
                 tracing::info!(uid = %uid, rejected = problems.len(), "audit: allowed with warnings");
                 let mut warnings = rollbacks;
-                warnings.extend(problems.into_iter().map(|p| format!("stagegate (audit): {p}")));
+                warnings.extend(
+                    problems
+                        .into_iter()
+                        .map(|p| format!("stagegate (audit): {p}")),
+                );
                 ResponseReview::allow(uid, warnings).annotated(annotations)
             }
             Mode::Enforce => {

@@ -66,8 +66,7 @@ pub fn revocations(
     };
     let signers = revocation_signers(trusted, stage);
     for candidate in candidates {
-        if claimed_predicate_type(&candidate.bytes).as_deref() != Some(REVOCATION_PREDICATE_TYPE)
-        {
+        if claimed_predicate_type(&candidate.bytes).as_deref() != Some(REVOCATION_PREDICATE_TYPE) {
             continue;
         }
         let verified = match verify(&candidate.bytes, signers, &policy) {
@@ -90,7 +89,10 @@ pub fn revocations(
                 path: candidate.path.clone(),
             }),
             Err(err) => {
-                rejected.push((candidate.path.clone(), format!("malformed revocation: {err}")));
+                rejected.push((
+                    candidate.path.clone(),
+                    format!("malformed revocation: {err}"),
+                ));
             }
         }
     }

@@ -395,7 +395,15 @@ fn history_lists_known_good_digests_newest_first() {
         let out = dir
             .command()
             .env("STAGEGATE_PASSWORD", PASSWORD)
-            .args(["gate", "--stage", "dev", "--audit-db", &db, "--evidence", &file])
+            .args([
+                "gate",
+                "--stage",
+                "dev",
+                "--audit-db",
+                &db,
+                "--evidence",
+                &file,
+            ])
             .arg("--key")
             .arg(repo_file("testdata/keys/gate.key"))
             .args(["--bundle-out", &format!("dev-{i}.sigstore.json")])
@@ -424,11 +432,24 @@ fn history_lists_known_good_digests_newest_first() {
     assert_eq!(listed[0]["results"].as_array().map(Vec::len), Some(2));
     assert_eq!(listed[1]["digest"], format!("sha256:{}", "b".repeat(64)));
     let newest = &listed[0]["results"][0];
-    assert!(newest["promotionId"].as_str().is_some_and(|s| !s.is_empty()));
-    assert!(newest["signerKeyId"].as_str().is_some_and(|s| !s.is_empty()));
+    assert!(
+        newest["promotionId"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty())
+    );
+    assert!(
+        newest["signerKeyId"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty())
+    );
     assert!(newest["seq"].as_u64() > listed[0]["results"][1]["seq"].as_u64());
 
-    let out = history(&["--stage", "dev", "--subject", &format!("sha256:{}", "b".repeat(64))]);
+    let out = history(&[
+        "--stage",
+        "dev",
+        "--subject",
+        &format!("sha256:{}", "b".repeat(64)),
+    ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(stdout(&out).contains(&"b".repeat(64)), "{}", stdout(&out));
     assert!(!stdout(&out).contains(&"a".repeat(64)), "{}", stdout(&out));

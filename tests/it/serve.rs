@@ -550,8 +550,14 @@ fn serve_judges_age_where_a_digest_is_introduced_and_admits_rollbacks() {
     let warning = answer["warnings"][0].as_str().unwrap_or_default();
     assert!(warning.contains("rollback"), "{answer}");
     assert!(warning.contains(&old), "{answer}");
-    assert_eq!(answer["auditAnnotations"]["decision"], "rollback", "{answer}");
-    assert_eq!(answer["auditAnnotations"]["promotion-id"], "p-old", "{answer}");
+    assert_eq!(
+        answer["auditAnnotations"]["decision"], "rollback",
+        "{answer}"
+    );
+    assert_eq!(
+        answer["auditAnnotations"]["promotion-id"], "p-old",
+        "{answer}"
+    );
     // Outside the window: denied.
     let answer = webhook.review(&update(
         "Deployment",
@@ -671,7 +677,10 @@ fn serve_verify_and_the_chain_refuse_revoked_digests() {
         (&by_id, "gated with the leaked key"),
         (&signed, "CVE-2026-4242 in libfoo"),
     ] {
-        for request in [review("Pod", "dev", spec(image)), owned(review("Pod", "dev", spec(image)))] {
+        for request in [
+            review("Pod", "dev", spec(image)),
+            owned(review("Pod", "dev", spec(image))),
+        ] {
             let answer = webhook.review(&request);
             assert_eq!(answer["allowed"], false, "{answer}");
             assert!(message(&answer).contains(reason), "{answer}");
@@ -713,7 +722,13 @@ fn serve_verify_and_the_chain_refuse_revoked_digests() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let check = |extra: &[&str]| {
         dir.command()
-            .args(["verify", "--bundle", "p-forged.sigstore.json", "--stage", "dev"])
+            .args([
+                "verify",
+                "--bundle",
+                "p-forged.sigstore.json",
+                "--stage",
+                "dev",
+            ])
             .args(["--subject", &forged.digest, "--key"])
             .arg(repo_file("testdata/keys/gate.pub"))
             .args(extra)
