@@ -83,7 +83,7 @@ impl Facts {
                 promotion_id: promotion_id(&statement).map(str::to_owned),
             });
         }
-        results.sort_by(|a, b| b.at.cmp(&a.at));
+        results.sort_by_key(|found| std::cmp::Reverse(found.at));
         let revoked = Revoked::of(&revocations(candidates, stage, sha256, keys).0);
         let rejected = if !results.is_empty() {
             String::new()
@@ -283,8 +283,10 @@ mod tests {
             Verdict::Denied(_)
         ));
         // A revoked digest is denied within its age, with the reason.
-        let mut revoked = Revoked::default();
-        revoked.digest = Some("CVE-2026-0001".into());
+        let revoked = Revoked {
+            digest: Some("CVE-2026-0001".into()),
+            ..Revoked::default()
+        };
         let fresh = facts(&[(0, None)]);
         assert_eq!(
             judge(&fresh, &[&revoked], Introduction::Running, &ages(None), now),

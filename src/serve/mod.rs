@@ -508,8 +508,8 @@ struct Checked {
 
 /// How a review uses each image: introduced (its age is judged) or already running.
 struct Introductions {
-    /// On an UPDATE, the digest-pinned images of the old object (`None` otherwise, or when
-    /// the old object cannot be read: then every image counts as new).
+    /// On an UPDATE, the digests (`sha256:HEX`) the old object's images are pinned to (`None`
+    /// otherwise, or when the old object cannot be read: then every image counts as new).
     kept: Option<HashSet<String>>,
     /// CREATE of an object with a controlling owner.
     controller_made: bool,
@@ -527,10 +527,10 @@ impl Introductions {
                 .and_then(|old| pod_spec(&request.kind, old))
                 .map(|spec| {
                     images(spec)
-                        .into_iter()
-                        .map(|u| u.image)
+                        .iter()
                         // A tag may have moved: only a digest is known to be the same image.
-                        .filter(|image| image.contains("@sha256:"))
+                        .filter_map(|u| pinned_digest(&u.image))
+                        .map(str::to_ascii_lowercase)
                         .collect()
                 })
         } else {
@@ -544,7 +544,10 @@ impl Introductions {
     }
 
     fn of_image(&self, image: &str) -> Introduction {
-        if self.controller_made || self.kept.as_ref().is_some_and(|k| k.contains(image)) {
+        let kept = |kept: &HashSet<String>| {
+            pinned_digest(image).is_some_and(|d| kept.contains(&d.to_ascii_lowercase()))
+        };
+        if self.controller_made || self.kept.as_ref().is_some_and(kept) {
             Introduction::Running
         } else {
             Introduction::New {
@@ -552,6 +555,14 @@ impl Introductions {
             }
         }
     }
+}
+
+/// The `sha256:HEX` an image reference is pinned to (`NAME[:TAG]@sha256:HEX`), if any.
+fn pinned_digest(image: &str) -> Option<&str> {
+    image
+        .rsplit_once('@')
+        .map(|(_, digest)| digest)
+        .filter(|digest| digest.starts_with("sha256:"))
 }
 
 /// `auditAnnotations` with only `decision`.

@@ -543,6 +543,16 @@ fn serve_judges_age_where_a_digest_is_introduced_and_admits_rollbacks() {
     let answer = webhook.review(&scale);
     assert_eq!(answer["allowed"], true, "{answer}");
     assert!(answer.get("warnings").is_none(), "{answer}");
+    // The same digest written with a tag is the same image.
+    let tagged_old = old.replacen("@sha256:", ":v2@sha256:", 1);
+    let answer = webhook.review(&update(
+        "Deployment",
+        "dev",
+        spec(&old),
+        spec(&tagged_old),
+        (2, 3),
+    ));
+    assert_eq!(answer["allowed"], true, "{answer}");
     // `kubectl rollout undo`: the image changes back to the old digest, within the window.
     let undo = update("Deployment", "dev", spec(&fresh), spec(&old), (2, 2));
     let answer = webhook.review(&undo);
