@@ -262,12 +262,6 @@ impl ResponseReview {
         self.response.audit_annotations = annotations;
         self
     }
-
-    /// Adds warnings (a denial can carry them too).
-    pub fn warned(mut self, warnings: Vec<String>) -> Self {
-        self.response.warnings.extend(warnings);
-        self
-    }
 }
 
 #[cfg(test)]
