@@ -647,6 +647,10 @@ fn serve_verify_and_the_chain_refuse_revoked_digests() {
     let by_id = registry.push_image("shop/web", "v2", "serve-revoke-by-id");
     let signed = registry.push_image("shop/web", "v3", "serve-revoke-signed");
     let forged = registry.push_image("shop/web", "v4", "serve-revoke-forged");
+    // One digest under two names.
+    let origin = registry.push_image("shop/web", "v5", "serve-revoke-mirrored");
+    let mirror = registry.push_image("mirror/web", "v5", "serve-revoke-mirrored");
+    assert_eq!(origin.digest, mirror.digest);
     // `promotion` gives `stagegate.yaml` (staging requires dev) with `signed` as the subject.
     let dir = promotion("serve-revoke", &signed);
     for (image, id) in [
@@ -654,6 +658,8 @@ fn serve_verify_and_the_chain_refuse_revoked_digests() {
         (&by_id, "p-by-id"),
         (&signed, "p-signed"),
         (&forged, "p-forged"),
+        (&origin, "p-origin"),
+        (&mirror, "p-mirror"),
     ] {
         push_result(&dir, image, 0, id);
     }
@@ -698,6 +704,23 @@ fn serve_verify_and_the_chain_refuse_revoked_digests() {
     }
     let answer = webhook.review(&review("Pod", "dev", spec(&forged)));
     assert_eq!(answer["allowed"], true, "{answer}");
+
+    // The cache never outlives a revocation it has seen: the mirror's passing check is cached
+    // (TTL 5 m), the digest is revoked under its other name, and once the webhook has read that
+    // revocation the mirror is denied too.
+    let answer = webhook.review(&review("Pod", "dev", spec(&mirror)));
+    assert_eq!(answer["allowed"], true, "{answer}");
+    revoke(&origin, "gate.key", "mirrored CVE");
+    let answer = webhook.review(&review("Pod", "dev", spec(&origin)));
+    assert_eq!(answer["allowed"], false, "{answer}");
+    let answer = webhook.review(&owned(review("Pod", "dev", spec(&mirror))));
+    assert_eq!(answer["allowed"], false, "{answer}");
+    assert!(message(&answer).contains("mirrored CVE"), "{answer}");
+    let metrics = webhook.get("/metrics").unwrap().1;
+    assert!(
+        !metrics.contains("stagegate_cache_hits_total 0\n"),
+        "{metrics}"
+    );
 
     // `stagegate verify --image` honours the pushed revocation.
     let verify = |image: &Pinned| {
