@@ -12,7 +12,10 @@
 //!   the earlier stages' bundles the promotion chain accepted, each with its sha256;
 //! - `verificationResult` = `PASSED` or `FAILED`;
 //! - `verifiedLevels` = `[STAGEGATE_STAGE_<stage>]` (on `PASSED` only), the custom level that
-//!   names the stage (the spec reserves only the `SLSA_` prefix).
+//!   names the stage (the spec reserves only the `SLSA_` prefix);
+//! - `promotionId` = the decision's promotion id: an extra field (VSA readers ignore fields
+//!   they do not know) that the admission webhook returns in `auditAnnotations` and that a
+//!   revocation by promotion id names.
 
 use std::collections::BTreeMap;
 
@@ -58,6 +61,9 @@ pub struct VerificationSummary {
     /// The SLSA version the levels refer to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slsa_version: Option<String>,
+    /// The stagegate promotion id of the decision (an extra field; not part of SLSA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promotion_id: Option<String>,
 }
 
 /// `verifier`.
@@ -123,6 +129,7 @@ impl VerificationSummary {
                 Vec::new()
             },
             slsa_version: Some("1.0".to_owned()),
+            promotion_id: Some(decision.promotion_id.clone()).filter(|id| !id.is_empty()),
         }
     }
 }

@@ -34,6 +34,7 @@
 //! the registry with `--push`) as that checkpoint.
 //! [`metrics`] computes the promotion report from the records.
 
+pub mod history;
 pub mod metrics;
 pub mod postgres;
 pub mod render;

@@ -55,6 +55,12 @@ pub enum Command {
     Serve(Box<crate::cli::serve::ServeArgs>),
     /// Sign an approval of an artifact's promotion to a stage.
     Approve(crate::cli::approve::ApproveArgs),
+    /// Sign a revocation of an artifact's result for a stage (and attach it with `--push`):
+    /// `serve`, `verify` and the promotion chain then refuse it, with the reason.
+    Revoke(Box<crate::cli::revoke::RevokeArgs>),
+    /// The known-good digests of a stage from the audit trail, newest first, with their
+    /// signed results (the rollback targets).
+    History(crate::cli::history::HistoryArgs),
     /// Write a cosign-compatible key pair (`PREFIX.key`, encrypted, and `PREFIX.pub`).
     Keygen(crate::cli::keygen::KeygenArgs),
     /// Run the Rego `test_*` rules and CEL test cases of a policy library, with coverage.

@@ -729,9 +729,22 @@ impl Registry {
         image: &Pinned,
         predicate_type: Option<&str>,
     ) -> Result<Vec<Attached>, OciError> {
+        match predicate_type {
+            None => self.referred_any(image, None).await,
+            Some(wanted) => self.referred_any(image, Some(&[wanted])).await,
+        }
+    }
+
+    /// As [`Registry::referred`], for referrers listed with any of `predicate_types` (or
+    /// listed without one).
+    pub async fn referred_any(
+        &self,
+        image: &Pinned,
+        predicate_types: Option<&[&str]>,
+    ) -> Result<Vec<Attached>, OciError> {
         let mut found = Vec::new();
         let referrers = self.referrers(image).await?;
-        let wanted = referrers.iter().filter(|d| match predicate_type {
+        let wanted = referrers.iter().filter(|d| match predicate_types {
             None => true,
             Some(wanted) => {
                 let artifact_ok = d
@@ -741,7 +754,7 @@ impl Registry {
                 let predicate_ok = d
                     .annotations
                     .get(PREDICATE_TYPE_ANNOTATION)
-                    .is_none_or(|p| p == wanted);
+                    .is_none_or(|p| wanted.contains(&p.as_str()));
                 artifact_ok && predicate_ok
             }
         });
