@@ -6,15 +6,18 @@
 //! `require_evidence` checks. The result of [`PolicySet::evaluate`] is an [`Evaluation`] that
 //! `decision` turns into a [`crate::decision::Decision`]. This module knows nothing of signing.
 
+pub mod builtins;
 pub mod cel;
 pub mod config;
 pub mod data;
 pub mod error;
 pub mod files;
 mod input;
+mod json_schema;
 pub mod metadata;
 mod parallel;
 pub mod rego;
+mod rego_meta;
 mod rego_vm;
 pub mod required;
 mod rule_heads;
@@ -108,6 +111,7 @@ impl PolicySet {
             &stage.require_evidence,
             base_dir,
             limits,
+            &stage.rego,
         )
     }
 
@@ -118,6 +122,7 @@ impl PolicySet {
         required: &[String],
         base_dir: &std::path::Path,
         limits: &Limits,
+        rego_options: &crate::policy::builtins::RegoOptions,
     ) -> Result<PolicySet, PolicyError> {
         let found = discover(policies, base_dir)?;
         let mut digested: Vec<(String, Vec<u8>)> = Vec::new();
@@ -153,7 +158,7 @@ impl PolicySet {
         let rego = if rego_sources.is_empty() {
             None
         } else {
-            Some(RegoPolicies::load(&rego_sources, &data)?)
+            Some(RegoPolicies::load(&rego_sources, &data, rego_options)?)
         };
         let refs: Vec<(&str, &[u8])> = digested
             .iter()

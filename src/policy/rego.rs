@@ -9,16 +9,18 @@
 //! Fail closed: builtin errors are strict (a type error is an error, not an undefined rule
 //! that would let a `deny` pass), and every engine error becomes [`PolicyError`].
 
-use std::num::NonZeroU32;
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use regorus::utils::limits::ExecutionTimerConfig;
+use regorus::utils::limits::{ExecutionTimerConfig, PolicyLengthConfig};
 use serde_json::{Map, Value as Json};
 
 use crate::decision::{Engine, Finding, RuleInfo, Severity, SourceLocation};
 use crate::policy::RegoEngine;
+use crate::policy::builtins::{RegoOptions, add_builtins};
+use crate::policy::rego_meta::rewrite_metadata_calls;
 use crate::policy::error::{Located, PolicyError};
 use crate::policy::files::PolicyFile;
 use crate::policy::metadata::{RuleMetadata, metadata_above};
@@ -75,8 +77,9 @@ impl RegoPolicies {
     pub fn load(
         files: &[(PolicyFile, Arc<str>)],
         data: &Json,
+        options: &RegoOptions,
     ) -> Result<RegoPolicies, PolicyError> {
-        let mut engine = new_engine(files, data)?;
+        let mut engine = new_engine(files, data, options)?;
         let rules = discover_rules(&mut engine, files)?;
         let paths: Vec<String> = rules.iter().map(|rule| rule.path.clone()).collect();
         let compiled = CompiledRules::compile(&engine, &paths);
@@ -244,10 +247,21 @@ fn add_module(
 pub(crate) fn new_engine(
     files: &[(PolicyFile, Arc<str>)],
     data: &Json,
+    options: &RegoOptions,
 ) -> Result<regorus::Engine, PolicyError> {
     let mut engine = regorus::Engine::new();
-    engine.set_strict_builtin_errors(true);
-    for (file, text) in files {
+    engine.set_strict_builtin_errors(options.strict_builtin_errors);
+    engine.set_policy_length_config(policy_length());
+    let extension_error = |err: anyhow::Error| PolicyError::Evaluation {
+        rule: "<builtins>".to_owned(),
+        error: Located::new(Path::new("<engine>"), 0, 0, err.to_string()),
+    };
+    add_builtins(&mut engine, &options.builtins).map_err(extension_error)?;
+    let (files, metadata) = rewrite_metadata_calls(files);
+    if !metadata.is_empty() {
+        metadata.install(&mut engine).map_err(extension_error)?;
+    }
+    for (file, text) in &files {
         add_module(&mut engine, file, text)?;
     }
     let data_value = regorus::Value::from_json_str(&data.to_string())
@@ -255,8 +269,21 @@ pub(crate) fn new_engine(
     engine
         .add_data(data_value)
         .map_err(|err| PolicyError::Data(Located::new(Path::new("data"), 0, 0, err.to_string())))?;
-    prepare(&mut engine, files)?;
+    prepare(&mut engine, &files)?;
     Ok(engine)
+}
+
+/// regorus's limits on a policy file, raised to stagegate's own input limits (a file is read
+/// through [`crate::limits::read_limited`] first): generated modules (Conforma's SBOM schemas,
+/// recorded test data) have lines far longer than regorus's default 1,024 columns.
+pub(crate) fn policy_length() -> PolicyLengthConfig {
+    let max = crate::limits::Limits::default().max_file_bytes;
+    let bytes = usize::try_from(max).unwrap_or(usize::MAX);
+    PolicyLengthConfig {
+        max_col: NonZeroU32::new(u32::try_from(max).unwrap_or(u32::MAX)).unwrap_or(NonZeroU32::MAX),
+        max_file_bytes: NonZeroUsize::new(bytes).unwrap_or(NonZeroUsize::MAX),
+        max_lines: NonZeroUsize::new(bytes).unwrap_or(NonZeroUsize::MAX),
+    }
 }
 
 /// Has regorus analyse and schedule the modules now. It does that on an engine's first
@@ -483,7 +510,11 @@ mod tests {
             display: "p.rego".to_owned(),
             path: "p.rego".into(),
         };
-        RegoPolicies::load(&[(file, Arc::from(text))], &serde_json::json!({}))
+        RegoPolicies::load(
+            &[(file, Arc::from(text))],
+            &serde_json::json!({}),
+            &RegoOptions::default(),
+        )
     }
 
     /// Each engine on one thread and on two: every test runs on each.
