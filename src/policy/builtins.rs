@@ -118,9 +118,14 @@ pub fn check_builtin(builtin: &CustomBuiltin) -> Result<(), String> {
 }
 
 /// Adds every declared custom builtin and the OPA builtins stagegate supplies to `engine`.
+///
+/// A declared builtin without an implementation is an error when called unmocked; with
+/// non-strict builtin errors (`stagegate test`, as `ec` runs its builtins), it is undefined
+/// instead, as Conforma's builtins are when they cannot reach a registry.
 pub(crate) fn add_builtins(
     engine: &mut regorus::Engine,
     declared: &[CustomBuiltin],
+    strict: bool,
 ) -> anyhow::Result<()> {
     for builtin in declared {
         let name = builtin.name.clone();
@@ -140,7 +145,13 @@ pub(crate) fn add_builtins(
                 engine.add_extension(
                     name,
                     builtin.arity,
-                    Box::new(move |_: Vec<Value>| Err(anyhow::anyhow!("{message}"))),
+                    Box::new(move |_: Vec<Value>| {
+                        if strict {
+                            Err(anyhow::anyhow!("{message}"))
+                        } else {
+                            Ok(Value::Undefined)
+                        }
+                    }),
                 )?
             }
         }

@@ -7,19 +7,79 @@
 //! or schema is JSON text. regorus 0.14 returns one error string and validates a string
 //! document as a string, so libraries that read the errors (Conforma's `lib.json`) fail.
 //! The common keywords are worded as gojsonschema does; the rest use the jsonschema crate's
-//! own message.
+//! own message. Nothing is fetched: a `$ref` to a remote schema (CycloneDX's refer to
+//! `spdx.schema.json` and `jsf-0.82.schema.json`) reads as the empty schema, which accepts
+//! anything, where gojsonschema would fetch it. Compiled schemas are kept (by the schema's
+//! text), since policies pass the same large schema for every document.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use regorus::Value;
 use serde_json::{Value as Json, json};
 
+/// Compiled validators by the schema's JSON text.
+type Cache = Arc<Mutex<HashMap<String, Arc<jsonschema::Validator>>>>;
+
 /// Adds `json.match_schema`.
 pub(crate) fn add_match_schema(engine: &mut regorus::Engine) -> anyhow::Result<()> {
+    let cache: Cache = Arc::default();
     engine.add_extension(
         "json.match_schema".to_owned(),
         2,
-        Box::new(|args: Vec<Value>| match_schema(&args)),
+        Box::new(move |args: Vec<Value>| match_schema(&args, &cache)),
     )
+}
+
+/// Answers every remote `$ref` with the empty schema: nothing is fetched.
+struct NoFetch;
+
+impl jsonschema::Retrieve for NoFetch {
+    fn retrieve(
+        &self,
+        _uri: &jsonschema::Uri<String>,
+    ) -> Result<Json, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(json!({}))
+    }
+}
+
+/// Removes every `$ref` that leaves the document (not `#…`): it reads as the empty schema.
+fn drop_remote_refs(schema: &mut Json) {
+    match schema {
+        Json::Object(map) => {
+            if map
+                .get("$ref")
+                .and_then(Json::as_str)
+                .is_some_and(|r| !r.starts_with('#'))
+            {
+                map.remove("$ref");
+            }
+            map.values_mut().for_each(drop_remote_refs);
+        }
+        Json::Array(items) => items.iter_mut().for_each(drop_remote_refs),
+        _ => {}
+    }
+}
+
+fn validator(schema: &Json, cache: &Cache) -> anyhow::Result<Arc<jsonschema::Validator>> {
+    let key = schema.to_string();
+    if let Some(found) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return Ok(found);
+    }
+    let mut local = schema.clone();
+    drop_remote_refs(&mut local);
+    let compiled = jsonschema::options()
+        .with_retriever(NoFetch)
+        .build(&local)
+        .map_err(|err| anyhow::anyhow!("json.match_schema: invalid schema: {err}"))?;
+    let compiled = Arc::new(compiled);
+    if let Ok(mut cache) = cache.lock() {
+        if cache.len() < 64 {
+            cache.insert(key, Arc::clone(&compiled));
+        }
+    }
+    Ok(compiled)
 }
 
 fn json_arg(value: Option<&Value>, what: &str) -> anyhow::Result<Json> {
@@ -31,11 +91,10 @@ fn json_arg(value: Option<&Value>, what: &str) -> anyhow::Result<Json> {
     }
 }
 
-fn match_schema(args: &[Value]) -> anyhow::Result<Value> {
+fn match_schema(args: &[Value], cache: &Cache) -> anyhow::Result<Value> {
     let document = json_arg(args.first(), "the document")?;
     let schema = json_arg(args.get(1), "the schema")?;
-    let validator = jsonschema::validator_for(&schema)
-        .map_err(|err| anyhow::anyhow!("json.match_schema: invalid schema: {err}"))?;
+    let validator = validator(&schema, cache)?;
     let errors: Vec<Json> = validator.iter_errors(&document).map(|e| error_json(&e)).collect();
     Ok(Value::from(json!([errors.is_empty(), errors])))
 }
@@ -181,7 +240,11 @@ mod tests {
             "properties": {"a": {"type": "number"}},
             "additionalProperties": false
         }));
-        let result = match_schema(&[Value::from(r#"{"a": "x", "b": 1}"#), schema.clone()]);
+        let cache = Cache::default();
+        let result = match_schema(
+            &[Value::from(r#"{"a": "x", "b": 1}"#), schema.clone()],
+            &cache,
+        );
         let json = result.ok().and_then(|v| serde_json::to_value(&v).ok());
         let Some(json) = json else {
             panic!("match_schema failed")
@@ -193,7 +256,7 @@ mod tests {
             .unwrap_or_default();
         assert!(errors.contains(&"a: Invalid type. Expected: number, given: string"), "{errors:?}");
         assert!(errors.contains(&"(Root): Additional property b is not allowed"), "{errors:?}");
-        let ok = match_schema(&[Value::from(json!({"a": 1})), schema]);
+        let ok = match_schema(&[Value::from(json!({"a": 1})), schema], &cache);
         let ok = ok.ok().and_then(|v| serde_json::to_value(&v).ok());
         assert_eq!(ok, Some(json!([true, []])));
     }

@@ -256,7 +256,8 @@ pub(crate) fn new_engine(
         rule: "<builtins>".to_owned(),
         error: Located::new(Path::new("<engine>"), 0, 0, err.to_string()),
     };
-    add_builtins(&mut engine, &options.builtins).map_err(extension_error)?;
+    add_builtins(&mut engine, &options.builtins, options.strict_builtin_errors)
+        .map_err(extension_error)?;
     let (files, metadata) = rewrite_metadata_calls(files);
     if !metadata.is_empty() {
         metadata.install(&mut engine).map_err(extension_error)?;

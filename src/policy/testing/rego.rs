@@ -107,7 +107,8 @@ impl RegoSuite {
                 Err(other) => return Err(other.into()),
             }
         };
-        let mut tests = find_tests(&mut engine, files)?;
+        let loaded: Vec<PolicyFile> = sources.iter().map(|(file, _)| file.clone()).collect();
+        let mut tests = find_tests(&mut engine, &loaded)?;
         let mut refusals = BTreeMap::new();
         for ((file, text), located) in refused {
             for mut test in tests_of_refused(&file, &text) {

@@ -187,7 +187,9 @@ fn merge_filters(
             Some(Value::String(s)) => {
                 let mut fc = filters;
                 let mut f = &mut fc;
-                for p in s.split('/') {
+                // stagegate patch 3: OPA reads "/a/b" as "a/b" (a JSON pointer's leading
+                // slash), `strings.Split(strings.TrimLeft(path, "/"), "/")`.
+                for p in s.trim_start_matches('/').split('/') {
                     let vref = f.make_or_get_value_mut(&[p])?;
                     if *vref == Value::Undefined {
                         *vref = Value::new_object();
