@@ -169,6 +169,7 @@ fn resolve(args: TestArgs) -> Result<TestSettings, Report> {
             rego: RegoOptions {
                 strict_builtin_errors: args.strict_builtin_errors,
                 builtins: merge_builtins(&declared),
+                unmocked_undefined: !args.strict_builtin_errors,
             },
         },
     })

@@ -43,6 +43,10 @@ pub struct RegoOptions {
     pub strict_builtin_errors: bool,
     /// The custom builtins declared (Conforma's set and the config's).
     pub builtins: Vec<CustomBuiltin>,
+    /// Whether a declared builtin without an implementation, called unmocked, is undefined
+    /// (`stagegate test` without `--strict-builtin-errors`, as Conforma's builtins are when
+    /// they cannot reach a registry) rather than an error (always, in a gate).
+    pub unmocked_undefined: bool,
 }
 
 impl Default for RegoOptions {
@@ -51,6 +55,7 @@ impl Default for RegoOptions {
         RegoOptions {
             strict_builtin_errors: true,
             builtins: default_builtins(),
+            unmocked_undefined: false,
         }
     }
 }
@@ -119,48 +124,54 @@ pub fn check_builtin(builtin: &CustomBuiltin) -> Result<(), String> {
 
 /// Adds every declared custom builtin and the OPA builtins stagegate supplies to `engine`.
 ///
-/// A declared builtin without an implementation is an error when called unmocked; with
-/// non-strict builtin errors (`stagegate test`, as `ec` runs its builtins), it is undefined
-/// instead, as Conforma's builtins are when they cannot reach a registry.
-pub(crate) fn add_builtins(
-    engine: &mut regorus::Engine,
-    declared: &[CustomBuiltin],
-    strict: bool,
-) -> anyhow::Result<()> {
-    for builtin in declared {
+/// A declared builtin without an implementation is an error when called unmocked, or
+/// undefined with [`RegoOptions::unmocked_undefined`]. An implemented builtin's error (an
+/// invalid purl) is an error with strict builtin errors and undefined without, as OPA's own.
+pub(crate) fn add_builtins(engine: &mut regorus::Engine, options: &RegoOptions) -> anyhow::Result<()> {
+    type Implementation = fn(&[Value]) -> anyhow::Result<Value>;
+    let strict = options.strict_builtin_errors;
+    let real = |engine: &mut regorus::Engine, name: String, arity: u8, run: Implementation| {
+        engine.add_extension(
+            name,
+            arity,
+            Box::new(move |args: Vec<Value>| match run(&args) {
+                Err(_) if !strict => Ok(Value::Undefined),
+                other => other,
+            }),
+        )
+    };
+    for builtin in &options.builtins {
         let name = builtin.name.clone();
         match (builtin.name.as_str(), builtin.run) {
-            ("ec.purl.parse", true) if builtin.arity == 1 => {
-                engine.add_extension(name, 1, Box::new(|args: Vec<Value>| purl_parse(&args)))?
+            ("ec.purl.parse", true) if builtin.arity == 1 => real(engine, name, 1, purl_parse)?,
+            ("ec.purl.is_valid", true) if builtin.arity == 1 => {
+                real(engine, name, 1, purl_is_valid)?
             }
-            ("ec.purl.is_valid", true) if builtin.arity == 1 => engine.add_extension(
-                name,
-                1,
-                Box::new(|args: Vec<Value>| purl_is_valid(&args)),
-            )?,
             _ => {
                 let message = format!(
                     "custom builtin `{name}` has no implementation here: a test mocks it with `with {name} as …`"
                 );
+                let undefined = options.unmocked_undefined;
                 engine.add_extension(
                     name,
                     builtin.arity,
                     Box::new(move |_: Vec<Value>| {
-                        if strict {
-                            Err(anyhow::anyhow!("{message}"))
-                        } else {
+                        if undefined {
                             Ok(Value::Undefined)
+                        } else {
+                            Err(anyhow::anyhow!("{message}"))
                         }
                     }),
                 )?
             }
         }
     }
-    crate::policy::json_schema::add_match_schema(engine)?;
-    engine.add_extension(
+    crate::policy::json_schema::add_match_schema(engine, strict)?;
+    real(
+        engine,
         "crypto.x509.parse_certificates".to_owned(),
         1,
-        Box::new(|args: Vec<Value>| parse_certificates(&args)),
+        parse_certificates,
     )?;
     Ok(())
 }

@@ -23,12 +23,17 @@ use serde_json::{Value as Json, json};
 type Cache = Arc<Mutex<HashMap<String, Arc<jsonschema::Validator>>>>;
 
 /// Adds `json.match_schema`.
-pub(crate) fn add_match_schema(engine: &mut regorus::Engine) -> anyhow::Result<()> {
+/// With `strict` false, an error (a document that is not JSON, an invalid schema) makes
+/// the call undefined, as OPA's builtin errors are by default.
+pub(crate) fn add_match_schema(engine: &mut regorus::Engine, strict: bool) -> anyhow::Result<()> {
     let cache: Cache = Arc::default();
     engine.add_extension(
         "json.match_schema".to_owned(),
         2,
-        Box::new(move |args: Vec<Value>| match_schema(&args, &cache)),
+        Box::new(move |args: Vec<Value>| match match_schema(&args, &cache) {
+            Err(_) if !strict => Ok(Value::Undefined),
+            other => other,
+        }),
     )
 }
 

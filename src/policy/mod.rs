@@ -6,6 +6,7 @@
 //! `require_evidence` checks. The result of [`PolicySet::evaluate`] is an [`Evaluation`] that
 //! `decision` turns into a [`crate::decision::Decision`]. This module knows nothing of signing.
 
+mod builtin_errors;
 pub mod builtins;
 pub mod cel;
 pub mod config;

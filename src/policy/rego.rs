@@ -35,6 +35,8 @@ pub struct RegoPolicies {
     rules: Vec<RegoRule>,
     /// The same rules compiled for the VM, when the compiler accepts the policies.
     compiled: Option<CompiledRules>,
+    /// Whether builtin errors are errors; when not, the silenced ones are reported.
+    strict: bool,
 }
 
 /// One conftest-style rule (all definitions of one name in one package).
@@ -50,7 +52,7 @@ struct RegoRule {
 pub struct RegoFindings {
     /// Findings of `deny*`/`violation*` rules.
     pub violations: Vec<Finding>,
-    /// Findings of `warn*` rules.
+    /// Findings of `warn*` rules, and the builtin errors a non-strict stage silenced.
     pub warnings: Vec<Finding>,
 }
 
@@ -87,6 +89,7 @@ impl RegoPolicies {
             engine,
             rules,
             compiled,
+            strict: options.strict_builtin_errors,
         })
     }
 
@@ -107,6 +110,14 @@ impl RegoPolicies {
         threads: usize,
     ) -> Result<RegoFindings, PolicyError> {
         let compiled = self.compiled.as_ref().filter(|_| engine == RegoEngine::Vm);
+        let observed = (!self.strict).then(|| {
+            let rules: Vec<(String, String)> = self
+                .rules
+                .iter()
+                .map(|r| (r.info.id.clone(), r.path.clone()))
+                .collect();
+            crate::policy::builtin_errors::observe(&self.engine, &rules, input.clone(), now_ns, timeout)
+        });
         let values = match compiled {
             Some(compiled) => match compiled.run(&input, now_ns, timeout, threads) {
                 Ok(values) => values,
@@ -135,6 +146,7 @@ impl RegoPolicies {
             };
             results_to_findings(&rule.info, value_is_undefined(&value), json, target)?;
         }
+        findings.warnings.extend(observed.into_iter().flatten());
         Ok(findings)
     }
 
@@ -256,8 +268,7 @@ pub(crate) fn new_engine(
         rule: "<builtins>".to_owned(),
         error: Located::new(Path::new("<engine>"), 0, 0, err.to_string()),
     };
-    add_builtins(&mut engine, &options.builtins, options.strict_builtin_errors)
-        .map_err(extension_error)?;
+    add_builtins(&mut engine, options).map_err(extension_error)?;
     let (files, metadata) = rewrite_metadata_calls(files);
     if !metadata.is_empty() {
         metadata.install(&mut engine).map_err(extension_error)?;

@@ -1150,6 +1150,9 @@ impl Interpreter {
                 }
             }
             Value::Undefined => (),
+            // stagegate patch 5: OPA iterates nothing over a scalar (`some x in "s"` is
+            // undefined); keep the error only with strict builtin errors (fail closed).
+            _ if !self.compiled_policy.strict_builtin_errors => (),
             v => {
                 bail!(collection.span().error(
                     format!("`some .. in collection` expects array/set/object. Got `{v}`").as_str()

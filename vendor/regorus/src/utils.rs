@@ -200,7 +200,19 @@ fn get_extra_arg_impl(
             } else if let Some((_, n_args)) = BUILTINS.get(path.as_str()) {
                 *n_args
             } else {
-                return Ok(None);
+                // stagegate patch 4: a function reached through an import alias
+                // (`import data.lib.assertions` then `assertions.assert_empty(x, out)`). The
+                // table is keyed by full path; take the arity when every function whose path
+                // ends with the alias path agrees on it.
+                let suffix = format!(".{path}");
+                let mut arities = functions
+                    .iter()
+                    .filter(|(name, _)| name.ends_with(&suffix))
+                    .map(|(_, (_, n_args, _))| *n_args);
+                match arities.next() {
+                    Some(first) if arities.all(|n| n == first) => first,
+                    _ => return Ok(None),
+                }
             }
         };
         if (n_args as usize) + 1 == params.len() {

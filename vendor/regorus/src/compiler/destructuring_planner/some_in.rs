@@ -24,12 +24,15 @@ pub fn create_some_in_binding_plan<T: VariableBindingContext>(
     collection_expr: &ExprRef,
     context: &T,
 ) -> Result<BindingPlan> {
+    // stagegate patch 6: `some k, v in xs` declares `k` and `v`, shadowing an outer name
+    // such as an import alias (`import data.lib.image` then `some image in refs`), as OPA
+    // allows; respecting the parent scope refused such a module.
     let key_plan = if let Some(key) = key_expr {
         let mut newly_bound = BTreeSet::new();
         let plan = create_destructuring_plan_with_tracking(
             key,
             context,
-            ScopingMode::RespectParent,
+            ScopingMode::AllowShadowing,
             &mut newly_bound,
         );
         if let Some(plan) = plan {
@@ -46,7 +49,7 @@ pub fn create_some_in_binding_plan<T: VariableBindingContext>(
     let value_plan = create_destructuring_plan_with_tracking(
         value_expr,
         context,
-        ScopingMode::RespectParent,
+        ScopingMode::AllowShadowing,
         &mut newly_bound_value,
     )
     .ok_or_else(|| BindingPlannerError::FailedToCreateDestructuringPlan {
