@@ -70,7 +70,9 @@ pub(crate) fn observe(
         details.insert("count".into(), Json::from(count));
         found.push(Finding {
             rule: RULE_ID.to_owned(),
-            message: format!("{count} rules hit a silenced builtin error; the first {SHOWN} are shown"),
+            message: format!(
+                "{count} rules hit a silenced builtin error; the first {SHOWN} are shown"
+            ),
             severity: Severity::Info,
             source: None,
             title: Some("Builtin errors silenced".to_owned()),

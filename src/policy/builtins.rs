@@ -127,7 +127,10 @@ pub fn check_builtin(builtin: &CustomBuiltin) -> Result<(), String> {
 /// A declared builtin without an implementation is an error when called unmocked, or
 /// undefined with [`RegoOptions::unmocked_undefined`]. An implemented builtin's error (an
 /// invalid purl) is an error with strict builtin errors and undefined without, as OPA's own.
-pub(crate) fn add_builtins(engine: &mut regorus::Engine, options: &RegoOptions) -> anyhow::Result<()> {
+pub(crate) fn add_builtins(
+    engine: &mut regorus::Engine,
+    options: &RegoOptions,
+) -> anyhow::Result<()> {
     type Implementation = fn(&[Value]) -> anyhow::Result<Value>;
     let strict = options.strict_builtin_errors;
     let real = |engine: &mut regorus::Engine, name: String, arity: u8, run: Implementation| {
@@ -253,9 +256,8 @@ fn parse_certificates(args: &[Value]) -> anyhow::Result<Value> {
 fn pem_blocks(bytes: &[u8]) -> anyhow::Result<Vec<Vec<u8>>> {
     let mut ders = Vec::new();
     for pem in x509_parser::pem::Pem::iter_from_buffer(bytes) {
-        let pem = pem.map_err(|err| {
-            anyhow::anyhow!("crypto.x509.parse_certificates: bad PEM: {err}")
-        })?;
+        let pem =
+            pem.map_err(|err| anyhow::anyhow!("crypto.x509.parse_certificates: bad PEM: {err}"))?;
         if pem.label == "CERTIFICATE" {
             ders.push(pem.contents);
         }
@@ -278,10 +280,11 @@ fn split_der(mut bytes: &[u8]) -> anyhow::Result<Vec<Vec<u8>>> {
 }
 
 fn name_json(name: &x509_parser::x509::X509Name<'_>) -> Json {
-    let strings = |iter: &mut dyn Iterator<Item = &x509_parser::x509::AttributeTypeAndValue<'_>>| {
-        iter.filter_map(|a| a.as_str().ok().map(|s| Json::from(s.to_owned())))
-            .collect::<Vec<_>>()
-    };
+    let strings =
+        |iter: &mut dyn Iterator<Item = &x509_parser::x509::AttributeTypeAndValue<'_>>| {
+            iter.filter_map(|a| a.as_str().ok().map(|s| Json::from(s.to_owned())))
+                .collect::<Vec<_>>()
+        };
     let common = name
         .iter_common_name()
         .next()
@@ -373,7 +376,10 @@ fn certificate_json(cert: &x509_parser::certificate::X509Certificate<'_>, der: &
     out.insert("URIStrings".into(), Json::from(uris));
     out.insert("IPAddresses".into(), Json::from(ips));
     out.insert("IsCA".into(), Json::from(is_ca));
-    out.insert("BasicConstraintsValid".into(), Json::from(constraints_valid));
+    out.insert(
+        "BasicConstraintsValid".into(),
+        Json::from(constraints_valid),
+    );
     Json::Object(out)
 }
 

@@ -100,7 +100,10 @@ fn match_schema(args: &[Value], cache: &Cache) -> anyhow::Result<Value> {
     let document = json_arg(args.first(), "the document")?;
     let schema = json_arg(args.get(1), "the schema")?;
     let validator = validator(&schema, cache)?;
-    let errors: Vec<Json> = validator.iter_errors(&document).map(|e| error_json(&e)).collect();
+    let errors: Vec<Json> = validator
+        .iter_errors(&document)
+        .map(|e| error_json(&e))
+        .collect();
     Ok(Value::from(json!([errors.is_empty(), errors])))
 }
 
@@ -176,14 +179,12 @@ fn error_json(error: &jsonschema::ValidationError<'_>) -> Json {
                 quoted_list(options)
             ),
         ),
-        ValidationErrorKind::Constant { expected_value } => (
-            "const",
-            format!("{field} does not match: {expected_value}"),
-        ),
-        ValidationErrorKind::Pattern { pattern } => (
-            "pattern",
-            format!("Does not match pattern '{pattern}'"),
-        ),
+        ValidationErrorKind::Constant { expected_value } => {
+            ("const", format!("{field} does not match: {expected_value}"))
+        }
+        ValidationErrorKind::Pattern { pattern } => {
+            ("pattern", format!("Does not match pattern '{pattern}'"))
+        }
         ValidationErrorKind::Format { format } => {
             ("format", format!("Does not match format '{format}'"))
         }
@@ -215,17 +216,19 @@ fn error_json(error: &jsonschema::ValidationError<'_>) -> Json {
             "number_any_of",
             "Must validate at least one schema (anyOf)".to_owned(),
         ),
-        ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::OneOfMultipleValid { .. } => (
+        ValidationErrorKind::OneOfNotValid { .. }
+        | ValidationErrorKind::OneOfMultipleValid { .. } => (
             "number_one_of",
             "Must validate one and only one schema (oneOf)".to_owned(),
         ),
-        ValidationErrorKind::UniqueItems => (
-            "unique",
-            "array items must be unique".to_owned(),
-        ),
+        ValidationErrorKind::UniqueItems => ("unique", "array items must be unique".to_owned()),
         _ => ("other", error.to_string()),
     };
-    let shown = if field == "(root)" { "(Root)" } else { field.as_str() };
+    let shown = if field == "(root)" {
+        "(Root)"
+    } else {
+        field.as_str()
+    };
     json!({
         "error": format!("{shown}: {desc}"),
         "type": kind,
@@ -259,8 +262,14 @@ mod tests {
             .as_array()
             .map(|a| a.iter().filter_map(|e| e["error"].as_str()).collect())
             .unwrap_or_default();
-        assert!(errors.contains(&"a: Invalid type. Expected: number, given: string"), "{errors:?}");
-        assert!(errors.contains(&"(Root): Additional property b is not allowed"), "{errors:?}");
+        assert!(
+            errors.contains(&"a: Invalid type. Expected: number, given: string"),
+            "{errors:?}"
+        );
+        assert!(
+            errors.contains(&"(Root): Additional property b is not allowed"),
+            "{errors:?}"
+        );
         let ok = match_schema(&[Value::from(json!({"a": 1})), schema], &cache);
         let ok = ok.ok().and_then(|v| serde_json::to_value(&v).ok());
         assert_eq!(ok, Some(json!([true, []])));

@@ -20,11 +20,11 @@ use serde_json::{Map, Value as Json};
 use crate::decision::{Engine, Finding, RuleInfo, Severity, SourceLocation};
 use crate::policy::RegoEngine;
 use crate::policy::builtins::{RegoOptions, add_builtins};
-use crate::policy::rego_meta::rewrite_metadata_calls;
 use crate::policy::error::{Located, PolicyError};
 use crate::policy::files::PolicyFile;
 use crate::policy::metadata::{RuleMetadata, metadata_above};
 use crate::policy::parallel::evaluate_rules;
+use crate::policy::rego_meta::rewrite_metadata_calls;
 use crate::policy::rego_vm::{CompiledRules, VmFailure};
 use crate::policy::rule_heads::module_heads;
 
@@ -116,7 +116,13 @@ impl RegoPolicies {
                 .iter()
                 .map(|r| (r.info.id.clone(), r.path.clone()))
                 .collect();
-            crate::policy::builtin_errors::observe(&self.engine, &rules, input.clone(), now_ns, timeout)
+            crate::policy::builtin_errors::observe(
+                &self.engine,
+                &rules,
+                input.clone(),
+                now_ns,
+                timeout,
+            )
         });
         let values = match compiled {
             Some(compiled) => match compiled.run(&input, now_ns, timeout, threads) {

@@ -120,7 +120,10 @@ fn code_occurrences(text: &str, needle: &str) -> Vec<usize> {
                     || bytes
                         .get(i - 1)
                         .is_some_and(|&c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'.'));
-                if boundary && bytes.get(i..).is_some_and(|rest| rest.starts_with(needle.as_bytes()))
+                if boundary
+                    && bytes
+                        .get(i..)
+                        .is_some_and(|rest| rest.starts_with(needle.as_bytes()))
                 {
                     found.push(i);
                     i += needle.len();
@@ -239,7 +242,9 @@ fn annotations_above(lines: &[&str], line: usize) -> Option<Map<String, Json>> {
         start -= 1;
     }
     let block = lines.get(start..line)?;
-    let marker = block.iter().position(|l| strip_hash(l).trim() == "METADATA")?;
+    let marker = block
+        .iter()
+        .position(|l| strip_hash(l).trim() == "METADATA")?;
     let yaml: String = block
         .iter()
         .skip(marker + 1)

@@ -122,13 +122,30 @@ fn a_lenient_stage_reports_the_builtin_errors_it_silenced() {
     dir.write("stagegate.yaml", config(false));
     let lenient = dir
         .command()
-        .args(["evaluate", "--stage", "s", "--input", "input.json", "--format", "json"])
+        .args([
+            "evaluate",
+            "--stage",
+            "s",
+            "--input",
+            "input.json",
+            "--format",
+            "json",
+        ])
         .output()
         .expect("run");
-    assert_eq!(code(&lenient), 0, "{}{}", stdout(&lenient), stderr(&lenient));
+    assert_eq!(
+        code(&lenient),
+        0,
+        "{}{}",
+        stdout(&lenient),
+        stderr(&lenient)
+    );
     let decision: Value = serde_json::from_slice(&lenient.stdout).expect("json");
     let warning = &decision["warnings"][0];
-    assert_eq!(warning["rule"], "stagegate.rego.builtin_error", "{decision}");
+    assert_eq!(
+        warning["rule"], "stagegate.rego.builtin_error",
+        "{decision}"
+    );
     assert_eq!(warning["details"]["rule"], "main.deny");
     assert!(
         warning["source"]["file"]

@@ -232,7 +232,8 @@ impl TestOptions {
 
 /// Loads every test file found, runs the selected tests, and gathers coverage.
 pub fn run(files: &TestFiles, options: &TestOptions) -> Result<TestReport, TestError> {
-    let rego_suite = rego::RegoSuite::load(&files.rego, &options.data, &options.limits, &options.rego)?;
+    let rego_suite =
+        rego::RegoSuite::load(&files.rego, &options.data, &options.limits, &options.rego)?;
     let cel_suites = cel::CelSuite::load_all(files, &options.limits)?;
     let (mut results, rego_coverage) = rego_suite.run(options)?;
     let mut cel_outcomes = Vec::new();

@@ -20,9 +20,9 @@ use regorus::unstable::{Expr, Literal, Query, Rule, RuleHead};
 use serde_json::Value as Json;
 
 use crate::limits::{Limits, read_limited};
+use crate::policy::builtins::RegoOptions;
 use crate::policy::error::{Located, PolicyError};
 use crate::policy::files::{PolicyFile, is_rego_test};
-use crate::policy::builtins::RegoOptions;
 use crate::policy::rego::{new_engine, pin_now, policy_length, time_limit};
 use crate::policy::rule_heads::{HeadKind, module_heads};
 use crate::policy::testing::coverage::RegoFileCoverage;
@@ -92,8 +92,7 @@ impl RegoSuite {
                 Ok(engine) => break engine,
                 Err(PolicyError::Rego(located)) => {
                     let at = sources.iter().position(|(file, _)| {
-                        file.path == located.path
-                            || file.display == located.path.to_string_lossy()
+                        file.path == located.path || file.display == located.path.to_string_lossy()
                     });
                     match at {
                         Some(at) if sources.len() > 1 => {
@@ -112,7 +111,10 @@ impl RegoSuite {
         let mut refusals = BTreeMap::new();
         for ((file, text), located) in refused {
             for mut test in tests_of_refused(&file, &text) {
-                refusals.insert(format!("data.{}.{}", test.package, test.name), located.to_string());
+                refusals.insert(
+                    format!("data.{}.{}", test.package, test.name),
+                    located.to_string(),
+                );
                 test.todo = false;
                 tests.push(test);
             }
@@ -321,7 +323,10 @@ fn prepared_engine(
 fn tests_of_refused(file: &PolicyFile, text: &str) -> Vec<RegoTest> {
     let mut engine = regorus::Engine::new();
     engine.set_policy_length_config(policy_length());
-    if engine.add_policy(file.display.clone(), text.to_owned()).is_err() {
+    if engine
+        .add_policy(file.display.clone(), text.to_owned())
+        .is_err()
+    {
         engine.set_rego_v0(true);
         let _ = engine.add_policy(file.display.clone(), text.to_owned());
     }
@@ -622,11 +627,13 @@ mod duplicate_tests {
             display: "dup_test.rego".to_owned(),
             path,
         };
-        let suite = RegoSuite::load(&[file], &serde_json::json!({}),
+        let suite = RegoSuite::load(
+            &[file],
+            &serde_json::json!({}),
             &Limits::default(),
             &RegoOptions::default(),
         )
-            .unwrap_or_else(|e| panic!("{e:?}"));
+        .unwrap_or_else(|e| panic!("{e:?}"));
         let names: Vec<&str> = suite.tests.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["test_x", "test_x#01", "test_y"]);
     }
@@ -648,7 +655,9 @@ mod tests {
                 path,
             });
         }
-        let suite = RegoSuite::load(&list, &serde_json::json!({}),
+        let suite = RegoSuite::load(
+            &list,
+            &serde_json::json!({}),
             &Limits::default(),
             &RegoOptions::default(),
         );
