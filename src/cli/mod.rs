@@ -5,6 +5,7 @@ pub mod approve;
 mod args;
 pub mod audit;
 mod collect;
+mod conftest;
 pub mod collect_args;
 mod diagnostic;
 mod env;

@@ -178,6 +178,13 @@ impl PolicySet {
         })
     }
 
+    /// Keeps only the Rego rules of the packages `keep` accepts (conftest's `--namespace`).
+    pub fn retain_packages(&mut self, keep: &dyn Fn(&str) -> bool) {
+        if let Some(rego) = &mut self.rego {
+            rego.retain_packages(keep);
+        }
+    }
+
     /// `sha256:<hex>` over the sorted policy and data files and their names.
     pub fn digest(&self) -> &str {
         &self.digest

@@ -93,6 +93,20 @@ impl RegoPolicies {
         })
     }
 
+    /// Keeps only the rules of the packages `keep` accepts (conftest's `--namespace`).
+    pub fn retain_packages(&mut self, keep: &dyn Fn(&str) -> bool) {
+        self.rules.retain(|rule| {
+            let package = rule
+                .path
+                .strip_prefix("data.")
+                .and_then(|p| p.rsplit_once('.'))
+                .map_or("", |(package, _)| package);
+            keep(package)
+        });
+        // The VM's compiled entry points were those of every rule.
+        self.compiled = None;
+    }
+
     /// The rules a gate evaluates, with their metadata.
     pub fn rules(&self) -> impl Iterator<Item = &RuleInfo> {
         self.rules.iter().map(|r| &r.info)
