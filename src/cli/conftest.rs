@@ -9,9 +9,17 @@
 //! (`input`, `document`). The decision fails when any document fails. `--combine` gives the
 //! policies all inputs at once, as `[{path, contents}, …]`.
 //!
+//! conftest's `exception` rules are honoured: for each document, `data.<package>.exception`
+//! (a set of rule-name lists, `exception contains ["run_as_root"] if …`) excepts the findings
+//! of `deny_run_as_root` (and `violation_`/`warn_` of that name; `""` names the bare `deny`)
+//! in that package. They are reported like waived findings, with the waiver id
+//! `data.<package>.exception`. Rules renamed by METADATA `custom.short_name` cannot be
+//! excepted this way.
+//!
 //! The subject is the inputs themselves: its name lists them and its digest is the sha256 of
 //! their bytes in order, so the decision is bound to exactly what was read.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use miette::Report;
@@ -20,7 +28,9 @@ use sha2::{Digest, Sha256};
 
 use crate::cli::args::EvaluateArgs;
 use crate::cli::diagnostic::{document_report, limit_report, policy_report};
-use crate::decision::{Decision, DecisionContext, Finding};
+use crate::decision::{
+    AppliedWaiver, Decision, DecisionContext, Finding, SourceLocation, WaivedFinding,
+};
 use crate::document::parse_documents;
 use crate::evidence::{Digest as DigestSet, Subject};
 use crate::limits::read_limited;
@@ -130,11 +140,26 @@ pub(crate) fn decide(args: &EvaluateArgs) -> Result<Decision, Report> {
     let mut rules = Vec::new();
     let mut violations = Vec::new();
     let mut warnings = Vec::new();
+    let mut excepted = Vec::new();
     for item in items {
         let input = PolicyInput::from_json(item.value);
         let evaluation = set
             .evaluate(&input, &context)
             .map_err(|e| policy_report(&e).wrap_err(format!("evaluating `{}`", item.file)))?;
+        let mut exceptions: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let packages: BTreeSet<&str> = evaluation
+            .rules
+            .iter()
+            .filter_map(|r| r.id.rsplit_once('.').map(|(package, _)| package))
+            .collect();
+        for package in packages {
+            let path = format!("data.{package}.exception");
+            let value = set
+                .rego_value(&input, &path, &context)
+                .map_err(|e| policy_report(&e))?;
+            let names = exceptions.entry(package.to_owned()).or_default();
+            collect_names(value.as_ref(), names);
+        }
         if rules.is_empty() {
             rules = evaluation.rules;
         }
@@ -149,8 +174,27 @@ pub(crate) fn decide(args: &EvaluateArgs) -> Result<Decision, Report> {
             }
             finding
         };
-        violations.extend(evaluation.violations.into_iter().map(mark));
-        warnings.extend(evaluation.warnings.into_iter().map(mark));
+        for (warning, findings) in [(false, evaluation.violations), (true, evaluation.warnings)] {
+            for finding in findings.into_iter().map(mark) {
+                match exception_for(&finding.rule, &exceptions) {
+                    Some(id) => excepted.push(WaivedFinding {
+                        finding,
+                        warning,
+                        waiver: AppliedWaiver {
+                            id: id.clone(),
+                            reason: "conftest exception rule".to_owned(),
+                            ticket: String::new(),
+                            approved_by: String::new(),
+                            expires: String::new(),
+                            source: SourceLocation { file: id, line: 0 },
+                            signed_by: None,
+                        },
+                    }),
+                    None if warning => warnings.push(finding),
+                    None => violations.push(finding),
+                }
+            }
+        }
     }
     if rules.is_empty() {
         return Err(miette::miette!(
@@ -160,7 +204,7 @@ pub(crate) fn decide(args: &EvaluateArgs) -> Result<Decision, Report> {
     }
     let hex = hex::encode(digest.finalize());
     let names: Vec<String> = args.input.iter().map(|p| p.display().to_string()).collect();
-    Ok(Decision::new(
+    Ok(Decision::with_waived(
         DecisionContext {
             stage: STAGE.to_owned(),
             subject: Subject {
@@ -180,5 +224,38 @@ pub(crate) fn decide(args: &EvaluateArgs) -> Result<Decision, Report> {
         rules,
         violations,
         warnings,
+        excepted,
     ))
+}
+
+/// Every rule name in an `exception` value: a set (or array) of names or of name lists.
+fn collect_names(value: Option<&Value>, names: &mut BTreeSet<String>) {
+    match value {
+        Some(Value::String(name)) => {
+            names.insert(name.clone());
+        }
+        Some(Value::Array(items)) => {
+            for item in items {
+                collect_names(Some(item), names);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The exception (`data.<package>.exception`) that covers a finding of rule `<package>.<name>`.
+fn exception_for(rule: &str, exceptions: &BTreeMap<String, BTreeSet<String>>) -> Option<String> {
+    let (package, name) = rule.rsplit_once('.')?;
+    let names = exceptions.get(package)?;
+    let short = ["deny", "violation", "warn"].iter().find_map(|kind| {
+        let rest = name.strip_prefix(kind)?;
+        if rest.is_empty() {
+            Some("")
+        } else {
+            rest.strip_prefix('_')
+        }
+    })?;
+    names
+        .contains(short)
+        .then(|| format!("data.{package}.exception"))
 }

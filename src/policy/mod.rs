@@ -178,6 +178,21 @@ impl PolicySet {
         })
     }
 
+    /// The value of a Rego reference (`data.main.exception`) for `input` at `now`, or `None`
+    /// when undefined or when the set has no Rego.
+    pub fn rego_value(
+        &self,
+        input: &PolicyInput,
+        path: &str,
+        context: &EvaluationContext,
+    ) -> Result<Option<Json>, PolicyError> {
+        let Some(rego) = &self.rego else {
+            return Ok(None);
+        };
+        let now_ns = context.now.timestamp_nanos_opt().unwrap_or(i64::MAX);
+        rego.value_of(input.rego()?, path, now_ns, context.timeout)
+    }
+
     /// Keeps only the Rego rules of the packages `keep` accepts (conftest's `--namespace`).
     pub fn retain_packages(&mut self, keep: &dyn Fn(&str) -> bool) {
         if let Some(rego) = &mut self.rego {

@@ -93,6 +93,39 @@ impl RegoPolicies {
         })
     }
 
+    /// The value of `path` (a `data.…` reference) for `input`, or `None` when undefined:
+    /// conftest's `exception` rules.
+    pub fn value_of(
+        &self,
+        input: regorus::Value,
+        path: &str,
+        now_ns: i64,
+        timeout: Duration,
+    ) -> Result<Option<Json>, PolicyError> {
+        let mut engine = self.engine.clone();
+        engine.set_input(input);
+        engine.set_execution_timer_config(time_limit(timeout));
+        pin_now(&mut engine, now_ns)?;
+        let error = |message: String| PolicyError::Evaluation {
+            rule: path.to_owned(),
+            error: Located::new(Path::new("<engine>"), 0, 0, message),
+        };
+        let results = engine
+            .eval_query(path.to_owned(), false)
+            .map_err(|err| error(err.to_string()))?;
+        let value = results
+            .result
+            .first()
+            .and_then(|r| r.expressions.first())
+            .map(|e| e.value.clone());
+        match value {
+            None | Some(regorus::Value::Undefined) => Ok(None),
+            Some(value) => serde_json::to_value(&value)
+                .map(Some)
+                .map_err(|err| error(err.to_string())),
+        }
+    }
+
     /// Keeps only the rules of the packages `keep` accepts (conftest's `--namespace`).
     pub fn retain_packages(&mut self, keep: &dyn Fn(&str) -> bool) {
         self.rules.retain(|rule| {
