@@ -101,18 +101,19 @@ pub fn parse_documents(
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! { max_depth: limits.max_depth },
     };
-    let values = serde_saphyr::from_multiple_with_options::<Value>(text, options).map_err(|err| {
-        let (line, column) = err
-            .location()
-            .map_or((0, 0), |loc| (loc.line() as usize, loc.column() as usize));
-        DocumentError::Syntax {
-            path: path.to_owned(),
-            format: "YAML",
-            line,
-            column,
-            message: crate::policy::config::syntax_message(&err),
-        }
-    })?;
+    let values =
+        serde_saphyr::from_multiple_with_options::<Value>(text, options).map_err(|err| {
+            let (line, column) = err
+                .location()
+                .map_or((0, 0), |loc| (loc.line() as usize, loc.column() as usize));
+            DocumentError::Syntax {
+                path: path.to_owned(),
+                format: "YAML",
+                line,
+                column,
+                message: crate::policy::config::syntax_message(&err),
+            }
+        })?;
     Ok(values.into_iter().filter(|v| !v.is_null()).collect())
 }
 

@@ -162,3 +162,147 @@ fn a_lenient_stage_reports_the_builtin_errors_it_silenced() {
         .expect("run");
     assert_eq!(code(&strict), 2, "{}", stdout(&strict));
 }
+
+/// Runs `stagegate evaluate` from the vendored conftest examples' folder.
+fn conftest(args: &[&str]) -> (i32, Value) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_stagegate"))
+        .current_dir(repo_file("testdata/conftest-examples/examples"))
+        .arg("evaluate")
+        .args(args)
+        .args(["--format", "json"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    let decision = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("no decision ({e}): {}", stderr(&output)));
+    (code(&output), decision)
+}
+
+fn messages(decision: &Value, key: &str) -> Vec<String> {
+    decision[key]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|f| {
+                    let finding = if key == "waived" { &f["finding"] } else { f };
+                    format!(
+                        "{}#{} {}",
+                        finding["details"]["input"].as_str().unwrap_or(""),
+                        finding["details"]["document"],
+                        finding["message"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn conftest_examples_run_without_a_config() {
+    // `conftest test -p examples/kubernetes/policy examples/kubernetes/service.yaml`: a warning.
+    let (exit, decision) = conftest(&[
+        "-p",
+        "kubernetes/policy",
+        "--input",
+        "kubernetes/service.yaml",
+    ]);
+    assert_eq!(exit, 0, "{decision}");
+    assert_eq!(decision["warnings"].as_array().map(Vec::len), Some(1));
+    assert_eq!(decision["stage"], "conftest");
+
+    // Several inputs, one of them multi-document: each document on its own, one decision.
+    let (exit, decision) = conftest(&[
+        "-p",
+        "kubernetes/policy",
+        "--input",
+        "kubernetes/deployment+service.yaml",
+        "kubernetes/service.yaml",
+    ]);
+    assert_eq!(exit, 1, "{decision}");
+    let violations = messages(&decision, "violations");
+    assert!(
+        violations.contains(
+            &"kubernetes/deployment+service.yaml#0 Found deployment hello-kubernetes but deployments are not allowed".to_owned()
+        ),
+        "{violations:?}"
+    );
+    let warnings = messages(&decision, "warnings");
+    assert!(
+        warnings.contains(
+            &"kubernetes/deployment+service.yaml#1 Found service hello-kubernetes but services are not allowed".to_owned()
+        ),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings.contains(
+            &"kubernetes/service.yaml#null Found service hello-kubernetes but services are not allowed".to_owned()
+        ),
+        "{warnings:?}"
+    );
+
+    // Only package `main` by default; a namespace with no rule is an error, as nothing was checked.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_stagegate"))
+        .current_dir(repo_file("testdata/conftest-examples/examples"))
+        .args([
+            "evaluate",
+            "-p",
+            "kubernetes/policy",
+            "--namespace",
+            "notpresent",
+            "--input",
+            "kubernetes/deployment.yaml",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(code(&output), 2, "{}", stdout(&output));
+}
+
+#[test]
+fn conftest_exceptions_are_reported_like_waivers() {
+    // conftest: "2 tests, 0 passed, 0 warnings, 1 failure, 1 exception", exit 1.
+    let (exit, decision) = conftest(&[
+        "-p",
+        "exceptions/policy",
+        "--input",
+        "exceptions/deployments.yaml",
+    ]);
+    assert_eq!(exit, 1, "{decision}");
+    assert_eq!(
+        messages(&decision, "violations"),
+        [
+            "exceptions/deployments.yaml#1 Containers must not run as root in Deployment cannot-run-as-root"
+        ]
+    );
+    assert_eq!(
+        messages(&decision, "waived"),
+        [
+            "exceptions/deployments.yaml#0 Containers must not run as root in Deployment can-run-as-root"
+        ]
+    );
+    assert_eq!(decision["waived"][0]["waiver"]["id"], "data.main.exception");
+}
+
+#[test]
+fn combine_gives_every_document_at_once() {
+    let dir = Dir::new("combine");
+    dir.write(
+        "policy/p.rego",
+        "package main\n\nimport rego.v1\n\ndeny contains msg if {\n\tcount(input) != 3\n\tmsg := sprintf(\"%d documents\", [count(input)])\n}\n\ndeny contains \"no path\" if {\n\tsome doc in input\n\tnot doc.path\n}\n",
+    );
+    dir.write("a.yaml", "kind: A\n---\nkind: B\n");
+    dir.write("b.json", r#"{"kind": "C"}"#);
+    let output = dir
+        .command()
+        .args([
+            "evaluate",
+            "-p",
+            "policy",
+            "--combine",
+            "--input",
+            "a.yaml",
+            "b.json",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(code(&output), 0, "{}{}", stdout(&output), stderr(&output));
+}
