@@ -270,13 +270,13 @@ fn conftest_exceptions_are_reported_like_waivers() {
     assert_eq!(
         messages(&decision, "violations"),
         [
-            "exceptions/deployments.yaml#1 Containers must not run as root in Deployment cannot-run-as-root"
+            "exceptions/deployments.yaml#0 Containers must not run as root in Deployment cannot-run-as-root"
         ]
     );
     assert_eq!(
         messages(&decision, "waived"),
         [
-            "exceptions/deployments.yaml#0 Containers must not run as root in Deployment can-run-as-root"
+            "exceptions/deployments.yaml#1 Containers must not run as root in Deployment can-run-as-root"
         ]
     );
     assert_eq!(decision["waived"][0]["waiver"]["id"], "data.main.exception");
