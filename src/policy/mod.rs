@@ -21,6 +21,7 @@ pub mod rego;
 mod rego_meta;
 mod rego_vm;
 pub mod required;
+mod rule_bodies;
 mod rule_heads;
 pub mod testing;
 pub mod waivers;

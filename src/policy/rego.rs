@@ -26,6 +26,7 @@ use crate::policy::metadata::{RuleMetadata, metadata_above};
 use crate::policy::parallel::evaluate_rules;
 use crate::policy::rego_meta::rewrite_metadata_calls;
 use crate::policy::rego_vm::{CompiledRules, VmFailure};
+use crate::policy::rule_bodies::{UNION_MODULE, original_name, split_bodies};
 use crate::policy::rule_heads::module_heads;
 
 /// The parsed Rego modules of one stage and the rules a gate evaluates.
@@ -82,6 +83,16 @@ impl RegoPolicies {
         options: &RegoOptions,
     ) -> Result<RegoPolicies, PolicyError> {
         let mut engine = new_engine(files, data, options)?;
+        // Each body of a multi-body `deny`/`warn` becomes a rule of its own, so that a
+        // finding names the file and line of the body that produced it.
+        let split = split_bodies(&mut engine, files);
+        let files = match &split {
+            Some(split) => {
+                engine = new_engine(split, data, options)?;
+                split.as_slice()
+            }
+            None => files,
+        };
         let rules = discover_rules(&mut engine, files)?;
         let paths: Vec<String> = rules.iter().map(|rule| rule.path.clone()).collect();
         let compiled = CompiledRules::compile(&engine, &paths);
@@ -488,14 +499,17 @@ fn discover_rules(
 ) -> Result<Vec<RegoRule>, PolicyError> {
     let mut rules: Vec<RegoRule> = Vec::new();
     for (module, (file, text)) in module_heads(engine).into_iter().zip(files) {
+        if file.display == UNION_MODULE {
+            continue;
+        }
         let package = module.package;
         for head in module.heads {
-            let name = head.name.as_str();
+            let path = format!("data.{package}.{}", head.name);
+            let name = original_name(head.name.as_str());
             let Some(warning) = rule_kind(name) else {
                 continue;
             };
             let line = head.line;
-            let path = format!("data.{package}.{name}");
             let metadata = metadata_above(&file.path, text, line)?;
             if let Some(existing) = rules.iter_mut().find(|r| r.path == path) {
                 // Another definition of the same rule: it shares the first one's id; take its

@@ -240,6 +240,40 @@ fn conftest_examples_run_without_a_config() {
         "{warnings:?}"
     );
 
+    // Each finding names the body that produced it, across the files defining `deny`.
+    let (_, decision) = conftest(&[
+        "-p",
+        "kubernetes/policy",
+        "--input",
+        "kubernetes/deployment.yaml",
+    ]);
+    let labels = decision["violations"]
+        .as_array()
+        .and_then(|list| {
+            list.iter().find(|f| {
+                f["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("recommended labels"))
+            })
+        })
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(labels["rule"], "main.deny", "{decision}");
+    assert_eq!(labels["source"]["file"], "kubernetes/policy/labels.rego");
+    assert_eq!(labels["source"]["line"], 17);
+    let selectors = decision["violations"]
+        .as_array()
+        .and_then(|list| {
+            list.iter().find(|f| {
+                f["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("pod selectors"))
+            })
+        })
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(selectors["source"]["line"], 20, "{decision}");
+
     // Only package `main` by default; a namespace with no rule is an error, as nothing was checked.
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_stagegate"))
         .current_dir(repo_file("testdata/conftest-examples/examples"))
