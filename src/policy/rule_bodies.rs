@@ -16,6 +16,9 @@ use crate::policy::files::PolicyFile;
 use crate::policy::rego::rule_kind;
 use crate::policy::rule_heads::{HeadKind, module_heads};
 
+/// A head's module index and the byte range of its name.
+type Span = (usize, usize, usize);
+
 /// The mark between a rule's name and its body number.
 pub(crate) const BODY_MARK: &str = "__sg_body";
 
@@ -35,7 +38,7 @@ pub(crate) fn split_bodies(
 ) -> Option<Vec<(PolicyFile, Arc<str>)>> {
     let modules = module_heads(engine);
     // (package, name) → every (module index, start, end) of a set head.
-    let mut bodies: BTreeMap<(String, String), Vec<(usize, usize, usize)>> = BTreeMap::new();
+    let mut bodies: BTreeMap<(String, String), Vec<Span>> = BTreeMap::new();
     for (index, module) in modules.iter().enumerate() {
         for head in &module.heads {
             if head.kind == HeadKind::Set && rule_kind(&head.name).is_some() {
@@ -50,8 +53,6 @@ pub(crate) fn split_bodies(
     if bodies.is_empty() {
         return None;
     }
-    // Every other head name of those packages: a rule named `deny` that is not a set
-    // (a complete `deny := …`) next to set bodies would not be rebuilt faithfully.
     let mut edits: Vec<Vec<(usize, usize, String)>> = vec![Vec::new(); files.len()];
     let mut union = String::new();
     let packages: BTreeSet<&String> = bodies.keys().map(|(package, _)| package).collect();
@@ -95,4 +96,48 @@ pub(crate) fn split_bodies(
         Arc::from(union),
     ));
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_renamed_in_place_and_rebuilt() {
+        let file = |name: &str| PolicyFile {
+            display: name.to_owned(),
+            path: name.into(),
+        };
+        let a: Arc<str> = Arc::from("package main\n\ndeny contains \"a\" if true\n");
+        let b: Arc<str> = Arc::from(
+            "package main\n\ndeny contains msg if {\n  msg := \"b\"\n}\n\nwarn contains \"w\" if true\n",
+        );
+        let files = vec![(file("a.rego"), a), (file("b.rego"), b)];
+        let mut engine = regorus::Engine::new();
+        for (f, text) in &files {
+            if engine
+                .add_policy(f.display.clone(), text.to_string())
+                .is_err()
+            {
+                engine.set_rego_v0(true);
+                let _ = engine.add_policy(f.display.clone(), text.to_string());
+                engine.set_rego_v0(false);
+            }
+        }
+        let Some(split) = split_bodies(&mut engine, &files) else {
+            panic!("deny has two bodies")
+        };
+        assert_eq!(split.len(), 3);
+        assert!(split[0].1.contains("deny__sg_body0 contains \"a\""));
+        assert!(split[1].1.contains("deny__sg_body1 contains msg"));
+        assert!(split[1].1.contains("warn contains"), "one body: untouched");
+        assert_eq!(split[0].1.lines().count(), files[0].1.lines().count());
+        assert_eq!(split[2].0.display, UNION_MODULE);
+        assert!(
+            split[2]
+                .1
+                .contains("deny contains x if some x in deny__sg_body1")
+        );
+        assert_eq!(original_name("deny__sg_body1"), "deny");
+    }
 }
