@@ -170,6 +170,7 @@ fn resolve(args: TestArgs) -> Result<TestSettings, Report> {
                 strict_builtin_errors: args.strict_builtin_errors,
                 builtins: merge_builtins(&declared),
                 unmocked_undefined: !args.strict_builtin_errors,
+                file_builtins: true,
             },
         },
     })

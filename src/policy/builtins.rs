@@ -47,6 +47,9 @@ pub struct RegoOptions {
     /// (`stagegate test` without `--strict-builtin-errors`, as Conforma's builtins are when
     /// they cannot reach a registry) rather than an error (always, in a gate).
     pub unmocked_undefined: bool,
+    /// Whether conftest's `parse_combined_config_files(paths)` may read files (only in
+    /// `stagegate test`: a gate reads nothing but its input).
+    pub file_builtins: bool,
 }
 
 impl Default for RegoOptions {
@@ -56,6 +59,7 @@ impl Default for RegoOptions {
             strict_builtin_errors: true,
             builtins: default_builtins(),
             unmocked_undefined: false,
+            file_builtins: false,
         }
     }
 }
@@ -170,6 +174,14 @@ pub(crate) fn add_builtins(
         }
     }
     crate::policy::json_schema::add_match_schema(engine, strict)?;
+    if options.file_builtins {
+        real(
+            engine,
+            "parse_combined_config_files".to_owned(),
+            1,
+            parse_combined_config_files,
+        )?;
+    }
     real(
         engine,
         "crypto.x509.parse_certificates".to_owned(),
@@ -177,6 +189,34 @@ pub(crate) fn add_builtins(
         parse_certificates,
     )?;
     Ok(())
+}
+
+/// conftest's `parse_combined_config_files(paths)`: each JSON or YAML file (every document
+/// of a multi-document file) as `{path, contents}`, as `--combine` gives them to policies.
+fn parse_combined_config_files(args: &[Value]) -> anyhow::Result<Value> {
+    let name = "parse_combined_config_files";
+    let paths: Vec<String> = match args.first() {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(path) => Ok(path.to_string()),
+                other => Err(anyhow::anyhow!(
+                    "{name}: a path must be a string, got {other}"
+                )),
+            })
+            .collect::<anyhow::Result<_>>()?,
+        _ => anyhow::bail!("{name}: operand 1 must be an array of paths"),
+    };
+    let limits = crate::limits::Limits::default();
+    let mut out = Vec::new();
+    for path in paths {
+        let file = std::path::Path::new(&path);
+        let bytes = crate::limits::read_limited(file, &limits)?;
+        for contents in crate::document::parse_documents(file, &bytes, &limits)? {
+            out.push(json!({"path": path, "contents": contents}));
+        }
+    }
+    Ok(Value::from(Json::Array(out)))
 }
 
 fn string_arg<'a>(args: &'a [Value], name: &str) -> anyhow::Result<&'a str> {

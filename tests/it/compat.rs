@@ -340,3 +340,18 @@ fn combine_gives_every_document_at_once() {
         .expect("run");
     assert_eq!(code(&output), 0, "{}{}", stdout(&output), stderr(&output));
 }
+
+#[test]
+fn parse_combined_config_files_works_in_tests() {
+    // conftest's examples/kubernetes/combine tests, run from their folder as conftest does.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_stagegate"))
+        .current_dir(repo_file(
+            "testdata/conftest-examples/examples/kubernetes/combine",
+        ))
+        .args(["test", "."])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    assert_eq!(code(&output), 0, "{}{}", stdout(&output), stderr(&output));
+    assert!(stdout(&output).contains("PASS: 2/2"), "{}", stdout(&output));
+}
