@@ -83,6 +83,40 @@ pub fn parse_document(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Valu
     })
 }
 
+/// Parses every document of a JSON or multi-document YAML file (`---` separated), as
+/// conftest reads its inputs: one value for JSON, one per YAML document (empty ones skipped).
+pub fn parse_documents(
+    path: &Path,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<Vec<Value>, DocumentError> {
+    check_depth(path, bytes, limits)?;
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if matches!(first, Some(b'{' | b'[')) {
+        return Ok(vec![parse_json(path, bytes)?]);
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Ok(vec![parse_document(path, bytes, limits)?]);
+    };
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! { max_depth: limits.max_depth },
+    };
+    let values =
+        serde_saphyr::from_multiple_with_options::<Value>(text, options).map_err(|err| {
+            let (line, column) = err
+                .location()
+                .map_or((0, 0), |loc| (loc.line() as usize, loc.column() as usize));
+            DocumentError::Syntax {
+                path: path.to_owned(),
+                format: "YAML",
+                line,
+                column,
+                message: crate::policy::config::syntax_message(&err),
+            }
+        })?;
+    Ok(values.into_iter().filter(|v| !v.is_null()).collect())
+}
+
 /// Parses JSON bytes read from `path`. An object that repeats a key is refused, as YAML
 /// documents and evidence are: with last-wins a second `"kind"` could hide the first from a
 /// reviewer while the policy sees the other (issue #12).

@@ -160,11 +160,33 @@ impl LimitArgs {
     }
 }
 
+/// `stagegate evaluate --policy DIR --input FILE…`: an implicit stage, as `conftest test`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConftestArgs {
+    /// Rego (or CEL) policy files or directories, repeatable: evaluate them as one implicit
+    /// stage without a `stagegate.yaml`, as `conftest test -p`.
+    #[arg(long, short = 'p', value_name = "PATH", conflicts_with = "stage")]
+    pub policy: Vec<PathBuf>,
+    /// JSON or YAML data files merged into `data`, repeatable (with `--policy`).
+    #[arg(long, value_name = "FILE", requires = "policy")]
+    pub data: Vec<PathBuf>,
+    /// Rego packages whose rules are evaluated, repeatable (with `--policy`; default `main`,
+    /// as conftest).
+    #[arg(long, value_name = "PACKAGE", requires = "policy")]
+    pub namespace: Vec<String>,
+    /// Evaluate the rules of every package (with `--policy`).
+    #[arg(long, requires = "policy", conflicts_with = "namespace")]
+    pub all_namespaces: bool,
+    /// Give every input to the policies at once, as `[{path, contents}, …]` (with `--policy`).
+    #[arg(long, requires = "policy")]
+    pub combine: bool,
+}
+
 /// `stagegate evaluate`.
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
-    /// The stage whose policies to evaluate.
-    #[arg(long, short)]
+    /// The stage whose policies to evaluate (not with `--policy`, which makes one).
+    #[arg(long, short, default_value = "", hide_default_value = true)]
     pub stage: String,
     /// The stage configuration [default: ./stagegate.yaml].
     #[arg(long, short, value_name = "FILE")]
@@ -173,9 +195,13 @@ pub struct EvaluateArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "input")]
     pub evidence: Option<PathBuf>,
     /// Any JSON or YAML document, given to policies unvalidated as `input` (CEL: `evidence`),
-    /// as conftest does.
-    #[arg(long, value_name = "FILE")]
-    pub input: Option<PathBuf>,
+    /// as conftest does. With `--policy`, repeatable, and each document of a multi-document
+    /// YAML file is evaluated on its own.
+    #[arg(long, value_name = "FILE", num_args = 1.., action = clap::ArgAction::Append)]
+    pub input: Vec<PathBuf>,
+    /// conftest's way: policies and data named on the command line, no `stagegate.yaml`.
+    #[command(flatten)]
+    pub conftest: ConftestArgs,
     /// Output format, repeatable: `text` (default), `json`, `sarif`, `junit`, `github`,
     /// `markdown`, `codequality` (GitLab); `FORMAT=PATH` writes that format to a file (atomically).
     #[arg(long, short, value_name = "FORMAT[=PATH]")]

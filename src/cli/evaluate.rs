@@ -83,6 +83,15 @@ pub fn evaluate(args: EvaluateArgs, color: bool) -> Result<ExitStatus, Report> {
     tracing::debug!("evaluating");
     let outputs = Outputs::new(&args.format)?;
     crate::cli::output::check_paths(&args, &outputs, Vec::new(), Vec::new())?;
+    if !args.conftest.policy.is_empty() {
+        let decision = crate::cli::conftest::decide(&args)?;
+        outputs.emit(&decision, color)?;
+        return Ok(if decision.passed() {
+            ExitStatus::Success
+        } else {
+            ExitStatus::PolicyFailure
+        });
+    }
     let decided = decide(&args, &|_, _, _| Ok((Vec::new(), Vec::new())))?;
     if args.audit {
         let location =
@@ -121,6 +130,12 @@ pub(crate) fn decide_with(
     verification: Option<Verification<'_>>,
 ) -> Result<Decided, Report> {
     let limits = args.limits.limits();
+    if args.stage.is_empty() {
+        return Err(miette::miette!(
+            help = "name a stage of `stagegate.yaml`, or give `--policy DIR` to evaluate policies without one",
+            "`--stage` is required"
+        ));
+    }
     let config_file = config_path(args.config.as_deref())?;
     let config = Config::load(&config_file, &limits).map_err(|e| policy_report(&e))?;
     let stage = config.stage(&args.stage).map_err(|e| policy_report(&e))?;
@@ -145,8 +160,14 @@ pub(crate) fn decide_with(
     let collecting = args.collect.has_inputs()
         || args.collect.subject.is_some()
         || args.collect.subject_file.is_some()
-        || (args.collect.image.is_some() && args.evidence.is_none() && args.input.is_none());
-    let loaded = match (&args.evidence, &args.input, collecting) {
+        || (args.collect.image.is_some() && args.evidence.is_none() && args.input.is_empty());
+    if args.input.len() > 1 {
+        return Err(miette::miette!(
+            help = "several inputs are evaluated one by one with `--policy DIR` (conftest's way)",
+            "`--stage` evaluates one `--input`"
+        ));
+    }
+    let loaded = match (&args.evidence, &args.input.first(), collecting) {
         (Some(_), _, true) | (_, Some(_), true) => {
             return Err(miette::miette!(
                 "give either evidence files to collect (`--sbom`, `--scan`, …) or `--evidence`/`--input`, not both"

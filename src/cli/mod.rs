@@ -7,6 +7,7 @@ pub mod audit;
 mod collect;
 pub mod collect_args;
 pub mod completions;
+mod conftest;
 mod diagnostic;
 mod env;
 mod evaluate;

@@ -12,6 +12,7 @@ use crate::cli::args::{FormatSpec, LimitArgs, parse_duration, parse_time};
 use crate::cli::diagnostic::{chain_report, document_report, located_report, policy_report};
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::{plan_outputs, write_rendered};
+use crate::policy::builtins::{CustomBuiltin, RegoOptions, merge_builtins};
 use crate::policy::config::{CONFIG_FILE_NAME, Config, ConfigPath};
 use crate::policy::data::load_data;
 use crate::policy::testing::report::{RenderOptions, TestFormat, render};
@@ -65,6 +66,11 @@ pub struct TestArgs {
     /// `opa test --fail-on-empty`.
     #[arg(long)]
     pub fail_on_empty: bool,
+    /// Make a builtin error (`to_number("x")`, a bad `sprintf` argument) an error of the
+    /// test, as `opa test --strict-builtin-errors`. By default, as `opa test`, it makes the
+    /// expression undefined: libraries such as Conforma's rely on that.
+    #[arg(long)]
+    pub strict_builtin_errors: bool,
     /// List every test with its duration (set from the global `-v`).
     #[arg(skip)]
     pub verbose: bool,
@@ -105,6 +111,7 @@ fn resolve(args: TestArgs) -> Result<TestSettings, Report> {
     let limits = args.limits.limits();
     let outputs = plan_outputs(&args.format, TestFormat::Text)?;
     let mut data: Vec<ConfigPath> = args.data.iter().map(|p| config_path_of(p)).collect();
+    let mut declared: Vec<CustomBuiltin> = Vec::new();
     let (paths, base_dir) = if args.paths.is_empty() {
         let config_file = args.config.clone().or_else(|| {
             let default = PathBuf::from(CONFIG_FILE_NAME);
@@ -120,6 +127,7 @@ fn resolve(args: TestArgs) -> Result<TestSettings, Report> {
                             paths.push(entry.resolved.clone());
                         }
                     }
+                    declared.extend(stage.rego.builtins.iter().cloned());
                     for entry in &stage.data {
                         if !data.iter().any(|d| d.resolved == entry.resolved) {
                             data.push(entry.clone());
@@ -158,6 +166,12 @@ fn resolve(args: TestArgs) -> Result<TestSettings, Report> {
             jobs,
             data: serde_json::Value::Null,
             limits,
+            rego: RegoOptions {
+                strict_builtin_errors: args.strict_builtin_errors,
+                builtins: merge_builtins(&declared),
+                unmocked_undefined: !args.strict_builtin_errors,
+                file_builtins: true,
+            },
         },
     })
 }

@@ -92,6 +92,26 @@ struct RawStage {
     /// Human description of the stage.
     #[serde(default)]
     description: Option<String>,
+    /// How this stage's Rego is evaluated.
+    #[serde(default)]
+    rego: Option<RawRego>,
+}
+
+/// A stage's `rego:` settings as written.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct RawRego {
+    /// `false` gives OPA's default semantics: a builtin error (`to_number("x")`) makes the
+    /// expression undefined instead of failing the evaluation. The builtin errors stagegate
+    /// observes are then counted and the first few reported as warnings. Default `true`.
+    #[serde(default)]
+    strict_builtin_errors: Option<bool>,
+    /// Custom builtins the policies call (beyond Conforma's `ec.*`, declared by default):
+    /// `{name, arity, run}`. Tests mock them with `with`; called unmocked in a gate, they are
+    /// an evaluation error.
+    #[serde(default)]
+    #[schemars(with = "Vec<crate::policy::builtins::CustomBuiltin>")]
+    builtins: Vec<Spanned<crate::policy::builtins::CustomBuiltin>>,
 }
 
 /// The kinds accepted by `require_evidence`.
@@ -188,6 +208,8 @@ pub struct Stage {
     pub require_signed_waivers: bool,
     /// Human description.
     pub description: Option<String>,
+    /// Builtin-error semantics and the custom builtins declared for this stage's Rego.
+    pub rego: crate::policy::builtins::RegoOptions,
     line: u32,
     column: u32,
 }
@@ -378,6 +400,22 @@ impl Config {
                     r.referenced.column() as u32,
                 )
             }));
+            let mut rego = crate::policy::builtins::RegoOptions::default();
+            if let Some(raw_rego) = raw_stage.rego {
+                rego.strict_builtin_errors = raw_rego.strict_builtin_errors.unwrap_or(true);
+                let mut declared = Vec::new();
+                for builtin in raw_rego.builtins {
+                    crate::policy::builtins::check_builtin(&builtin.value).map_err(|message| {
+                        at(
+                            builtin.referenced.line() as u32,
+                            builtin.referenced.column() as u32,
+                            message,
+                        )
+                    })?;
+                    declared.push(builtin.value);
+                }
+                rego.builtins = crate::policy::builtins::merge_builtins(&declared);
+            }
             stages.push(Stage {
                 name: name.value,
                 policies,
@@ -387,6 +425,7 @@ impl Config {
                 fail_on_warn: raw_stage.fail_on_warn,
                 require_signed_waivers: raw_stage.require_signed_waivers,
                 description: raw_stage.description,
+                rego,
                 line: name.referenced.line() as u32,
                 column: name.referenced.column() as u32,
             });

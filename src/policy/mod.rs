@@ -6,19 +6,24 @@
 //! `require_evidence` checks. The result of [`PolicySet::evaluate`] is an [`Evaluation`] that
 //! `decision` turns into a [`crate::decision::Decision`]. This module knows nothing of signing.
 
+mod builtin_errors;
+pub mod builtins;
 pub mod cel;
 pub mod config;
 pub mod data;
 pub mod error;
 pub mod files;
 mod input;
+mod json_schema;
 pub mod metadata;
 pub mod nesting;
 mod parallel;
 mod recursion;
 pub mod rego;
+mod rego_meta;
 mod rego_vm;
 pub mod required;
+mod rule_bodies;
 mod rule_heads;
 pub mod testing;
 pub mod waivers;
@@ -110,6 +115,7 @@ impl PolicySet {
             &stage.require_evidence,
             base_dir,
             limits,
+            &stage.rego,
         )
     }
 
@@ -160,6 +166,7 @@ impl PolicySet {
         required: &[String],
         base_dir: &std::path::Path,
         limits: &Limits,
+        rego_options: &crate::policy::builtins::RegoOptions,
     ) -> Result<PolicySet, PolicyError> {
         let found = discover(policies, base_dir)?;
         let mut digested: Vec<(String, Vec<u8>)> = Vec::new();
@@ -195,7 +202,7 @@ impl PolicySet {
         let rego = if rego_sources.is_empty() {
             None
         } else {
-            Some(RegoPolicies::load(&rego_sources, &data)?)
+            Some(RegoPolicies::load(&rego_sources, &data, rego_options)?)
         };
         let refs: Vec<(&str, &[u8])> = digested
             .iter()
@@ -212,6 +219,28 @@ impl PolicySet {
             digest,
             files,
         })
+    }
+
+    /// The value of a Rego reference (`data.main.exception`) for `input` at `now`, or `None`
+    /// when undefined or when the set has no Rego.
+    pub fn rego_value(
+        &self,
+        input: &PolicyInput,
+        path: &str,
+        context: &EvaluationContext,
+    ) -> Result<Option<Json>, PolicyError> {
+        let Some(rego) = &self.rego else {
+            return Ok(None);
+        };
+        let now_ns = context.now.timestamp_nanos_opt().unwrap_or(i64::MAX);
+        rego.value_of(input.rego()?, path, now_ns, context.timeout)
+    }
+
+    /// Keeps only the Rego rules of the packages `keep` accepts (conftest's `--namespace`).
+    pub fn retain_packages(&mut self, keep: &dyn Fn(&str) -> bool) {
+        if let Some(rego) = &mut self.rego {
+            rego.retain_packages(keep);
+        }
     }
 
     /// `sha256:<hex>` over the sorted policy and data files and their names.

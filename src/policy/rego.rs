@@ -9,21 +9,24 @@
 //! Fail closed: builtin errors are strict (a type error is an error, not an undefined rule
 //! that would let a `deny` pass), and every engine error becomes [`PolicyError`].
 
-use std::num::NonZeroU32;
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use regorus::utils::limits::ExecutionTimerConfig;
+use regorus::utils::limits::{ExecutionTimerConfig, PolicyLengthConfig};
 use serde_json::{Map, Value as Json};
 
 use crate::decision::{Engine, Finding, RuleInfo, Severity, SourceLocation};
 use crate::policy::RegoEngine;
+use crate::policy::builtins::{RegoOptions, add_builtins};
 use crate::policy::error::{Located, PolicyError};
 use crate::policy::files::PolicyFile;
 use crate::policy::metadata::{RuleMetadata, metadata_above};
 use crate::policy::parallel::evaluate_rules;
+use crate::policy::rego_meta::rewrite_metadata_calls;
 use crate::policy::rego_vm::{CompiledRules, VmFailure};
+use crate::policy::rule_bodies::{UNION_MODULE, original_name, split_bodies};
 use crate::policy::rule_heads::{HeadKind, module_heads};
 
 /// The parsed Rego modules of one stage and the rules a gate evaluates.
@@ -33,6 +36,8 @@ pub struct RegoPolicies {
     rules: Vec<RegoRule>,
     /// The same rules compiled for the VM, when the compiler accepts the policies.
     compiled: Option<CompiledRules>,
+    /// Whether builtin errors are errors; when not, the silenced ones are reported.
+    strict: bool,
 }
 
 /// One conftest-style rule (all definitions of one name in one package).
@@ -50,7 +55,7 @@ struct RegoRule {
 pub struct RegoFindings {
     /// Findings of `deny*`/`violation*` rules.
     pub violations: Vec<Finding>,
-    /// Findings of `warn*` rules.
+    /// Findings of `warn*` rules, and the builtin errors a non-strict stage silenced.
     pub warnings: Vec<Finding>,
 }
 
@@ -77,8 +82,19 @@ impl RegoPolicies {
     pub fn load(
         files: &[(PolicyFile, Arc<str>)],
         data: &Json,
+        options: &RegoOptions,
     ) -> Result<RegoPolicies, PolicyError> {
-        let mut engine = new_engine(files, data)?;
+        let mut engine = new_engine(files, data, options)?;
+        // Each body of a multi-body `deny`/`warn` becomes a rule of its own, so that a
+        // finding names the file and line of the body that produced it.
+        let split = split_bodies(&mut engine, files);
+        let files = match &split {
+            Some(split) => {
+                engine = new_engine(split, data, options)?;
+                split.as_slice()
+            }
+            None => files,
+        };
         let rules = discover_rules(&mut engine, files)?;
         let paths: Vec<String> = rules.iter().map(|rule| rule.path.clone()).collect();
         let compiled = CompiledRules::compile(&engine, &paths);
@@ -86,7 +102,55 @@ impl RegoPolicies {
             engine,
             rules,
             compiled,
+            strict: options.strict_builtin_errors,
         })
+    }
+
+    /// The value of `path` (a `data.…` reference) for `input`, or `None` when undefined:
+    /// conftest's `exception` rules.
+    pub fn value_of(
+        &self,
+        input: regorus::Value,
+        path: &str,
+        now_ns: i64,
+        timeout: Duration,
+    ) -> Result<Option<Json>, PolicyError> {
+        let mut engine = self.engine.clone();
+        engine.set_input(input);
+        engine.set_execution_timer_config(time_limit(timeout));
+        pin_now(&mut engine, now_ns)?;
+        let error = |message: String| PolicyError::Evaluation {
+            rule: path.to_owned(),
+            error: Located::new(Path::new("<engine>"), 0, 0, message),
+        };
+        let results = engine
+            .eval_query(path.to_owned(), false)
+            .map_err(|err| error(err.to_string()))?;
+        let value = results
+            .result
+            .first()
+            .and_then(|r| r.expressions.first())
+            .map(|e| e.value.clone());
+        match value {
+            None | Some(regorus::Value::Undefined) => Ok(None),
+            Some(value) => serde_json::to_value(&value)
+                .map(Some)
+                .map_err(|err| error(err.to_string())),
+        }
+    }
+
+    /// Keeps only the rules of the packages `keep` accepts (conftest's `--namespace`).
+    pub fn retain_packages(&mut self, keep: &dyn Fn(&str) -> bool) {
+        self.rules.retain(|rule| {
+            let package = rule
+                .path
+                .strip_prefix("data.")
+                .and_then(|p| p.rsplit_once('.'))
+                .map_or("", |(package, _)| package);
+            keep(package)
+        });
+        // The VM's compiled entry points were those of every rule.
+        self.compiled = None;
     }
 
     /// The rules a gate evaluates, with their metadata.
@@ -106,6 +170,20 @@ impl RegoPolicies {
         threads: usize,
     ) -> Result<RegoFindings, PolicyError> {
         let compiled = self.compiled.as_ref().filter(|_| engine == RegoEngine::Vm);
+        let observed = (!self.strict).then(|| {
+            let rules: Vec<(String, String)> = self
+                .rules
+                .iter()
+                .map(|r| (r.info.id.clone(), r.path.clone()))
+                .collect();
+            crate::policy::builtin_errors::observe(
+                &self.engine,
+                &rules,
+                input.clone(),
+                now_ns,
+                timeout,
+            )
+        });
         let values = match compiled {
             Some(compiled) => match compiled.run(&input, now_ns, timeout, threads) {
                 Ok(values) => values,
@@ -138,6 +216,7 @@ impl RegoPolicies {
                 results_to_findings(&rule.info, value_is_undefined(&value), json, target)?;
             }
         }
+        findings.warnings.extend(observed.into_iter().flatten());
         Ok(findings)
     }
 
@@ -251,10 +330,21 @@ fn add_module(
 pub(crate) fn new_engine(
     files: &[(PolicyFile, Arc<str>)],
     data: &Json,
+    options: &RegoOptions,
 ) -> Result<regorus::Engine, PolicyError> {
     let mut engine = regorus::Engine::new();
-    engine.set_strict_builtin_errors(true);
-    for (file, text) in files {
+    engine.set_strict_builtin_errors(options.strict_builtin_errors);
+    engine.set_policy_length_config(policy_length());
+    let extension_error = |err: anyhow::Error| PolicyError::Evaluation {
+        rule: "<builtins>".to_owned(),
+        error: Located::new(Path::new("<engine>"), 0, 0, err.to_string()),
+    };
+    add_builtins(&mut engine, options).map_err(extension_error)?;
+    let (files, metadata) = rewrite_metadata_calls(files);
+    if !metadata.is_empty() {
+        metadata.install(&mut engine).map_err(extension_error)?;
+    }
+    for (file, text) in &files {
         add_module(&mut engine, file, text)?;
     }
     let data_value = regorus::Value::from_json_str(&data.to_string())
@@ -262,9 +352,22 @@ pub(crate) fn new_engine(
     engine
         .add_data(data_value)
         .map_err(|err| PolicyError::Data(Located::new(Path::new("data"), 0, 0, err.to_string())))?;
-    crate::policy::recursion::refuse_recursive_functions(&mut engine, files)?;
-    prepare(&mut engine, files)?;
+    crate::policy::recursion::refuse_recursive_functions(&mut engine, &files)?;
+    prepare(&mut engine, &files)?;
     Ok(engine)
+}
+
+/// regorus's limits on a policy file, raised to stagegate's own input limits (a file is read
+/// through [`crate::limits::read_limited`] first): generated modules (Conforma's SBOM schemas,
+/// recorded test data) have lines far longer than regorus's default 1,024 columns.
+pub(crate) fn policy_length() -> PolicyLengthConfig {
+    let max = crate::limits::Limits::default().max_file_bytes;
+    let bytes = usize::try_from(max).unwrap_or(usize::MAX);
+    PolicyLengthConfig {
+        max_col: NonZeroU32::new(u32::try_from(max).unwrap_or(u32::MAX)).unwrap_or(NonZeroU32::MAX),
+        max_file_bytes: NonZeroUsize::new(bytes).unwrap_or(NonZeroUsize::MAX),
+        max_lines: NonZeroUsize::new(bytes).unwrap_or(NonZeroUsize::MAX),
+    }
 }
 
 /// Has regorus analyse and schedule the modules now. It does that on an engine's first
@@ -434,9 +537,13 @@ fn discover_rules(
 ) -> Result<Vec<RegoRule>, PolicyError> {
     let mut rules: Vec<RegoRule> = Vec::new();
     for (module, (file, text)) in module_heads(engine).into_iter().zip(files) {
+        if file.display == UNION_MODULE {
+            continue;
+        }
         let package = module.package;
         for head in module.heads {
-            let name = head.name.as_str();
+            let path = format!("data.{package}.{}", head.name);
+            let name = original_name(head.name.as_str());
             let Some(warning) = rule_kind(name) else {
                 continue;
             };
@@ -464,7 +571,6 @@ fn discover_rules(
                 }
                 HeadKind::Set | HeadKind::Complete | HeadKind::Object => {}
             }
-            let path = format!("data.{package}.{name}");
             let metadata = metadata_above(&file.path, text, line)?;
             if let Some(existing) = rules.iter_mut().find(|r| r.path == path) {
                 if existing.kind != head.kind {
@@ -553,7 +659,11 @@ mod tests {
             display: "p.rego".to_owned(),
             path: "p.rego".into(),
         };
-        RegoPolicies::load(&[(file, Arc::from(text))], &serde_json::json!({}))
+        RegoPolicies::load(
+            &[(file, Arc::from(text))],
+            &serde_json::json!({}),
+            &RegoOptions::default(),
+        )
     }
 
     /// Each engine on one thread and on two: every test runs on each.

@@ -7,6 +7,7 @@ mod audit;
 mod ci_templates;
 mod collect;
 mod collect_cli;
+mod compat;
 mod completions;
 mod evaluate;
 mod fixtures;

@@ -23,7 +23,12 @@ fn snapshot_filters() -> Vec<(String, &'static str)> {
 fn fixture_suite_counts_and_exit_code() {
     let output = run_in_repo(
         "fixture-counts",
-        &["testdata/policy-tests", "--format", "json"],
+        &[
+            "testdata/policy-tests",
+            "--strict-builtin-errors",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(code(&output), 2, "a test errors: exit 2");
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON report");
@@ -38,7 +43,12 @@ fn fixture_suite_counts_and_exit_code() {
 fn failures_without_errors_exit_1() {
     let output = run_in_repo(
         "fixture-failures",
-        &["testdata/policy-tests", "--run", "test_fails_when"],
+        &[
+            "testdata/policy-tests",
+            "--strict-builtin-errors",
+            "--run",
+            "test_fails_when",
+        ],
     );
     assert_eq!(code(&output), 1);
     assert!(stdout(&output).contains("PASS: 0/3  FAIL: 3/3"));
@@ -46,14 +56,25 @@ fn failures_without_errors_exit_1() {
 
 #[test]
 fn passing_subset_exits_0() {
-    let output = run_in_repo("fixture-pass", &["testdata/policy-tests", "--run", "mock"]);
+    let output = run_in_repo(
+        "fixture-pass",
+        &[
+            "testdata/policy-tests",
+            "--strict-builtin-errors",
+            "--run",
+            "mock",
+        ],
+    );
     assert_eq!(code(&output), 0, "{}", stdout(&output));
     assert!(stdout(&output).contains("PASS: 6/6"), "{}", stdout(&output));
 }
 
 #[test]
 fn fixture_suite_text() {
-    let output = run_in_repo("fixture-text", &["testdata/policy-tests", "-v"]);
+    let output = run_in_repo(
+        "fixture-text",
+        &["testdata/policy-tests", "--strict-builtin-errors", "-v"],
+    );
     let owned = snapshot_filters();
     let filters: Vec<(&str, &str)> = owned
         .iter()
@@ -75,6 +96,7 @@ fn junit_file_parses_back() {
         "fixture-junit-run",
         &[
             "testdata/policy-tests",
+            "--strict-builtin-errors",
             "--format",
             &format!("junit={}", junit.display()),
         ],
@@ -117,6 +139,7 @@ fn coverage_lists_uncovered_lines() {
         "fixture-coverage",
         &[
             "testdata/policy-tests",
+            "--strict-builtin-errors",
             "--run",
             "mock|too|not_admin|outside|gate",
             "--threshold",

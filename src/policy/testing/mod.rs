@@ -212,6 +212,8 @@ pub struct TestOptions {
     pub data: Json,
     /// Limits on the files read.
     pub limits: crate::limits::Limits,
+    /// Builtin-error semantics (non-strict by default, as `opa test`) and custom builtins.
+    pub rego: crate::policy::builtins::RegoOptions,
 }
 
 impl TestOptions {
@@ -230,7 +232,8 @@ impl TestOptions {
 
 /// Loads every test file found, runs the selected tests, and gathers coverage.
 pub fn run(files: &TestFiles, options: &TestOptions) -> Result<TestReport, TestError> {
-    let rego_suite = rego::RegoSuite::load(&files.rego, &options.data, &options.limits)?;
+    let rego_suite =
+        rego::RegoSuite::load(&files.rego, &options.data, &options.limits, &options.rego)?;
     let cel_suites = cel::CelSuite::load_all(files, &options.limits)?;
     let _enforced = crate::memory::Evaluating::start();
     let (mut results, rego_coverage) = rego_suite.run(options)?;

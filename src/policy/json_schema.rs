@@ -1,0 +1,277 @@
+//! `json.match_schema` as OPA has it, replacing regorus's through the extension API (an
+//! extension is looked up before a builtin).
+//!
+//! OPA: `json.match_schema(document, schema)` is `[true, []]` or `[false, errors]`, each error
+//! `{error, type, field, desc}` worded as gojsonschema words it (`a: Invalid type. Expected:
+//! number, given: string`, `(Root): Additional property b is not allowed`); a string document
+//! or schema is JSON text. regorus 0.14 returns one error string and validates a string
+//! document as a string, so libraries that read the errors (Conforma's `lib.json`) fail.
+//! The common keywords are worded as gojsonschema does; the rest use the jsonschema crate's
+//! own message. Nothing is fetched: a `$ref` to a remote schema (CycloneDX's refer to
+//! `spdx.schema.json` and `jsf-0.82.schema.json`) reads as the empty schema, which accepts
+//! anything, where gojsonschema would fetch it. Compiled schemas are kept (by the schema's
+//! text), since policies pass the same large schema for every document.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use regorus::Value;
+use serde_json::{Value as Json, json};
+
+/// Compiled validators by the schema's JSON text.
+type Cache = Arc<Mutex<HashMap<String, Arc<jsonschema::Validator>>>>;
+
+/// Adds `json.match_schema`.
+/// With `strict` false, an error (a document that is not JSON, an invalid schema) makes
+/// the call undefined, as OPA's builtin errors are by default.
+pub(crate) fn add_match_schema(engine: &mut regorus::Engine, strict: bool) -> anyhow::Result<()> {
+    let cache: Cache = Arc::default();
+    engine.add_extension(
+        "json.match_schema".to_owned(),
+        2,
+        Box::new(move |args: Vec<Value>| match match_schema(&args, &cache) {
+            Err(_) if !strict => Ok(Value::Undefined),
+            other => other,
+        }),
+    )
+}
+
+/// Answers every remote `$ref` with the empty schema: nothing is fetched.
+struct NoFetch;
+
+impl jsonschema::Retrieve for NoFetch {
+    fn retrieve(
+        &self,
+        _uri: &jsonschema::Uri<String>,
+    ) -> Result<Json, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(json!({}))
+    }
+}
+
+/// Removes every `$ref` that leaves the document (not `#…`): it reads as the empty schema.
+fn drop_remote_refs(schema: &mut Json) {
+    match schema {
+        Json::Object(map) => {
+            if map
+                .get("$ref")
+                .and_then(Json::as_str)
+                .is_some_and(|r| !r.starts_with('#'))
+            {
+                map.remove("$ref");
+            }
+            map.values_mut().for_each(drop_remote_refs);
+        }
+        Json::Array(items) => items.iter_mut().for_each(drop_remote_refs),
+        _ => {}
+    }
+}
+
+fn validator(schema: &Json, cache: &Cache) -> anyhow::Result<Arc<jsonschema::Validator>> {
+    let key = schema.to_string();
+    if let Some(found) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return Ok(found);
+    }
+    let mut local = schema.clone();
+    drop_remote_refs(&mut local);
+    let compiled = jsonschema::options()
+        .with_retriever(NoFetch)
+        .build(&local)
+        .map_err(|err| anyhow::anyhow!("json.match_schema: invalid schema: {err}"))?;
+    let compiled = Arc::new(compiled);
+    if let Ok(mut cache) = cache.lock() {
+        if cache.len() < 64 {
+            cache.insert(key, Arc::clone(&compiled));
+        }
+    }
+    Ok(compiled)
+}
+
+fn json_arg(value: Option<&Value>, what: &str) -> anyhow::Result<Json> {
+    match value {
+        Some(Value::String(text)) => serde_json::from_str(text)
+            .map_err(|err| anyhow::anyhow!("json.match_schema: {what} is not JSON: {err}")),
+        Some(other) => Ok(serde_json::to_value(other)?),
+        None => anyhow::bail!("json.match_schema: missing {what}"),
+    }
+}
+
+fn match_schema(args: &[Value], cache: &Cache) -> anyhow::Result<Value> {
+    let document = json_arg(args.first(), "the document")?;
+    let schema = json_arg(args.get(1), "the schema")?;
+    let validator = validator(&schema, cache)?;
+    let errors: Vec<Json> = validator
+        .iter_errors(&document)
+        .map(|e| error_json(&e))
+        .collect();
+    Ok(Value::from(json!([errors.is_empty(), errors])))
+}
+
+fn type_name(value: &Json) -> &'static str {
+    match value {
+        Json::Null => "null",
+        Json::Bool(_) => "boolean",
+        Json::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Json::Number(_) => "number",
+        Json::String(_) => "string",
+        Json::Array(_) => "array",
+        Json::Object(_) => "object",
+    }
+}
+
+fn quoted_list(options: &Json) -> String {
+    match options {
+        Json::Array(items) => items
+            .iter()
+            .map(Json::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// One error as gojsonschema reports it through OPA.
+fn error_json(error: &jsonschema::ValidationError<'_>) -> Json {
+    let segments: Vec<String> = error
+        .instance_path()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let field = if segments.is_empty() {
+        "(root)".to_owned()
+    } else {
+        segments.join(".")
+    };
+    let instance = error.instance();
+    let (kind, desc) = match error.kind() {
+        ValidationErrorKind::Type { kind } => {
+            let expected = match kind {
+                TypeKind::Single(t) => t.to_string(),
+                TypeKind::Multiple(set) => set
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            };
+            (
+                "invalid_type",
+                format!(
+                    "Invalid type. Expected: {expected}, given: {}",
+                    type_name(instance)
+                ),
+            )
+        }
+        ValidationErrorKind::AdditionalProperties { unexpected } => (
+            "additional_property_not_allowed",
+            format!(
+                "Additional property {} is not allowed",
+                unexpected.join(", ")
+            ),
+        ),
+        ValidationErrorKind::Required { property } => (
+            "required",
+            format!("{} is required", property.as_str().unwrap_or_default()),
+        ),
+        ValidationErrorKind::Enum { options } => (
+            "enum",
+            format!(
+                "{field} must be one of the following: {}",
+                quoted_list(options)
+            ),
+        ),
+        ValidationErrorKind::Constant { expected_value } => {
+            ("const", format!("{field} does not match: {expected_value}"))
+        }
+        ValidationErrorKind::Pattern { pattern } => {
+            ("pattern", format!("Does not match pattern '{pattern}'"))
+        }
+        ValidationErrorKind::Format { format } => {
+            ("format", format!("Does not match format '{format}'"))
+        }
+        ValidationErrorKind::MinItems { limit } => (
+            "array_min_items",
+            format!("Array must have at least {limit} items"),
+        ),
+        ValidationErrorKind::MaxItems { limit } => (
+            "array_max_items",
+            format!("Array must have at most {limit} items"),
+        ),
+        ValidationErrorKind::MinLength { limit } => (
+            "string_gte",
+            format!("String length must be greater than or equal to {limit}"),
+        ),
+        ValidationErrorKind::MaxLength { limit } => (
+            "string_lte",
+            format!("String length must be less than or equal to {limit}"),
+        ),
+        ValidationErrorKind::Minimum { limit } => (
+            "number_gte",
+            format!("Must be greater than or equal to {limit}"),
+        ),
+        ValidationErrorKind::Maximum { limit } => (
+            "number_lte",
+            format!("Must be less than or equal to {limit}"),
+        ),
+        ValidationErrorKind::AnyOf { .. } => (
+            "number_any_of",
+            "Must validate at least one schema (anyOf)".to_owned(),
+        ),
+        ValidationErrorKind::OneOfNotValid { .. }
+        | ValidationErrorKind::OneOfMultipleValid { .. } => (
+            "number_one_of",
+            "Must validate one and only one schema (oneOf)".to_owned(),
+        ),
+        ValidationErrorKind::UniqueItems => ("unique", "array items must be unique".to_owned()),
+        _ => ("other", error.to_string()),
+    };
+    let shown = if field == "(root)" {
+        "(Root)"
+    } else {
+        field.as_str()
+    };
+    json!({
+        "error": format!("{shown}: {desc}"),
+        "type": kind,
+        "field": field,
+        "desc": desc,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_worded_as_opa_words_them() {
+        let schema = Value::from(json!({
+            "type": "object",
+            "properties": {"a": {"type": "number"}},
+            "additionalProperties": false
+        }));
+        let cache = Cache::default();
+        let result = match_schema(
+            &[Value::from(r#"{"a": "x", "b": 1}"#), schema.clone()],
+            &cache,
+        );
+        let json = result.ok().and_then(|v| serde_json::to_value(&v).ok());
+        let Some(json) = json else {
+            panic!("match_schema failed")
+        };
+        assert_eq!(json[0], false);
+        let errors: Vec<&str> = json[1]
+            .as_array()
+            .map(|a| a.iter().filter_map(|e| e["error"].as_str()).collect())
+            .unwrap_or_default();
+        assert!(
+            errors.contains(&"a: Invalid type. Expected: number, given: string"),
+            "{errors:?}"
+        );
+        assert!(
+            errors.contains(&"(Root): Additional property b is not allowed"),
+            "{errors:?}"
+        );
+        let ok = match_schema(&[Value::from(json!({"a": 1})), schema], &cache);
+        let ok = ok.ok().and_then(|v| serde_json::to_value(&v).ok());
+        assert_eq!(ok, Some(json!([true, []])));
+    }
+}
