@@ -7,9 +7,11 @@
 //! [`EvidenceError`]: there is never a partial document.
 //!
 //! Findings from all scans go through one [`VulnSet`], so they are deduplicated across
-//! scanners and VEX statements apply to every scanner's findings. Digests that an SBOM or an
-//! attestation claims for its subject are compared with the subject, and disagreements become
-//! [`Problem`]s of kind [`SUBJECT_MISMATCH`].
+//! scanners and VEX statements apply to every scanner's findings. Digests that an SBOM, a scan,
+//! a test report or an attestation claims for its subject are compared with the subject
+//! ([`super::binding`]), and disagreements become [`Problem`]s of kind [`SUBJECT_MISMATCH`]
+//! (or [`SUBJECT_PLATFORM_UNVERIFIED`](super::SUBJECT_PLATFORM_UNVERIFIED), or
+//! [`NO_SUBJECT`](super::NO_SUBJECT) when an input names none).
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -21,6 +23,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::approvals;
 use super::attestations;
+use super::binding::{self, SubjectClaim};
 use super::detect::{Detected, Format, InputKind, detect};
 use super::error::{EvidenceError, parse_json};
 use super::model::{
@@ -118,6 +121,12 @@ pub struct CollectRequest {
     /// Attestations read from the subject's registry, already verified by the caller; recorded
     /// as sources of kind `registry`.
     pub registry: Vec<RegistryDocument>,
+    /// The subject's platform manifests (lowercase hex), as its registry lists them when the
+    /// subject is an image index (empty when it is a single manifest); `None` when the registry
+    /// was not asked. A scan that examined one of them is bound to the subject; without the
+    /// list, such a scan is recorded as
+    /// [`SUBJECT_PLATFORM_UNVERIFIED`](super::SUBJECT_PLATFORM_UNVERIFIED).
+    pub platform_manifests: Option<Vec<String>>,
     /// Size and depth limits for every input.
     pub limits: Limits,
     /// The `collectedAt` to record; the current time when `None`. Set it for reproducible
@@ -137,6 +146,7 @@ impl CollectRequest {
                 attestations: Vec::new(),
                 approvals: Vec::new(),
                 registry: Vec::new(),
+                platform_manifests: None,
                 limits: Limits::default(),
                 collected_at: None,
             },
@@ -178,6 +188,13 @@ impl CollectRequestBuilder {
     /// Adds an approvals file.
     pub fn approval(mut self, path: impl Into<PathBuf>) -> Self {
         self.request.approvals.push(path.into());
+        self
+    }
+
+    /// Sets the subject's platform manifests, as the registry lists them (see
+    /// [`CollectRequest::platform_manifests`]).
+    pub fn platform_manifests(mut self, digests: Vec<String>) -> Self {
+        self.request.platform_manifests = Some(digests);
         self
     }
 
@@ -253,6 +270,7 @@ impl<'p> Input<'p> {
 /// The evidence document under construction.
 struct Collection {
     evidence: Evidence,
+    platform_manifests: Option<Vec<String>>,
     sbom_parts: Vec<(usize, SbomPart)>,
     vulns: VulnSet,
     suites: Vec<super::model::TestSuite>,
@@ -291,6 +309,15 @@ impl Collection {
             source: Some(source),
         });
     }
+
+    /// Records how input `source` relates to the subject, unless it is bound to it.
+    fn bind(&mut self, what: &str, path: &Path, source: usize, claim: &SubjectClaim) {
+        let subject = &self.evidence.subject.digest.sha256;
+        let platforms = self.platform_manifests.as_deref();
+        if let Some(problem) = binding::problem(what, path, source, claim, subject, platforms) {
+            self.evidence.problems.push(problem);
+        }
+    }
 }
 
 /// An attestation document attached to the subject in its registry.
@@ -323,6 +350,7 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
             collected_at: Some(collected_at),
             ..Evidence::default()
         },
+        platform_manifests: request.platform_manifests.clone(),
         sbom_parts: Vec::new(),
         vulns: VulnSet::default(),
         suites: Vec::new(),
@@ -338,8 +366,9 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
         let input = Input::read(path, limits)?;
         let detected = detect(InputKind::Tests, path, &input.bytes)?;
         let index = c.next_index();
-        let suites = junit::read(path, input.text()?, limits, index)?;
-        c.suites.extend(suites);
+        let report = junit::read(path, input.text()?, limits, index)?;
+        c.bind("test report", path, index, &report.subject);
+        c.suites.extend(report.suites);
         let sha256 = input.sha256.clone();
         let raw = input.into_raw_text()?;
         c.add_source(InputKind::Tests, path, sha256, &detected, raw);
@@ -420,6 +449,7 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
 
     let Collection {
         mut evidence,
+        platform_manifests: _,
         sbom_parts,
         vulns,
         suites,
@@ -464,15 +494,7 @@ fn collect_sbom(c: &mut Collection, path: &Path, limits: &Limits) -> Result<(), 
         _ => spdx::read(parse_json(path, "SPDX", &input.bytes)?),
     };
     let index = c.next_index();
-    let subject = &c.evidence.subject.digest.sha256;
-    if !part.declared_digests.is_empty() && !part.declared_digests.contains(subject) {
-        let message = format!(
-            "SBOM `{}` describes sha256:{}, not the subject sha256:{subject}",
-            path.display(),
-            part.declared_digests.join(", sha256:"),
-        );
-        c.problem(message, index);
-    }
+    c.bind("SBOM", path, index, &part.subject);
     c.sbom_parts.push((index, part));
     let sha256 = input.sha256.clone();
     let raw = input.into_raw_json()?;
@@ -486,11 +508,23 @@ fn collect_scan(c: &mut Collection, path: &Path, limits: &Limits) -> Result<(), 
     let detected = detect(InputKind::Scan, path, &input.bytes)?;
     let index = c.next_index();
     let bytes = &input.bytes;
-    let findings = match detected.format {
-        Format::Grype => grype::findings(parse_json(path, "Grype", bytes)?, index),
-        Format::Trivy => trivy::findings(parse_json(path, "Trivy", bytes)?, index),
-        Format::Sarif => sarif::findings(parse_json(path, "SARIF", bytes)?, index),
-        Format::OpenVex => openvex::findings(parse_json(path, "OpenVEX", bytes)?, index),
+    let (claim, findings) = match detected.format {
+        Format::Grype => {
+            let doc = parse_json(path, "Grype", bytes)?;
+            (grype::subject_claim(&doc), grype::findings(doc, index))
+        }
+        Format::Trivy => {
+            let doc = parse_json(path, "Trivy", bytes)?;
+            (trivy::subject_claim(&doc), trivy::findings(doc, index))
+        }
+        Format::Sarif => {
+            let doc = parse_json(path, "SARIF", bytes)?;
+            (sarif::subject_claim(&doc), sarif::findings(doc, index))
+        }
+        Format::OpenVex => {
+            let doc = parse_json(path, "OpenVEX", bytes)?;
+            (openvex::subject_claim(&doc), openvex::findings(doc, index))
+        }
         _ => {
             let doc: cyclonedx_vex::Document<'_> = parse_json(path, "CycloneDX", bytes)?;
             if doc.vulnerabilities.is_none() {
@@ -498,9 +532,18 @@ fn collect_scan(c: &mut Collection, path: &Path, limits: &Limits) -> Result<(), 
                     path: path.to_owned(),
                 });
             }
-            cyclonedx_vex::findings(doc, index)
+            (
+                cyclonedx_vex::subject_claim(&doc),
+                cyclonedx_vex::findings(doc, index),
+            )
         }
     };
+    let what = if detected.format == Format::OpenVex {
+        "VEX document"
+    } else {
+        "scan"
+    };
+    c.bind(what, path, index, &claim);
     for finding in findings {
         c.vulns.insert(finding);
     }

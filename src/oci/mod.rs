@@ -46,8 +46,9 @@ use oci_client::{Client, Reference, RegistryOperation};
 use self::auth::Credentials;
 use self::fetch::{Get, Reader};
 use self::manifest::{
-    ACCEPTED_MANIFESTS, DSSE_ENVELOPE, Descriptor, EMPTY_CONTENT, EMPTY_MEDIA_TYPE, Index,
-    Manifest, OCI_INDEX, OCI_MANIFEST, PREDICATE_TYPE_ANNOTATION, SIGSTORE_BUNDLE_PREFIX,
+    ACCEPTED_MANIFESTS, DOCKER_ATTESTATION_MANIFEST, DOCKER_MANIFEST_LIST,
+    DOCKER_REFERENCE_TYPE_ANNOTATION, DSSE_ENVELOPE, Descriptor, EMPTY_CONTENT, EMPTY_MEDIA_TYPE,
+    Index, Manifest, OCI_INDEX, OCI_MANIFEST, PREDICATE_TYPE_ANNOTATION, SIGSTORE_BUNDLE_PREFIX,
     SIGSTORE_BUNDLE_V03, cosign_att_tag, declared_media_type, sha256_digest, tag_schema_tag,
 };
 
@@ -583,6 +584,39 @@ impl Registry {
             manifest_digest: referrer_digest,
             discovery: Discovery::TagSchema,
         })
+    }
+
+    /// The platform manifests of `image` when it is an image index (OCI index or Docker
+    /// manifest list): the `sha256:HEX` digests of its `manifests[]`, without BuildKit's
+    /// attestation entries; empty when `image` is a single manifest. One level only: an index
+    /// nested in an index is listed as it is, not opened.
+    pub async fn platform_manifests(&self, image: &Pinned) -> Result<Vec<String>, OciError> {
+        let (bytes, _) = self.manifest(&image.reference).await?;
+        let media_type = declared_media_type(&bytes);
+        let is_index = match media_type.as_deref() {
+            Some(t) => t == OCI_INDEX || t == DOCKER_MANIFEST_LIST,
+            // `mediaType` is optional in an OCI index: tell it by its `manifests` array.
+            None => serde_json::from_slice::<serde_json::Value>(&bytes)
+                .is_ok_and(|v| v.get("manifests").is_some() && v.get("config").is_none()),
+        };
+        if !is_index {
+            return Ok(Vec::new());
+        }
+        let index: Index = serde_json::from_slice(&bytes).map_err(|e| OciError::Content {
+            reference: image.display(),
+            what: format!("the image index does not parse: {e}"),
+        })?;
+        Ok(index
+            .manifests
+            .into_iter()
+            .filter(|d| {
+                d.annotations
+                    .get(DOCKER_REFERENCE_TYPE_ANNOTATION)
+                    .is_none_or(|t| t != DOCKER_ATTESTATION_MANIFEST)
+            })
+            .map(|d| d.digest.to_ascii_lowercase())
+            .filter(|d| is_sha256(d))
+            .collect())
     }
 
     /// Every referrer of `image`: the referrers API, or (on its 404, remembered per registry)

@@ -21,7 +21,13 @@
 //! and character references is refused, never expanded. Nesting deeper than
 //! [`Limits::max_depth`] is refused.
 //!
-//! What we ignore (and why): `<properties>`, `<system-out>`/`<system-err>`, stack traces,
+//! The subject ([`Report::subject`]): a `<property name=… value=…/>` (of a suite or a case)
+//! whose name is one of [`SUBJECT_PROPERTIES`] and whose value holds `sha256:HEX` (e.g.
+//! `ghcr.io/acme/app@sha256:HEX`), as pytest's `record_testsuite_property("image", ref)` or
+//! Maven's `-Dimage.digest=sha256:…` (Surefire copies system properties) write them. JUnit has
+//! no standard field for it, so most reports name no subject.
+//!
+//! What we ignore (and why): other `<properties>`, `<system-out>`/`<system-err>`, stack traces,
 //! timestamps, host names — not figures a gate decides on; the whole XML text stays in `raw`.
 
 use std::path::Path;
@@ -32,6 +38,7 @@ use quick_xml::escape::{EscapeError, resolve_predefined_entity};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
+use crate::evidence::binding::SubjectClaim;
 use crate::evidence::detect::InputKind;
 use crate::evidence::error::EvidenceError;
 use crate::evidence::model::{TestCase, TestSuite};
@@ -54,13 +61,33 @@ struct OpenCase {
     flaky: Option<Option<String>>,
 }
 
+/// The `<property>` names whose value names the artifact under test (compared
+/// case-insensitively).
+pub const SUBJECT_PROPERTIES: &[&str] = &[
+    "subject",
+    "subject.digest",
+    "image",
+    "image.digest",
+    "artifact",
+    "artifact.digest",
+];
+
+/// One JUnit XML document, read.
+#[derive(Debug, Default)]
+pub(crate) struct Report {
+    /// Its suites.
+    pub suites: Vec<TestSuite>,
+    /// What it says it tested.
+    pub subject: SubjectClaim,
+}
+
 /// Reads one JUnit XML document into its suites.
 pub(crate) fn read(
     path: &Path,
     text: &str,
     limits: &Limits,
     source_index: usize,
-) -> Result<Vec<TestSuite>, EvidenceError> {
+) -> Result<Report, EvidenceError> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
     let bytes = text.as_bytes();
@@ -78,6 +105,7 @@ pub(crate) fn read(
     let mut suites: Vec<OpenSuite> = Vec::new();
     let mut done: Vec<TestSuite> = Vec::new();
     let mut case: Option<OpenCase> = None;
+    let mut subject = SubjectClaim::default();
 
     loop {
         let start = reader.buffer_position();
@@ -204,6 +232,16 @@ pub(crate) fn read(
                     }
                 }
             }
+            b"property" => {
+                let named = attribute("name")?.is_some_and(|name| {
+                    SUBJECT_PROPERTIES
+                        .iter()
+                        .any(|p| p.eq_ignore_ascii_case(name.trim()))
+                });
+                if named && let Some(value) = attribute("value")? {
+                    subject.referenced_in(&value);
+                }
+            }
             _ => {}
         }
     }
@@ -213,7 +251,10 @@ pub(crate) fn read(
     done.extend(suites.into_iter().map(|s| s.suite));
     // Suites close inner-first; report them in document order of their closing tags, which
     // for flat reports (the common case) is document order.
-    Ok(done)
+    Ok(Report {
+        suites: done,
+        subject,
+    })
 }
 
 fn finish_case(open: OpenCase, suites: &mut Vec<OpenSuite>, source_index: usize) {
@@ -323,7 +364,33 @@ mod tests {
     use super::*;
 
     fn read_str(text: &str) -> Result<Vec<TestSuite>, EvidenceError> {
-        read(Path::new("t.xml"), text, &Limits::default(), 0)
+        read(Path::new("t.xml"), text, &Limits::default(), 0).map(|r| r.suites)
+    }
+
+    #[test]
+    fn the_subject_is_a_named_property() {
+        let subject_of = |text: &str| {
+            read(Path::new("t.xml"), text, &Limits::default(), 0)
+                .unwrap()
+                .subject
+        };
+        // Real reports with properties that name no artifact.
+        for text in [
+            include_str!("../../../testdata/corpus/junit/pytest-junitxml.xml"),
+            include_str!("../../../testdata/corpus/junit/go-junit-report-subtests.xml"),
+        ] {
+            assert!(subject_of(text).is_empty());
+        }
+        let hex = "ab".repeat(32);
+        let text = format!(
+            r#"<testsuites><testsuite name="s"><properties>
+              <property name="python" value="3.12"/>
+              <property name="Image" value="ghcr.io/acme/app@sha256:{hex}"/>
+              <property name="custom" value="other@sha256:{other}"/>
+            </properties><testcase name="t"/></testsuite></testsuites>"#,
+            other = "cd".repeat(32)
+        );
+        assert_eq!(subject_of(&text).referenced, [hex]);
     }
 
     #[test]

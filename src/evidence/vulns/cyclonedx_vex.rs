@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use super::{max_score, severity_from_label, severity_from_score, worst};
+use crate::evidence::binding::SubjectClaim;
 use crate::evidence::model::{PackageRef, Suppression, VulnSeverity, Vulnerability};
 use crate::evidence::sbom::cyclonedx::{CdxComponent, Metadata, flatten};
 
@@ -97,6 +98,15 @@ struct Analysis<'a> {
     justification: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     detail: Option<Cow<'a, str>>,
+}
+
+/// What the BOM says it describes (`metadata.component`, as for an SBOM).
+pub(crate) fn subject_claim(doc: &Document<'_>) -> SubjectClaim {
+    doc.metadata
+        .as_ref()
+        .and_then(|m| m.component.as_ref())
+        .map(crate::evidence::sbom::cyclonedx::subject_claim)
+        .unwrap_or_default()
 }
 
 /// Turns the `vulnerabilities` of a CycloneDX document into findings; the caller has checked

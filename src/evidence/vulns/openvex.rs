@@ -11,6 +11,10 @@
 //! Both spellings are read: v0.0.x `vulnerability` as a string and `products` as a list of
 //! strings, v0.2 both as objects.
 //!
+//! The subject ([`subject_claim`]): a digest in a product's `@id` or `identifiers.purl` (an
+//! image's `pkg:oci/app@sha256%3AHEX`); a document whose products name none is about no
+//! particular artifact.
+//!
 //! What we ignore (and why): `action_statement`, timestamps and `author` (they do not change
 //! whether a finding counts; they stay in `raw`). A newer statement does not override an older
 //! one about the same finding: the first suppression read wins.
@@ -19,6 +23,7 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
+use crate::evidence::binding::SubjectClaim;
 use crate::evidence::model::{PackageRef, Suppression, Vulnerability};
 
 /// The name written to [`Vulnerability::source`].
@@ -80,6 +85,33 @@ struct Component<'a> {
 struct Identifiers<'a> {
     #[serde(borrow, default)]
     purl: Option<Cow<'a, str>>,
+}
+
+/// The artifacts the document's products name by digest.
+pub(crate) fn subject_claim(doc: &Document<'_>) -> SubjectClaim {
+    let mut claim = SubjectClaim::default();
+    let products = doc
+        .statements
+        .iter()
+        .flatten()
+        .flat_map(|s| s.products.iter().flatten());
+    for product in products {
+        match product {
+            Product::Id(id) => claim.referenced_in(id),
+            Product::Object(component) => {
+                let names = component.id.iter().chain(
+                    component
+                        .identifiers
+                        .as_ref()
+                        .and_then(|i| i.purl.as_ref()),
+                );
+                for name in names {
+                    claim.referenced_in(name);
+                }
+            }
+        }
+    }
+    claim
 }
 
 /// Turns an OpenVEX document into findings (mostly suppressed ones).
