@@ -12,10 +12,10 @@
 //!   suppressed a finding) as suppressed findings, with Trivy's status and statement.
 //!
 //! The subject ([`subject_claim`]): the digests of `Metadata.RepoDigests` and of an
-//! `ArtifactName` pinned by digest, both what the scan was pointed at (for a multi-platform
-//! image, the index). Trivy records no manifest digest; its `Metadata.ImageID` is the config's
-//! digest and is never compared. A scan of an image archive, a file system or a repository
-//! names no digest.
+//! `ArtifactName` (or `Metadata.Reference`) pinned by digest, all what the scan was pointed at
+//! (for a multi-platform image, the index). Trivy records no manifest digest; its
+//! `Metadata.ImageID` is the config's digest and `ArtifactID` a cache key, and neither is
+//! compared. A scan of an image archive, a file system or a repository names no digest.
 //!
 //! What we ignore (and why): Trivy's `Status` (`fixed` there means "a fix exists", not "not
 //! affected"); misconfiguration checks that passed (they are not findings); layers, references,
@@ -50,6 +50,8 @@ pub(crate) struct Document<'a> {
 struct ReportMetadata<'a> {
     #[serde(borrow, default, rename = "RepoDigests")]
     repo_digests: Option<Vec<Cow<'a, str>>>,
+    #[serde(borrow, default, rename = "Reference")]
+    reference: Option<Cow<'a, str>>,
 }
 
 /// What the scan says it is about (see the module documentation).
@@ -59,7 +61,8 @@ pub(crate) fn subject_claim(doc: &Document<'_>) -> SubjectClaim {
     for reference in digests.into_iter().flatten() {
         claim.referenced_in(reference);
     }
-    if let Some(name) = &doc.artifact_name {
+    let reference = doc.metadata.as_ref().and_then(|m| m.reference.as_ref());
+    for name in doc.artifact_name.iter().chain(reference) {
         claim.referenced_in(name);
     }
     claim
