@@ -51,6 +51,9 @@ pub enum Command {
     Serve(Box<crate::cli::serve::ServeArgs>),
     /// Sign an approval of an artifact's promotion to a stage.
     Approve(crate::cli::approve::ApproveArgs),
+    /// Sign a predicate (e.g. SLSA provenance) about an artifact, as `cosign attest-blob`
+    /// does: an in-toto statement in a Sigstore bundle v0.3.
+    Attest(Box<crate::cli::attest::AttestArgs>),
     /// Write a cosign-compatible key pair (`PREFIX.key`, encrypted, and `PREFIX.pub`).
     Keygen(crate::cli::keygen::KeygenArgs),
     /// Run the Rego `test_*` rules and CEL test cases of a policy library, with coverage.

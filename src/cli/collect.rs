@@ -43,9 +43,7 @@ pub fn collect_request(
     };
     let keys = trusted_keys(config)?;
     let registry = args.registry.registry();
-    request.platform_manifests = Some(crate::cli::registry::platform_manifests(
-        &registry, &image,
-    )?);
+    request.platform_manifests = Some(crate::cli::registry::platform_manifests(&registry, &image)?);
     request.registry = crate::cli::registry::verified_documents(&registry, &image, &keys)?;
     Ok(request)
 }

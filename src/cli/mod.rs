@@ -3,6 +3,7 @@
 
 pub mod approve;
 mod args;
+pub mod attest;
 pub mod audit;
 mod collect;
 pub mod collect_args;
@@ -61,6 +62,7 @@ pub fn main() -> ExitCode {
         Command::Push(args) => push::push(args),
         Command::Serve(args) => serve::serve(*args),
         Command::Approve(args) => approve::approve(args),
+        Command::Attest(args) => attest::attest(*args),
         Command::Keygen(args) => keygen::keygen(args),
         Command::Audit(args) => audit::audit(args, color),
         Command::Replay(args) => replay::replay(*args),

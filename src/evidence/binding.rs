@@ -88,7 +88,10 @@ impl SubjectClaim {
     fn describe(&self) -> String {
         let mut parts = Vec::new();
         if !self.examined.is_empty() {
-            parts.push(format!("examined sha256:{}", self.examined.join(", sha256:")));
+            parts.push(format!(
+                "examined sha256:{}",
+                self.examined.join(", sha256:")
+            ));
         }
         if !self.referenced.is_empty() {
             parts.push(format!(
@@ -140,7 +143,11 @@ pub(crate) fn bind(
 ) -> Binding {
     let is_subject = |d: &String| d == subject;
     let is_platform = |d: &String| platform_manifests.is_some_and(|p| p.contains(d));
-    if claim.candidates.iter().any(|d| is_subject(d) || is_platform(d)) {
+    if claim
+        .candidates
+        .iter()
+        .any(|d| is_subject(d) || is_platform(d))
+    {
         return Binding::Bound;
     }
     if claim.is_empty() {
@@ -153,13 +160,21 @@ pub(crate) fn bind(
     if claim.examined.is_empty() {
         // Only what the tool was pointed at is known (Trivy): it must be the subject or, as
         // listed by the registry, one of its platform manifests.
-        return if claim.referenced.iter().any(|d| is_subject(d) || is_platform(d)) {
+        return if claim
+            .referenced
+            .iter()
+            .any(|d| is_subject(d) || is_platform(d))
+        {
             Binding::Bound
         } else {
             mismatch()
         };
     }
-    if claim.examined.iter().any(|d| is_subject(d) || is_platform(d)) {
+    if claim
+        .examined
+        .iter()
+        .any(|d| is_subject(d) || is_platform(d))
+    {
         return Binding::Bound;
     }
     if claim.referenced.iter().any(is_subject) && platform_manifests.is_none() {
@@ -233,9 +248,15 @@ mod tests {
     fn pass() {
         let (subject, child) = (hex('a'), hex('b'));
         // The manifest examined is the subject.
-        assert_eq!(bind(&claim(&[&subject], &[]), &subject, None), Binding::Bound);
+        assert_eq!(
+            bind(&claim(&[&subject], &[]), &subject, None),
+            Binding::Bound
+        );
         // Pointed at the subject, examined unknown (Trivy).
-        assert_eq!(bind(&claim(&[], &[&subject]), &subject, None), Binding::Bound);
+        assert_eq!(
+            bind(&claim(&[], &[&subject]), &subject, None),
+            Binding::Bound
+        );
         // An index's platform manifest, confirmed by the registry.
         let platforms = [child.clone()];
         assert_eq!(
@@ -259,7 +280,10 @@ mod tests {
         let (subject, child, other) = (hex('a'), hex('b'), hex('c'));
         assert!(matches!(
             bind(&claim(&[&other], &[&other]), &subject, None),
-            Binding::Mismatch { platforms: None, .. }
+            Binding::Mismatch {
+                platforms: None,
+                ..
+            }
         ));
         assert!(matches!(
             bind(&claim(&[], &[&other]), &subject, None),
@@ -270,7 +294,7 @@ mod tests {
             bind(
                 &claim(&[&other], &[&subject]),
                 &subject,
-                Some(&[child.clone()])
+                Some(std::slice::from_ref(&child))
             ),
             Binding::Mismatch {
                 platforms: Some(1),
@@ -306,7 +330,11 @@ mod tests {
         );
         // ...and with it, it is checked.
         assert_eq!(
-            bind(&claim(&[&child], &[&subject]), &subject, Some(&[child.clone()])),
+            bind(
+                &claim(&[&child], &[&subject]),
+                &subject,
+                Some(std::slice::from_ref(&child))
+            ),
             Binding::Bound
         );
     }

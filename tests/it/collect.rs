@@ -816,7 +816,11 @@ fn scans_are_bound_to_the_subject() {
         ),
     ] {
         // The manifest scanned is the subject.
-        assert_eq!(kinds(&scan_about(file, manifest, None)), Vec::<&str>::new(), "{file}");
+        assert_eq!(
+            kinds(&scan_about(file, manifest, None)),
+            Vec::<&str>::new(),
+            "{file}"
+        );
         // The subject is the index: the scanner's word that it picked one of its platforms
         // is recorded, not believed...
         let evidence = scan_about(file, index, None);
@@ -829,13 +833,20 @@ fn scans_are_bound_to_the_subject() {
         let unlisted = scan_about(file, index, Some(&[OTHER_DIGEST]));
         assert_eq!(kinds(&unlisted), [SUBJECT_MISMATCH], "{file}");
         // The image config's digest is never taken for the image's.
-        assert_eq!(kinds(&scan_about(file, config, None)), [SUBJECT_MISMATCH], "{file}");
+        assert_eq!(
+            kinds(&scan_about(file, config, None)),
+            [SUBJECT_MISMATCH],
+            "{file}"
+        );
         // A scan of another image.
         let other = scan_about(file, OTHER_DIGEST, None);
         assert_eq!(kinds(&other), [SUBJECT_MISMATCH], "{file}");
         assert!(other.problems[0].message.contains(manifest), "{file}");
         // The findings are kept either way: the policy decides.
-        assert!(!other.vulnerabilities.expect("findings").is_empty(), "{file}");
+        assert!(
+            !other.vulnerabilities.expect("findings").is_empty(),
+            "{file}"
+        );
     }
     // Grype's JSON presenter golden: a manifest digest and no repo digest.
     let synthetic = "grype/grype-image-synthetic-presenter.json";
@@ -863,7 +874,11 @@ fn scans_are_bound_to_the_subject() {
         "sarif/trivy-image-alpine-310.sarif.json",
         "sarif/spec-baseline.sarif.json",
     ] {
-        assert_eq!(kinds(&scan_about(file, OTHER_DIGEST, None)), [NO_SUBJECT], "{file}");
+        assert_eq!(
+            kinds(&scan_about(file, OTHER_DIGEST, None)),
+            [NO_SUBJECT],
+            "{file}"
+        );
     }
     for file in files("junit") {
         let evidence = collect_ok(As::Tests, &format!("junit/{file}"));

@@ -213,7 +213,10 @@ fn scans_of_a_platform_manifest_are_checked_in_the_registry() {
         .block_on(client().platform_manifests(&index))
         .expect("platform manifests");
     let digests: Vec<&str> = platforms.iter().map(|p| p.digest.as_str()).collect();
-    assert_eq!(listed, digests, "BuildKit's attestation manifest is no platform");
+    assert_eq!(
+        listed, digests,
+        "BuildKit's attestation manifest is no platform"
+    );
     assert!(
         stagegate::oci::runtime()
             .expect("runtime")
@@ -269,10 +272,18 @@ fn scans_of_a_platform_manifest_are_checked_in_the_registry() {
     let out = collect(&image, "attestation.json");
     assert_eq!(problem_kinds(&out), ["subject-mismatch"]);
     let evidence: Value = serde_json::from_slice(&out.stdout).expect("evidence");
-    let message = evidence["problems"][0]["message"].as_str().expect("message");
+    let message = evidence["problems"][0]["message"]
+        .as_str()
+        .expect("message");
     assert!(message.contains("2 platform manifests"), "{message}");
     // A scan of another image is flagged either way.
     let other = other.display().to_string();
-    assert_eq!(problem_kinds(&collect(&subject, &other)), ["subject-mismatch"]);
-    assert_eq!(problem_kinds(&collect(&image, &other)), ["subject-mismatch"]);
+    assert_eq!(
+        problem_kinds(&collect(&subject, &other)),
+        ["subject-mismatch"]
+    );
+    assert_eq!(
+        problem_kinds(&collect(&image, &other)),
+        ["subject-mismatch"]
+    );
 }

@@ -140,10 +140,13 @@ impl TestRegistry {
             .collect();
         let attestation = self.push_image(name, &format!("{tag}-att"), &format!("{seed}-att"));
         let size = |image: &Pinned| {
-            http_get(&self.host, &format!("/v2/{name}/manifests/{}", image.digest))
-                .unwrap()
-                .1
-                .len()
+            http_get(
+                &self.host,
+                &format!("/v2/{name}/manifests/{}", image.digest),
+            )
+            .unwrap()
+            .1
+            .len()
         };
         let mut manifests: Vec<Value> = platforms
             .iter()

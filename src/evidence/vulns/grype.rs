@@ -125,7 +125,11 @@ pub(crate) fn subject_claim(doc: &Document<'_>) -> SubjectClaim {
     let Some(source) = &doc.source else {
         return claim;
     };
-    let Some(target) = source.target.as_ref().and_then(serde_json::Value::as_object) else {
+    let Some(target) = source
+        .target
+        .as_ref()
+        .and_then(serde_json::Value::as_object)
+    else {
         return claim;
     };
     let text = |key: &str| target.get(key).and_then(serde_json::Value::as_str);
@@ -153,7 +157,9 @@ pub(crate) fn subject_claim(doc: &Document<'_>) -> SubjectClaim {
                 .and_then(serde_json::Value::as_array)
                 .into_iter()
                 .flatten()
-                .filter(|d| d.get("algorithm").and_then(serde_json::Value::as_str) == Some("sha256"))
+                .filter(|d| {
+                    d.get("algorithm").and_then(serde_json::Value::as_str) == Some("sha256")
+                })
                 .filter_map(|d| d.get("value").and_then(serde_json::Value::as_str))
             {
                 claim.examined_hex(digest);

@@ -99,12 +99,10 @@ pub(crate) fn subject_claim(doc: &Document<'_>) -> SubjectClaim {
         match product {
             Product::Id(id) => claim.referenced_in(id),
             Product::Object(component) => {
-                let names = component.id.iter().chain(
-                    component
-                        .identifiers
-                        .as_ref()
-                        .and_then(|i| i.purl.as_ref()),
-                );
+                let names = component
+                    .id
+                    .iter()
+                    .chain(component.identifiers.as_ref().and_then(|i| i.purl.as_ref()));
                 for name in names {
                     claim.referenced_in(name);
                 }

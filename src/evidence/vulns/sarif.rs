@@ -437,7 +437,8 @@ mod tests {
     fn the_subject_is_named_by_run_properties_and_artifacts() {
         let claim_of = |text: &str| subject_claim(&serde_json::from_str(text).unwrap());
         // Real logs: Trivy's names an image archive (no digest), Grype's no image at all.
-        let trivy = include_str!("../../../testdata/corpus/sarif/trivy-image-alpine-310.sarif.json");
+        let trivy =
+            include_str!("../../../testdata/corpus/sarif/trivy-image-alpine-310.sarif.json");
         assert!(claim_of(trivy).is_empty());
         let grype = include_str!("../../../testdata/corpus/sarif/grype-image.sarif.json");
         assert!(claim_of(grype).is_empty());
@@ -457,7 +458,7 @@ mod tests {
             );
         assert_ne!(pinned, trivy);
         let claim = claim_of(&pinned);
-        assert_eq!(claim.referenced, [index.clone()]);
+        assert_eq!(claim.referenced, std::slice::from_ref(&index));
         assert!(!claim.referenced.contains(&config));
 
         // Analysed artifacts: hashes are candidates, a pinned URI is a reference.
