@@ -287,3 +287,45 @@ fn scans_of_a_platform_manifest_are_checked_in_the_registry() {
         ["subject-mismatch"]
     );
 }
+
+// https://github.com/stagegate/stagegate/issues/11 (point 6): syft lists the image's
+// distribution as an `operating-system` component, with no purl and no license; it is not a
+// package, and the starter policies do not flag it as one.
+#[test]
+fn syft_operating_system_component_is_not_flagged_as_a_package() {
+    let dir = Dir::new("syft-os");
+    let output = dir
+        .command()
+        .args(["evaluate", "--stage", "dev", "--format", "json"])
+        .args(["--effective-time", EFFECTIVE_TIME, "--config"])
+        .arg(repo_file("stagegate.yaml"))
+        .args(["--subject", SUBJECT, "--save-evidence", "evidence.json"])
+        .arg("--sbom")
+        .arg(repo_file(
+            "testdata/corpus/cyclonedx/cdx-1.5-syft-1.6.0.json",
+        ))
+        .output()
+        .expect("run");
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let evidence: Value =
+        serde_json::from_slice(&fs_err::read(dir.path().join("evidence.json")).expect("read"))
+            .expect("evidence");
+    let components = evidence["sbom"]["components"]
+        .as_array()
+        .expect("components");
+    assert!(components.iter().any(|c| c["type"] == "operating-system"
+        && c["name"] == "alpine"
+        && c.get("purl").is_none()
+        && c["licenses"] == serde_json::json!([])));
+    let decision: Value = serde_json::from_slice(&output.stdout).expect("decision");
+    let warned: Vec<&str> = decision["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter_map(|w| w["rule"].as_str())
+        .collect();
+    assert!(
+        !warned.contains(&"sbom.component_without_purl") && !warned.contains(&"licenses.unknown"),
+        "{warned:?}"
+    );
+}
