@@ -9,7 +9,7 @@
 //! Setup (reading keys, decrypting them, building the decision) is outside the timed closures.
 //! Benchmarks, named after their input:
 //!
-//! - `verify/vsa-p256`, `verify/vsa-ed25519`: [`stagegate::verify::verify`] of a signed VSA
+//! - `verify/vsa-p256`, `verify/vsa-ed25519`: [`stagegate::verify::Verifier`] on a signed VSA
 //!   bundle (parse, signature over the PAE, statement, the stage policy with max age): what
 //!   `stagegate verify`, the promotion chain and the webhook pay per bundle.
 //! - `verify/decision-p256`: the same for the (larger) decision bundle, predicate-type rule.
@@ -30,7 +30,9 @@ use stagegate::attest::vsa::{
 };
 use stagegate::decision::{Decision, DecisionContext, Finding, RuleInfo, Severity};
 use stagegate::evidence::{Digest, Subject};
-use stagegate::verify::{Rule, TrustedKey, VerificationPolicy, verify};
+use stagegate::verify::{
+    Purpose, Rule, Trust, TrustedKey, VerificationPolicy, Verifier, verify_bytes,
+};
 
 const SUBJECT: &str = "42b421093370e81c12e4f1bed9b9259346d7315a700e07f90a0cdd3e11b76471";
 
@@ -112,6 +114,7 @@ fn sign_gate(decision: &Decision, key: &SigningKey) -> (String, String) {
         decision: decision.clone(),
         sources: Vec::new(),
         input_attestations: inputs(),
+        attestations: Vec::new(),
     };
     let statement = Statement::new(subject, DECISION_PREDICATE_TYPE, predicate);
     (
@@ -138,19 +141,22 @@ fn benches(c: &mut Criterion) {
         .build()
         .unwrap();
     for (name, signing) in &keys {
-        let trusted = [TrustedKey {
-            name: (*name).into(),
-            key: signing.public_key(),
-        }];
+        let verifier = Verifier::new(&Trust::with_keys(vec![TrustedKey::for_results(
+            *name,
+            signing.public_key(),
+        )]));
+        let verify = |bytes: &[u8], policy: &VerificationPolicy| {
+            verify_bytes(&verifier, bytes, Purpose::Results, Some("prod"), policy).unwrap()
+        };
         let (vsa, decision_bundle) = sign_gate(&decision, signing);
-        verify(vsa.as_bytes(), &trusted, &stage_policy).unwrap();
-        verify(decision_bundle.as_bytes(), &trusted, &decision_policy).unwrap();
+        verify(vsa.as_bytes(), &stage_policy);
+        verify(decision_bundle.as_bytes(), &decision_policy);
         c.bench_function(&format!("verify/vsa-{name}"), |b| {
-            b.iter(|| verify(vsa.as_bytes(), &trusted, &stage_policy).unwrap())
+            b.iter(|| verify(vsa.as_bytes(), &stage_policy))
         });
         if *name == "p256" {
             c.bench_function("verify/decision-p256", |b| {
-                b.iter(|| verify(decision_bundle.as_bytes(), &trusted, &decision_policy).unwrap())
+                b.iter(|| verify(decision_bundle.as_bytes(), &decision_policy))
             });
         }
         c.bench_function(&format!("sign/gate-{name}"), |b| {

@@ -24,6 +24,7 @@ pub mod attest;
 pub mod audit;
 pub mod cli;
 pub mod compare;
+pub mod config;
 pub mod decision;
 pub mod document;
 pub mod evidence;

@@ -158,4 +158,33 @@ pub struct DecisionPredicate {
     /// The same inputs as the VSA's `inputAttestations`.
     #[serde(default)]
     pub input_attestations: Vec<InputAttestation>,
+    /// Every attestation of the evidence the decision relied on, with what stagegate's
+    /// verifier found: verified or not, by whom, trusted for what, or why not.
+    #[serde(default)]
+    pub attestations: Vec<ReliedAttestation>,
+}
+
+/// One attestation a decision relied on, with its verification outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReliedAttestation {
+    /// The statement's predicate type.
+    pub predicate_type: String,
+    /// The file or registry reference it came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    /// The digest of that file (`sha256` → hex).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub digest: BTreeMap<String, String>,
+    /// Whether stagegate's verifier verified it.
+    pub verified: bool,
+    /// Who signed it, when verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer: Option<crate::evidence::Signer>,
+    /// What the signer is trusted for in it, when verified.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trusted_for: Vec<String>,
+    /// Why not verified, when not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection: Option<String>,
 }

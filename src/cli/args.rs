@@ -184,7 +184,8 @@ pub struct EvaluateArgs {
     /// which signs, refuses it).
     #[arg(long, value_name = "ENGINE", value_enum, default_value_t = RegoEngine::Interpreter)]
     pub rego_engine: RegoEngine,
-    /// Write the evidence collected from the collect flags to this file too (a test fixture).
+    /// Write the Evidence document as evaluated (collected, or `--evidence` with its
+    /// verification outcomes recorded) to this file too: the document `replay` needs.
     #[arg(long, value_name = "FILE")]
     pub save_evidence: Option<PathBuf>,
     /// Append the decision to the audit trail (`gate` always does).

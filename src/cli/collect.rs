@@ -1,6 +1,8 @@
 //! `stagegate collect`: the files the pipeline's tools wrote, and with `--image` the verified
-//! attestations attached to the image in its registry, turned into one Evidence v1 document, written atomically (or to standard output). Any bad input is exit 2 and no
-//! document at all.
+//! attestations attached to the image in its registry, turned into one Evidence v1 document,
+//! written atomically (or to standard output). Every attestation is verified against the
+//! `trust:` section of `stagegate.yaml` (when there is one) and recorded with its outcome.
+//! Any bad input is exit 2 and no document at all.
 
 use miette::Report;
 
@@ -9,18 +11,20 @@ use crate::cli::collect_args::CollectArgs;
 use crate::cli::diagnostic::{chain_report, evidence_report, policy_report};
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::{config_path, write_atomically_with};
-use crate::cli::signing::load_public_key;
+use crate::cli::signing::load_trust;
 use crate::evidence::{CollectRequest, Evidence, SubjectSpec, collect as collect_evidence};
 use crate::limits::Limits;
-use crate::policy::config::Config;
-use crate::verify::TrustedKey;
+use crate::policy::config::{CONFIG_FILE_NAME, Config};
+use crate::verify::evidence::check_evidence;
+use crate::verify::{Trust, Verifier};
 
 /// The library request for `args`; with `--image`, the attestations attached to the image
-/// that verify against `config`'s `trust.keys` are added (they are read from the registry).
+/// that `verifier` verifies and that are about `image`'s digest are added (read from the
+/// registry).
 pub fn collect_request(
     args: &CollectArgs,
     limits: Limits,
-    config: Option<&Config>,
+    verifier: Option<&Verifier>,
 ) -> Result<CollectRequest, Report> {
     let mut request = args.to_request(limits).map_err(|e| evidence_report(&e))?;
     let Some(image) = &args.image else {
@@ -36,65 +40,59 @@ pub fn collect_request(
             image.digest
         ));
     }
-    let Some(config) = config else {
+    let Some(verifier) = verifier.filter(|v| !v.trust().keys.is_empty()) else {
         return Err(miette::miette!(
-            "`--image` needs the trusted keys of `stagegate.yaml` (`trust.keys`)"
+            help = "list the public keys whose attestations to accept under `trust: {keys: [...]}` in `stagegate.yaml`",
+            "`--image`: no key is trusted, so no attached attestation can be verified"
         ));
     };
-    let keys = trusted_keys(config)?;
     let registry = args.registry.registry();
     request.platform_manifests = Some(crate::cli::registry::platform_manifests(&registry, &image)?);
-    request.registry = crate::cli::registry::verified_documents(&registry, &image, &keys)?;
+    request.registry = crate::cli::registry::verified_documents(&registry, &image, verifier)?;
     Ok(request)
 }
 
-/// The keys of `config`'s `trust.keys`; none is an error.
-pub fn trusted_keys(config: &Config) -> Result<Vec<TrustedKey>, Report> {
-    let keys = config
-        .trust
-        .keys
-        .iter()
-        .map(|path| {
-            Ok(TrustedKey {
-                name: path.written.clone(),
-                key: load_public_key(&path.resolved)?,
-            })
-        })
-        .collect::<Result<Vec<_>, Report>>()?;
-    if keys.is_empty() {
-        return Err(miette::miette!(
-            help = "list the public keys whose attestations to accept under `trust: {keys: [...]}`",
-            "`--image`: `stagegate.yaml` trusts no key, so no attached attestation can be verified"
-        ));
-    }
-    Ok(keys)
+/// The verifier for `config`'s `trust:` section; one that trusts nothing without a config.
+pub fn verifier_for(config: Option<&Config>) -> Result<Verifier, Report> {
+    let trust = match config {
+        Some(config) => load_trust(&config.trust)?,
+        None => Trust::default(),
+    };
+    Ok(Verifier::new(&trust))
 }
 
-/// Collects evidence and serialises it.
-pub fn collect_bytes(
-    args: &CollectArgs,
-    limits: Limits,
-    config: Option<&Config>,
-) -> Result<(Evidence, Vec<u8>), Report> {
-    let request = collect_request(args, limits, config)?;
-    let evidence = collect_evidence(&request).map_err(|e| evidence_report(&e))?;
-    let bytes = evidence.to_json_bytes().map_err(|e| evidence_report(&e))?;
-    Ok((evidence, bytes))
+/// Verifies the attestations of a collected document (no stage yet: `evaluate` and `gate`
+/// verify again at theirs), warning about claims that do not hold.
+pub fn verify_collected(
+    evidence: &mut Evidence,
+    verifier: &Verifier,
+    limits: &Limits,
+) -> Result<(), Report> {
+    let checked =
+        check_evidence(evidence, verifier, None, limits).map_err(|e| evidence_report(&e))?;
+    for notice in &checked.notices {
+        crate::cli::waivers::warn(notice);
+    }
+    checked.apply(evidence);
+    Ok(())
 }
 
 /// Runs `stagegate collect`. The document is streamed to its file or standard output rather
 /// than built in memory first (a 50,000-component SBOM makes an 80 MB document).
 pub fn collect(args: CollectCommandArgs) -> Result<ExitStatus, Report> {
     let limits = args.limits.limits();
-    let config = match &args.collect.image {
-        Some(_) => {
-            let path = config_path(args.config.as_deref())?;
-            Some(Config::load(&path, &limits).map_err(|e| policy_report(&e))?)
-        }
-        None => None,
-    };
-    let request = collect_request(&args.collect, limits, config.as_ref())?;
-    let evidence = collect_evidence(&request).map_err(|e| evidence_report(&e))?;
+    // The trust config is needed for `--image`, and used when present to verify the
+    // attestations collected; without one, nothing is verified.
+    let config = match (&args.collect.image, &args.config) {
+        (Some(_), _) | (_, Some(_)) => Some(config_path(args.config.as_deref())?),
+        _ => Some(std::path::PathBuf::from(CONFIG_FILE_NAME)).filter(|p| p.exists()),
+    }
+    .map(|path| Config::load(&path, &limits).map_err(|e| policy_report(&e)))
+    .transpose()?;
+    let verifier = verifier_for(config.as_ref())?;
+    let request = collect_request(&args.collect, limits, Some(&verifier))?;
+    let mut evidence = collect_evidence(&request).map_err(|e| evidence_report(&e))?;
+    verify_collected(&mut evidence, &verifier, &limits)?;
     tracing::info!(sources = evidence.sources.len(), "collected evidence");
     match &args.output {
         Some(path) => write_atomically_with(path, |file| {

@@ -7,20 +7,29 @@ use std::sync::Arc;
 use miette::Report;
 use sha2::{Digest, Sha256};
 
+use crate::attest::approval::APPROVAL_PREDICATE_TYPE;
 use crate::cli::args::EvaluateArgs;
-use crate::cli::collect::collect_bytes;
+use crate::cli::collect::{collect_request, verifier_for};
 use crate::cli::diagnostic::{
-    chain_report, document_report, file_report, limit_report, policy_report,
+    chain_report, document_report, evidence_report, file_report, limit_report, policy_report,
 };
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::{Outputs, config_path, write_atomically};
 use crate::cli::waivers::waive;
 use crate::decision::{Decision, DecisionContext, Finding, RuleInfo};
 use crate::document::{check_json_syntax, read_document};
-use crate::evidence::{Digest as DigestSet, EVIDENCE_API_VERSION, Evidence, Subject};
+use crate::evidence::detect::InputKind;
+use crate::evidence::signed::add_attestation_document;
+use crate::evidence::{
+    Approval, Attestation, Digest as DigestSet, EVIDENCE_API_VERSION, Evidence, Source, Subject,
+    collect as collect_evidence,
+};
 use crate::limits::{Limits, check_depth, read_limited};
 use crate::policy::config::{Config, Stage};
 use crate::policy::{EvaluationContext, PolicyInput, PolicySet};
+use crate::verify::Verifier;
+use crate::verify::evidence::check_evidence;
+use crate::verify::promotion::{Candidate, claimed_predicate_type};
 
 /// The document to evaluate, the subject it is about, and the digest of its bytes.
 struct LoadedInput {
@@ -38,12 +47,18 @@ struct LoadedInput {
 pub(crate) type ExtraChecks<'a> =
     dyn Fn(&Stage, &Config, &Subject) -> Result<(Vec<RuleInfo>, Vec<Finding>), Report> + 'a;
 
-/// Verified approvals a caller puts into the evidence before policies see it (the signed
-/// approvals of `gate`): given the stage, the config and the subject. `Some` replaces the
-/// evidence's claims: every approval already in the document becomes `verified: false` (only
-/// the caller's own verification may say `true`); `None` leaves the document alone.
-pub(crate) type ExtraApprovals<'a> = dyn Fn(&Stage, &Config, &Subject) -> Result<Option<Vec<crate::evidence::Approval>>, Report>
-    + 'a;
+/// What a caller adds to the verification of an Evidence document: the verifier (`gate`'s
+/// trusts its own key for results when `trust.keys` lists none) and more signed documents to
+/// put into the evidence first (the signed approvals `gate` finds in `--chain-dir` and on the
+/// image). Without it, the verifier of the config's `trust:` section and no documents.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Verification<'a> {
+    /// The verifier.
+    pub verifier: &'a Verifier,
+    /// Signed documents: those claiming the approval predicate and not already a source of
+    /// the evidence are added to it.
+    pub documents: &'a [Candidate],
+}
 
 /// What [`decide`] produced: the decision and the evidence bytes it is bound to.
 #[derive(Debug)]
@@ -51,8 +66,13 @@ pub(crate) struct Decided {
     /// The decision.
     pub decision: Decision,
     /// The evidence document as evaluated (its sha256 is the decision's evidence digest).
-    #[allow(dead_code)]
     pub evidence: Arc<[u8]>,
+    /// The evaluated Evidence document's sources (empty for an `--input` document).
+    pub sources: Vec<Source>,
+    /// The evaluated Evidence document's attestations, with their verification outcomes.
+    pub attestations: Vec<Attestation>,
+    /// The evaluated Evidence document's approvals (verified ones from signed approvals).
+    pub approvals: Vec<Approval>,
     /// The input and policies the decision was made from.
     pub retained: Retained,
 }
@@ -85,23 +105,40 @@ pub fn evaluate(args: EvaluateArgs, color: bool) -> Result<ExitStatus, Report> {
     })
 }
 
-/// Loads the config, the input and the stage's policies, evaluates them (with the caller's
-/// extra checks) and returns the decision. Every error is a report (exit 2).
+/// Loads the config, the input and the stage's policies, verifies the evidence's
+/// attestations and approvals with the config's trust, evaluates the policies (with the
+/// caller's extra checks) and returns the decision. Every error is a report (exit 2).
 pub(crate) fn decide(args: &EvaluateArgs, extra: &ExtraChecks<'_>) -> Result<Decided, Report> {
-    decide_with(args, extra, &|_, _, _| Ok(None))
+    decide_with(args, extra, None)
 }
 
-/// [`decide`], with verified approvals added to an Evidence document's `approvals` before
-/// evaluation (the evidence digest is then that of the document with them).
+/// [`decide`], with the caller's [`Verification`]. The evidence evaluated is the document with
+/// every verification outcome recorded (the evidence digest is that document's).
 pub(crate) fn decide_with(
     args: &EvaluateArgs,
     extra: &ExtraChecks<'_>,
-    approvals: &ExtraApprovals<'_>,
+    verification: Option<Verification<'_>>,
 ) -> Result<Decided, Report> {
     let limits = args.limits.limits();
     let config_file = config_path(args.config.as_deref())?;
     let config = Config::load(&config_file, &limits).map_err(|e| policy_report(&e))?;
     let stage = config.stage(&args.stage).map_err(|e| policy_report(&e))?;
+    let own_verifier;
+    let verification = match verification {
+        Some(verification) => verification,
+        None => {
+            own_verifier = verifier_for(Some(&config))?;
+            Verification {
+                verifier: &own_verifier,
+                documents: &[],
+            }
+        }
+    };
+    let verify = VerifyEvidence {
+        verification,
+        stage: &stage.name,
+        limits: &limits,
+    };
     // `--image` alone collects what the image carries; with `--evidence` (as `gate` is often
     // run) it only names the subject's image for the promotion chain.
     let collecting = args.collect.has_inputs()
@@ -114,14 +151,14 @@ pub(crate) fn decide_with(
                 "give either evidence files to collect (`--sbom`, `--scan`, …) or `--evidence`/`--input`, not both"
             ));
         }
-        (_, _, false) if args.save_evidence.is_some() => {
+        (None, Some(_), false) if args.save_evidence.is_some() => {
             return Err(miette::miette!(
-                "`--save-evidence` saves collected evidence: give the files to collect (`--sbom`, `--scan`, …)"
+                "`--save-evidence` saves an Evidence document: collect one (`--sbom`, `--scan`, …) or give `--evidence`"
             ));
         }
-        (Some(path), _, false) => load_evidence(path, &limits)?,
+        (Some(path), _, false) => load_evidence(path, &limits, &verify)?,
         (None, Some(path), false) => load_plain_input(path, &limits)?,
-        (None, None, true) => collect_input(args, limits, &config)?,
+        (None, None, true) => collect_input(args, limits, &verify)?,
         (None, None, false) => {
             return Err(miette::miette!(
                 help = "collect evidence with `--subject NAME@sha256:HEX --sbom … --scan …`, pass an Evidence document with `--evidence FILE`, or any JSON/YAML document with `--input FILE`",
@@ -129,11 +166,10 @@ pub(crate) fn decide_with(
             ));
         }
     };
-    let mut loaded = loaded;
-    if args.input.is_none() {
-        if let Some(verified) = approvals(stage, &config, &loaded.subject)? {
-            replace_approvals(&mut loaded, verified)?;
-        }
+    if let Some(path) = &args.save_evidence {
+        // The document as evaluated, verification outcomes included: the one whose digest
+        // the decision records, so that `replay` reproduces it.
+        write_atomically(path, &loaded.bytes)?;
     }
     let policies =
         PolicySet::load_stage(stage, &config.base_dir, &limits).map_err(|e| policy_report(&e))?;
@@ -194,8 +230,19 @@ pub(crate) fn decide_with(
         waived.warnings,
         waived.waived,
     );
+    let (sources, attestations, approvals) =
+        loaded.model.as_ref().map_or_else(Default::default, |m| {
+            (
+                m.sources.clone(),
+                m.attestations.clone().unwrap_or_default(),
+                m.approvals.clone().unwrap_or_default(),
+            )
+        });
     Ok(Decided {
         decision,
+        sources,
+        attestations,
+        approvals,
         evidence: loaded.bytes,
         retained: Retained {
             _input: loaded.input,
@@ -223,39 +270,78 @@ impl Retained {
     }
 }
 
-/// Marks the evidence's own approvals unverified, appends the verified ones, re-encodes.
-fn replace_approvals(
-    loaded: &mut LoadedInput,
-    added: Vec<crate::evidence::Approval>,
-) -> Result<(), Report> {
-    let mut json = loaded.input.json().map_err(|e| policy_report(&e))?.clone();
-    let claimed = json
-        .get("approvals")
-        .and_then(serde_json::Value::as_array)
-        .is_some_and(|list| {
-            list.iter()
-                .any(|a| a.get("verified") != Some(&serde_json::Value::Bool(false)))
-        });
-    if added.is_empty() && !claimed {
-        return Ok(());
-    }
-    let list = match &mut json {
-        serde_json::Value::Object(map) => map
-            .entry("approvals")
-            .or_insert_with(|| serde_json::Value::Array(Vec::new())),
-        _ => return Ok(()),
-    };
-    if !list.is_array() {
-        *list = serde_json::Value::Array(Vec::new());
-    }
-    if let serde_json::Value::Array(items) = list {
-        for item in items.iter_mut() {
-            if let serde_json::Value::Object(approval) = item {
-                approval.insert("verified".into(), serde_json::Value::Bool(false));
+/// How the evidence of one decision is verified.
+struct VerifyEvidence<'a> {
+    verification: Verification<'a>,
+    stage: &'a str,
+    limits: &'a Limits,
+}
+
+impl VerifyEvidence<'_> {
+    /// Adds the caller's signed approvals to `model`, verifies its attestations and approvals
+    /// at the stage, and records the outcomes. `true` when `model` changed.
+    fn apply(&self, model: &mut Evidence) -> Result<bool, Report> {
+        let mut changed = false;
+        for document in self.verification.documents {
+            if claimed_predicate_type(&document.bytes).as_deref() != Some(APPROVAL_PREDICATE_TYPE) {
+                continue;
             }
+            let sha256 = sha256_digest(&document.bytes);
+            if model.sources.iter().any(|s| s.sha256 == sha256) {
+                continue;
+            }
+            add_attestation_document(
+                model,
+                InputKind::Approval,
+                &document.path,
+                &document.bytes,
+                self.limits,
+            )
+            .map_err(|e| evidence_report(&e))?;
+            changed = true;
         }
-        for approval in added {
-            items.push(serde_json::to_value(approval).map_err(|e| chain_report(&e))?);
+        let checked = check_evidence(
+            model,
+            self.verification.verifier,
+            Some(self.stage),
+            self.limits,
+        )
+        .map_err(|e| evidence_report(&e))?;
+        for notice in &checked.notices {
+            crate::cli::waivers::warn(notice);
+        }
+        if !checked.matches(model) {
+            checked.apply(model);
+            changed = true;
+        }
+        Ok(changed)
+    }
+}
+
+/// Puts the verified parts of `model` into the document as read (its other fields, unknown
+/// ones included, stay as written) and re-encodes it.
+fn rewrite(loaded: &mut LoadedInput, model: &Evidence) -> Result<(), Report> {
+    let mut json = loaded.input.json().map_err(|e| policy_report(&e))?.clone();
+    let serde_json::Value::Object(map) = &mut json else {
+        return Ok(());
+    };
+    let encode = |value: serde_json::Result<serde_json::Value>| value.map_err(|e| chain_report(&e));
+    map.insert(
+        "sources".into(),
+        encode(serde_json::to_value(&model.sources))?,
+    );
+    map.insert("raw".into(), encode(serde_json::to_value(&model.raw))?);
+    for (key, value) in [
+        (
+            "attestations",
+            encode(serde_json::to_value(&model.attestations))?,
+        ),
+        ("approvals", encode(serde_json::to_value(&model.approvals))?),
+    ] {
+        if value.is_null() {
+            map.remove(key);
+        } else {
+            map.insert(key.into(), value);
         }
     }
     let bytes: Arc<[u8]> = serde_json::to_vec(&json)
@@ -272,16 +358,16 @@ fn sha256_digest(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Collects evidence from the collect flags (and saves it when asked).
+/// Collects evidence from the collect flags and verifies it.
 fn collect_input(
     args: &EvaluateArgs,
     limits: Limits,
-    config: &Config,
+    verify: &VerifyEvidence<'_>,
 ) -> Result<LoadedInput, Report> {
-    let (evidence, bytes) = collect_bytes(&args.collect, limits, Some(config))?;
-    if let Some(path) = &args.save_evidence {
-        write_atomically(path, &bytes)?;
-    }
+    let request = collect_request(&args.collect, limits, Some(verify.verification.verifier))?;
+    let mut evidence = collect_evidence(&request).map_err(|e| evidence_report(&e))?;
+    verify.apply(&mut evidence)?;
+    let bytes = evidence.to_json_bytes().map_err(|e| evidence_report(&e))?;
     let bytes: Arc<[u8]> = bytes.into();
     let input = PolicyInput::from_json_text(bytes.clone());
     input.parse_ahead();
@@ -298,7 +384,11 @@ fn collect_input(
 /// pointing at its line and column. Policies see the document as written (unknown fields
 /// included), not a re-serialised copy. The bytes are parsed once into the model here; the
 /// Rego form is built on another thread meanwhile ([`PolicyInput::parse_ahead`]).
-fn load_evidence(path: &Path, limits: &Limits) -> Result<LoadedInput, Report> {
+fn load_evidence(
+    path: &Path,
+    limits: &Limits,
+    verify: &VerifyEvidence<'_>,
+) -> Result<LoadedInput, Report> {
     let bytes: Arc<[u8]> = read_limited(path, limits)
         .map_err(|e| limit_report(&e))?
         .into();
@@ -343,13 +433,21 @@ fn load_evidence(path: &Path, limits: &Limits) -> Result<LoadedInput, Report> {
     }
     let digest = format!("sha256:{}", sha256_digest(&bytes));
     tracing::debug!("validated the evidence");
-    Ok(LoadedInput {
+    let mut evidence = evidence;
+    let changed = verify.apply(&mut evidence)?;
+    let mut loaded = LoadedInput {
         subject: evidence.subject.clone(),
         input,
         bytes,
         digest,
-        model: Some(evidence),
-    })
+        model: None,
+    };
+    if changed {
+        rewrite(&mut loaded, &evidence)?;
+        tracing::debug!("recorded the verification outcomes");
+    }
+    loaded.model = Some(evidence);
+    Ok(loaded)
 }
 
 /// Reads any JSON or YAML document, conftest-style. The subject is the document itself.

@@ -27,31 +27,27 @@ use std::time::Duration;
 
 use clap::Args;
 use miette::Report;
-use serde::Deserialize;
 
-use crate::attest::approval::APPROVAL_PREDICATE_TYPE;
 use crate::attest::keys::SigningKey;
 use crate::attest::sign_statement;
 use crate::attest::statement::{ResourceDescriptor, Statement};
 use crate::attest::vsa::{
-    DECISION_PREDICATE_TYPE, DecisionPredicate, InputAttestation, VSA_PREDICATE_TYPE,
-    VerificationSummary,
+    DECISION_PREDICATE_TYPE, DecisionPredicate, InputAttestation, ReliedAttestation,
+    VSA_PREDICATE_TYPE, VerificationSummary,
 };
 use crate::cli::args::{EvaluateArgs, parse_duration};
 use crate::cli::diagnostic::{chain_report, file_report, limit_report, policy_report};
-use crate::cli::evaluate::decide_with;
+use crate::cli::evaluate::{Verification, decide_with};
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::{Outputs, config_path, write_files_atomically};
-use crate::cli::signing::{load_public_key, load_signing_key};
+use crate::cli::signing::load_signing_key;
 use crate::decision::{Engine, Finding, RuleInfo, Severity};
-use crate::evidence::{Approval, Source};
+use crate::evidence::{Attestation, Source};
 use crate::limits::read_limited;
 use crate::policy::RegoEngine;
 use crate::policy::config::Config;
-use crate::verify::TrustedKey;
-use crate::verify::promotion::{
-    Candidate, TrustedApprover, approvals, claimed_predicate_type, required_stage,
-};
+use crate::verify::promotion::{Candidate, required_stage};
+use crate::verify::{Trust, TrustedKey, Verifier};
 
 /// How old an earlier stage's result may be when `trust.max_age` is not set.
 const DEFAULT_CHAIN_MAX_AGE: Duration = Duration::from_secs(30 * 86_400);
@@ -118,53 +114,10 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     }
     let now = chrono::Utc::now();
     let accepted: RefCell<Vec<InputAttestation>> = RefCell::new(Vec::new());
-
-    let add_approvals = |stage: &crate::policy::config::Stage,
-                         _: &Config,
-                         subject: &crate::evidence::Subject|
-     -> Result<Option<Vec<Approval>>, Report> {
-        if trust.approvers.is_empty() {
-            // No approver is trusted, so none can be verified: the evidence's approvals stay
-            // as written, as `evaluate` reads them (a collected document has only unverified
-            // ones).
-            let signed = candidates.iter().any(|c| {
-                claimed_predicate_type(&c.bytes).as_deref() == Some(APPROVAL_PREDICATE_TYPE)
-            });
-            if signed {
-                tracing::warn!(
-                    "signed approvals are not checked: no `trust.approvers` in the config"
-                );
-            }
-            return Ok(None);
-        }
-        let (verified, rejected) = approvals(
-            &candidates,
-            &trust.approvers,
-            &subject.digest.sha256,
-            &stage.name,
-        );
-        for (path, reason) in rejected {
-            tracing::warn!("approval `{path}` does not count: {reason}");
-        }
-        let mut inputs = accepted.borrow_mut();
-        Ok(Some(
-            verified
-                .into_iter()
-                .map(|a| {
-                    inputs.push(input(&a.path, &a.sha256));
-                    Approval {
-                        approver: a.approver,
-                        role: a.role,
-                        stage: a.stage,
-                        at: a.at,
-                        verified: true,
-                        comment: a.comment,
-                        source: None,
-                    }
-                })
-                .collect(),
-        ))
-    };
+    // Stage results: the config's keys for `results`, or the gate's own key. Evidence: the
+    // config's trust only, so the document evaluated is the one `evaluate` and `replay` see.
+    let verifier = Verifier::new(&trust.trust);
+    let evidence_verifier = Verifier::new(&trust.evidence);
     let chain = |stage: &crate::policy::config::Stage,
                  _: &Config,
                  subject: &crate::evidence::Subject|
@@ -179,7 +132,7 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
                 source: None,
                 title: Some(format!("A verified, passing `{required}` result exists")),
                 description: Some(format!(
-                    "Stage `{}` requires `{required}`: a stagegate VSA for the same digest, signed by a trusted key, PASSED, and fresh.",
+                    "Stage `{}` requires `{required}`: a stagegate VSA for the same digest, signed by a key trusted for `results` at `{required}`, PASSED, and fresh.",
                     stage.name
                 )),
                 severity: Severity::High,
@@ -190,7 +143,7 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
                 &candidates,
                 required,
                 &subject.digest.sha256,
-                &trust.keys,
+                &verifier,
                 Some((trust.max_age, now)),
             ) {
                 Ok(found) => accepted
@@ -211,7 +164,14 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
         }
         Ok((rules, violations))
     };
-    let decided = decide_with(&args.evaluate, &chain, &add_approvals)?;
+    let decided = decide_with(
+        &args.evaluate,
+        &chain,
+        Some(Verification {
+            verifier: &evidence_verifier,
+            documents: &candidates,
+        }),
+    )?;
     let decision = decided.decision;
     // Every gate leaves an audit record, signed or not, before any output is written.
     let audit_db = crate::cli::audit::location(
@@ -236,11 +196,22 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     }
 
     // Sign everything in memory, then write.
-    let sources = sources_of(&decided.evidence);
+    let sources = decided.sources.clone();
+    // The attestation files given, and the signed approvals that counted (an approval file
+    // that did not verify is recorded, with its reason, in the decision's `attestations`).
+    let counted_approvals: Vec<usize> = decided
+        .approvals
+        .iter()
+        .filter(|a| a.verified)
+        .filter_map(|a| a.source)
+        .collect();
     let mut inputs: Vec<InputAttestation> = sources
         .iter()
-        .filter(|s| s.kind == "attestation" || s.kind == "approval")
-        .map(|s| input(&s.path, &s.sha256))
+        .enumerate()
+        .filter(|(i, s)| {
+            s.kind == "attestation" || s.kind == "approval" && counted_approvals.contains(i)
+        })
+        .map(|(_, s)| input(&s.path, &s.sha256))
         .collect();
     inputs.extend(accepted.into_inner());
     inputs.sort();
@@ -256,10 +227,12 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     let vsa_json = sign_statement(&vsa, &key)
         .and_then(|b| b.to_json())
         .map_err(|e| chain_report(&e))?;
+    let attestations = relied_on(&decided.attestations, &sources);
     let predicate = DecisionPredicate {
         decision: decision.clone(),
         sources,
         input_attestations: inputs,
+        attestations,
     };
     let decision_statement = Statement::new(subject, DECISION_PREDICATE_TYPE, predicate);
     let decision_json = sign_statement(&decision_statement, &key)
@@ -298,43 +271,25 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     })
 }
 
-/// Keys and approvers from `trust:`, loaded; keys default to the gate key's public half.
+/// The trust of `stagegate.yaml`, loaded; with no `trust.keys`, the gate's own key is trusted
+/// for stage results (only).
 struct LoadedTrust {
-    keys: Vec<TrustedKey>,
-    approvers: Vec<TrustedApprover>,
+    /// For the promotion chain.
+    trust: Trust,
+    /// For the evidence: the config's, as `evaluate` reads it.
+    evidence: Trust,
     max_age: Duration,
 }
 
 fn load_trust(config: &Config, key: &SigningKey) -> Result<LoadedTrust, Report> {
-    let mut keys = config
-        .trust
-        .keys
-        .iter()
-        .map(|path| {
-            Ok(TrustedKey {
-                name: path.written.clone(),
-                key: load_public_key(&path.resolved)?,
-            })
-        })
-        .collect::<Result<Vec<_>, Report>>()?;
-    if keys.is_empty() {
-        keys.push(TrustedKey {
-            name: "the gate's own key".into(),
-            key: key.public_key(),
-        });
+    let evidence = crate::cli::signing::load_trust(&config.trust)?;
+    let mut trust = evidence.clone();
+    if trust.keys.is_empty() {
+        trust.keys.push(TrustedKey::for_results(
+            "the gate's own key",
+            key.public_key(),
+        ));
     }
-    let approvers = config
-        .trust
-        .approvers
-        .iter()
-        .map(|a| {
-            Ok(TrustedApprover {
-                name: a.name.clone(),
-                key: load_public_key(&a.key.resolved)?,
-                roles: a.roles.clone(),
-            })
-        })
-        .collect::<Result<Vec<_>, Report>>()?;
     let max_age = match &config.trust.max_age {
         None => DEFAULT_CHAIN_MAX_AGE,
         Some((text, line, column)) => parse_duration(text).map_err(|message| {
@@ -349,10 +304,32 @@ fn load_trust(config: &Config, key: &SigningKey) -> Result<LoadedTrust, Report> 
         })?,
     };
     Ok(LoadedTrust {
-        keys,
-        approvers,
+        trust,
+        evidence,
         max_age,
     })
+}
+
+/// The attestations the decision relied on, with their verification outcomes, for the signed
+/// decision predicate.
+fn relied_on(attestations: &[Attestation], sources: &[Source]) -> Vec<ReliedAttestation> {
+    attestations
+        .iter()
+        .map(|a| {
+            let source = a.source.and_then(|i| sources.get(i));
+            ReliedAttestation {
+                predicate_type: a.predicate_type.clone(),
+                uri: source.map(|s| s.path.clone()),
+                digest: source
+                    .map(|s| [("sha256".to_owned(), s.sha256.clone())].into())
+                    .unwrap_or_default(),
+                verified: a.verified,
+                signer: a.signer.clone(),
+                trusted_for: a.trusted_for.clone(),
+                rejection: a.rejection.clone(),
+            }
+        })
+        .collect()
 }
 
 /// The `--attestation` files and every `*.json` in each `--chain-dir`, sorted by path.
@@ -389,18 +366,6 @@ fn input(path: &str, sha256: &str) -> InputAttestation {
         uri: path.to_owned(),
         digest: [("sha256".to_owned(), sha256.to_owned())].into(),
     }
-}
-
-/// The evidence's `sources`, read without building the rest of the document.
-fn sources_of(evidence: &[u8]) -> Vec<Source> {
-    #[derive(Deserialize)]
-    struct Sources {
-        #[serde(default)]
-        sources: Vec<Source>,
-    }
-    serde_json::from_slice::<Sources>(evidence)
-        .map(|s| s.sources)
-        .unwrap_or_default()
 }
 
 /// `vsa.sigstore.json` → `vsa.decision.sigstore.json`; `x.json` → `x.decision.sigstore.json`.

@@ -15,13 +15,44 @@ use crate::policy::config::CONFIG_FILE_NAME;
 /// The starter policy library, as shipped in `policies/`.
 static POLICIES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/policies");
 
-/// The `stagegate.yaml` that `init` writes.
+/// The repository's `stagegate.yaml`: `init` writes its stages, and, in place of its `trust:`
+/// section (which names the repository's test keys), [`STARTER_TRUST`].
 pub const STARTER_CONFIG: &str = include_str!("../../stagegate.yaml");
+
+/// Where the repository's `trust:` section starts in [`STARTER_CONFIG`].
+const TRUST_MARKER: &str = "# Who may sign what";
+
+/// The `trust:` section `init` writes: commented out, since the keys are the project's own to
+/// make (`stagegate keygen`); until then nothing is verified, so the stages that require
+/// provenance or approvals fail closed.
+const STARTER_TRUST: &str = "\
+# Who may sign what (README: \"Trust\"). Until keys are listed, no attestation or approval is
+# verified, so staging and prod (which require verified provenance and approvals) fail closed.
+# Make the keys with `stagegate keygen --output-key-prefix keys/NAME`, then uncomment:
+#
+# trust:
+#   keys:
+#     - {key: keys/builder.pub, for: [provenance], name: ci-builder}   # the build's signer
+#     - {key: keys/gate.pub, for: [results], name: gate}               # this gate's key
+#   approvers:
+#     - {name: alice@example.com, key: keys/alice.pub, roles: [release-manager]}
+#     - {name: bob@example.com, key: keys/bob.pub, roles: [release-manager]}
+";
+
+/// The `stagegate.yaml` `init` writes.
+pub fn starter_config() -> String {
+    let stages = STARTER_CONFIG
+        .split(TRUST_MARKER)
+        .next()
+        .unwrap_or(STARTER_CONFIG);
+    format!("{stages}{STARTER_TRUST}")
+}
 
 /// Runs `stagegate init`.
 pub fn init(args: InitArgs) -> Result<ExitStatus, Report> {
+    let config = starter_config();
     let mut files: Vec<(std::path::PathBuf, &[u8])> =
-        vec![(args.dir.join(CONFIG_FILE_NAME), STARTER_CONFIG.as_bytes())];
+        vec![(args.dir.join(CONFIG_FILE_NAME), config.as_bytes())];
     collect(&POLICIES, &args.dir.join("policies"), &mut files);
     if !args.force {
         let existing: Vec<String> = files

@@ -10,6 +10,7 @@ use crate::evidence::RegistryDocument;
 use crate::oci::{Attached, Pinned, Registry, parse_pinned};
 use crate::verify::policy::{Rule, VerificationPolicy};
 use crate::verify::promotion::Candidate;
+use crate::verify::{CheckedBundle, Purpose, Verifier, VerifyError, purpose_of};
 
 /// Registry options.
 #[derive(Debug, Clone, Default, Args)]
@@ -84,12 +85,14 @@ pub fn platform_manifests(registry: &Registry, image: &Pinned) -> Result<Vec<Str
         .collect())
 }
 
-/// The attestations attached to `image` that verify against `keys` and are about `image`'s
-/// digest, for `collect --image`. Those that do not verify are skipped with a warning.
+/// The attestations attached to `image` that `verifier` verifies as evidence (each signed
+/// by a key trusted for what it is) and that are about `image`'s digest, for
+/// `collect --image`. Anyone who can push to the registry can attach a document, so those
+/// that do not verify are skipped with a warning rather than collected.
 pub fn verified_documents(
     registry: &Registry,
     image: &Pinned,
-    keys: &[crate::verify::TrustedKey],
+    verifier: &Verifier,
 ) -> Result<Vec<RegistryDocument>, Report> {
     let attached: Vec<Attached> = block_on(registry.attached(image))?.map_err(|e| {
         miette::miette!(
@@ -107,12 +110,21 @@ pub fn verified_documents(
         .map_err(|e| chain_report(&e))?;
     let mut out = Vec::new();
     for document in attached {
-        match crate::verify::verify(&document.bytes, keys, &policy) {
+        let outcome = CheckedBundle::from_json(&document.bytes)
+            .map_err(VerifyError::from)
+            .and_then(|bundle| {
+                let verified = verifier.verify_evidence(&bundle, None)?;
+                if let Some(statement) = verified.statement() {
+                    policy.check_statement(statement)?;
+                }
+                Ok(verified)
+            });
+        match outcome {
             Ok(verified) => {
                 tracing::info!(
                     "`{}`: verified, signed by `{}`",
                     document.source,
-                    verified.signer
+                    verified.signer().name
                 );
                 out.push(RegistryDocument {
                     source: document.source,
@@ -130,22 +142,22 @@ pub fn verified_documents(
     Ok(out)
 }
 
-/// Verifies each attached candidate with [`crate::verify::verify`]; success when one passes.
-/// Reports each on standard error.
+/// Verifies each attached candidate with `verifier` (for `stage`'s results when given, else
+/// for what each statement is); success when one passes. Reports each on standard error.
 pub fn report_attached(
     image: &Pinned,
     candidates: &[Candidate],
-    trusted: &[crate::verify::TrustedKey],
+    verifier: &Verifier,
+    stage: Option<&str>,
     policy: &crate::verify::VerificationPolicy,
 ) -> crate::cli::exit::ExitStatus {
     use crate::verify::promotion::error_chain;
     let mut reasons = Vec::new();
     for candidate in candidates {
-        match crate::verify::verify(&candidate.bytes, trusted, policy) {
+        match verify_candidate(verifier, &candidate.bytes, stage, policy) {
             Ok(verified) => {
                 let what = verified
-                    .statement
-                    .as_ref()
+                    .statement()
                     .map_or("an artifact signature".to_owned(), |s| {
                         format!("a `{}` statement", s.predicate_type)
                     });
@@ -154,7 +166,7 @@ pub fn report_attached(
                     eprintln!(
                         "Verified: `{}` has {what} signed by `{}` (from `{}`)",
                         image.display(),
-                        verified.signer,
+                        verified.signer().name,
                         candidate.path
                     );
                 }
@@ -180,6 +192,23 @@ pub fn report_attached(
         }
     }
     crate::cli::exit::ExitStatus::PolicyFailure
+}
+
+/// Verifies one document as a stage result (with `stage`) or as what its predicate type says.
+pub fn verify_candidate(
+    verifier: &Verifier,
+    bytes: &[u8],
+    stage: Option<&str>,
+    policy: &crate::verify::VerificationPolicy,
+) -> Result<crate::verify::Verified, VerifyError> {
+    let bundle = CheckedBundle::from_json(bytes)?;
+    let kind = match stage {
+        Some(_) => Purpose::Results,
+        None => bundle
+            .claimed_predicate_type()
+            .map_or(Purpose::Attestations, purpose_of),
+    };
+    verifier.verify(&bundle, kind, stage, policy)
 }
 
 /// Pushes signed bundles (with their predicate types) to `image`, after checking that the

@@ -36,7 +36,7 @@ use crate::limits::read_limited;
 use crate::policy::PolicySet;
 use crate::policy::config::{CONFIG_FILE_NAME, Config};
 use crate::verify::promotion::error_chain;
-use crate::verify::{Rule, VerificationPolicy, verify as verify_bundle};
+use crate::verify::{Purpose, Rule, Trust, VerificationPolicy, Verifier, verify_bytes};
 
 /// The prefix of the promotion chain's built-in rules, whose findings replay takes as recorded.
 const CHAIN_RULE_PREFIX: &str = "stagegate.chain.";
@@ -119,17 +119,22 @@ pub fn replay(args: ReplayArgs) -> Result<ExitStatus, Report> {
         })?;
     let recorded = predicate.decision;
 
-    // Refuse a replay on other inputs than those signed.
+    // Refuse a replay on other inputs than those signed: the document as given, or as
+    // evaluated (the gate records the document with its verification outcomes, which the
+    // replay's own verification reproduces from the same signed documents).
     let evidence = read_limited(&args.evidence, &limits).map_err(|e| limit_report(&e))?;
     let evidence_digest = format!("sha256:{}", hex::encode(Sha256::digest(&evidence)));
-    if evidence_digest != recorded.evidence_digest {
-        return Err(miette::miette!(
-            help = "replay with the exact evidence document the gate evaluated",
-            "refusing to replay: the evidence `{}` has digest {evidence_digest}, but the decision was made on {}",
+    let refuse = |evaluated: Option<&str>| {
+        miette::miette!(
+            help = "replay with the evidence document the gate evaluated (`--save-evidence` writes it)",
+            "refusing to replay: the evidence `{}` has digest {evidence_digest}{}, but the decision was made on {}",
             args.evidence.display(),
+            evaluated
+                .map(|d| format!(" ({d} as evaluated)"))
+                .unwrap_or_default(),
             recorded.evidence_digest
-        ));
-    }
+        )
+    };
     let config_file = match (&args.policies, &args.config) {
         (Some(dir), _) => config_at(dir),
         (None, Some(file)) => file.clone(),
@@ -181,6 +186,11 @@ pub fn replay(args: ReplayArgs) -> Result<ExitStatus, Report> {
         Ok((chain_rules.clone(), chain_findings.clone()))
     })?
     .decision;
+    if evidence_digest != recorded.evidence_digest
+        && replayed.evidence_digest != recorded.evidence_digest
+    {
+        return Err(refuse(Some(&replayed.evidence_digest)));
+    }
     let diff = DecisionDiff::between(&recorded, &replayed);
     let report = ReplayReport {
         identical: diff.is_identical(),
@@ -217,13 +227,13 @@ pub fn replay(args: ReplayArgs) -> Result<ExitStatus, Report> {
 /// decoded (with a warning).
 fn read_statement(path: &Path, bytes: &[u8], keys: &[PathBuf]) -> Result<Statement, Report> {
     if !keys.is_empty() {
-        let trusted = load_trusted(keys)?;
+        let verifier = Verifier::new(&Trust::with_keys(load_trusted(keys)?));
         let policy = VerificationPolicy::builder()
             .rule(Rule::PredicateType(DECISION_PREDICATE_TYPE.to_owned()))
             .build()
             .map_err(|e| miette::miette!("{e}"))?;
-        return match verify_bundle(bytes, &trusted, &policy) {
-            Ok(verified) => verified.statement.ok_or_else(|| {
+        return match verify_bytes(&verifier, bytes, Purpose::Results, None, &policy) {
+            Ok(verified) => verified.into_statement().ok_or_else(|| {
                 miette::miette!("`{}` signs an artifact, not a statement", path.display())
             }),
             Err(err) => Err(miette::miette!(

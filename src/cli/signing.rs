@@ -14,7 +14,8 @@ use zeroize::Zeroizing;
 use crate::attest::keys::{KeyError, PublicKey, SigningKey};
 use crate::cli::diagnostic::chain_report;
 use crate::cli::env::EnvVars;
-use crate::verify::TrustedKey;
+use crate::config::trust::TrustConfig;
+use crate::verify::{Trust, TrustedKey};
 
 /// The password: `STAGEGATE_PASSWORD`, else `COSIGN_PASSWORD`, else a prompt on a terminal
 /// (twice when `confirm`, for a new key).
@@ -77,17 +78,23 @@ pub fn load_public_key(path: &Path) -> Result<PublicKey, Report> {
     PublicKey::from_pem(&text).map_err(|e| key_report(path, &e))
 }
 
-/// Reads public keys as trusted keys named after their files.
+/// Reads public keys given on the command line as trusted keys named after their files:
+/// trusted for anything, since the user named them for exactly this check.
 pub fn load_trusted(paths: &[std::path::PathBuf]) -> Result<Vec<TrustedKey>, Report> {
     paths
         .iter()
         .map(|path| {
-            Ok(TrustedKey {
-                name: path.display().to_string(),
-                key: load_public_key(path)?,
-            })
+            Ok(TrustedKey::for_anything(
+                path.display().to_string(),
+                load_public_key(path)?,
+            ))
         })
         .collect()
+}
+
+/// Loads the keys and approvers of a `trust:` section.
+pub fn load_trust(config: &TrustConfig) -> Result<Trust, Report> {
+    Trust::load(config).map_err(|e| chain_report(&e))
 }
 
 /// Writes `bytes` to `path` with mode 0600, atomically (a temporary file in the same

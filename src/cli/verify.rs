@@ -15,11 +15,12 @@ use miette::Report;
 use crate::cli::args::parse_duration;
 use crate::cli::diagnostic::limit_report;
 use crate::cli::exit::ExitStatus;
+use crate::cli::registry::verify_candidate;
 use crate::cli::signing::load_trusted;
 use crate::limits::{Limits, read_limited};
 use crate::verify::policy::humanize;
 use crate::verify::promotion::error_chain;
-use crate::verify::{Rule, VerificationPolicy, verify as verify_bundle};
+use crate::verify::{Rule, Trust, VerificationPolicy, Verifier};
 
 /// `stagegate verify`.
 #[derive(Debug, Args)]
@@ -67,18 +68,19 @@ pub fn verify(mut args: VerifyArgs) -> Result<ExitStatus, Report> {
         let image = crate::cli::registry::pinned(image)?;
         args.subject.get_or_insert_with(|| image.digest.clone());
         let policy = policy(&args)?;
-        let trusted = load_trusted(&args.key)?;
+        let verifier = Verifier::new(&Trust::with_keys(load_trusted(&args.key)?));
         let registry = args.registry.registry();
         let candidates = crate::cli::registry::attached_candidates(&registry, &image)?;
         return Ok(crate::cli::registry::report_attached(
             &image,
             &candidates,
-            &trusted,
+            &verifier,
+            args.stage.as_deref(),
             &policy,
         ));
     }
     let policy = policy(&args)?;
-    let trusted = load_trusted(&args.key)?;
+    let verifier = Verifier::new(&Trust::with_keys(load_trusted(&args.key)?));
     let Some(path) = &args.bundle else {
         return Err(miette::miette!(
             "give `--bundle FILE` or `--image IMAGE@sha256:HEX`"
@@ -87,9 +89,9 @@ pub fn verify(mut args: VerifyArgs) -> Result<ExitStatus, Report> {
     let bytes = read_limited(path, &Limits::default()).map_err(|e| limit_report(&e))?;
     let bundle = path.display();
     #[allow(clippy::print_stderr)]
-    match verify_bundle(&bytes, &trusted, &policy) {
+    match verify_candidate(&verifier, &bytes, args.stage.as_deref(), &policy) {
         Ok(verified) => {
-            let what = match &verified.statement {
+            let what = match verified.statement() {
                 Some(statement) => format!("a `{}` statement", statement.predicate_type),
                 None => "an artifact signature".to_owned(),
             };
@@ -97,7 +99,7 @@ pub fn verify(mut args: VerifyArgs) -> Result<ExitStatus, Report> {
             checks.extend(policy.rules().iter().map(describe));
             eprintln!(
                 "Verified: `{bundle}` is {what} signed by `{}` ({})",
-                verified.signer,
+                verified.signer().name,
                 checks.join(", ")
             );
             Ok(ExitStatus::Success)

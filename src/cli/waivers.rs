@@ -8,7 +8,7 @@ use miette::Report;
 
 use crate::cli::args::parse_duration;
 use crate::cli::diagnostic::{chain_report, file_report, limit_report, policy_report};
-use crate::cli::signing::load_public_key;
+use crate::cli::signing::load_trust;
 use crate::decision::{Finding, RuleInfo};
 use crate::evidence::Subject;
 use crate::limits::{Limits, read_limited};
@@ -18,7 +18,7 @@ use crate::policy::waivers::{
     apply_waivers, waivers_from_predicate,
 };
 use crate::verify::policy::{Rule, VerificationPolicy};
-use crate::verify::{TrustedKey, verify};
+use crate::verify::{CheckedBundle, Verifier, VerifyError};
 
 /// Applies the config's waivers to a stage's findings at `now` (the effective time).
 pub(crate) fn waive(
@@ -71,20 +71,7 @@ fn signed_waivers(config: &Config) -> Result<Vec<Waiver>, Report> {
     if config.signed_waiver_files.is_empty() {
         return Ok(Vec::new());
     }
-    let mut approvers = Vec::new();
-    for approver in &config.trust.approvers {
-        approvers.push((
-            TrustedKey {
-                name: approver.name.clone(),
-                key: load_public_key(&approver.key.resolved)?,
-            },
-            approver
-                .roles
-                .iter()
-                .any(|role| config.trust.waiver_roles.contains(role)),
-        ));
-    }
-    let trusted: Vec<TrustedKey> = approvers.iter().map(|(key, _)| key.clone()).collect();
+    let verifier = Verifier::new(&load_trust(&config.trust)?);
     let policy = VerificationPolicy::builder()
         .rule(Rule::PredicateType(WAIVER_PREDICATE_TYPE.to_owned()))
         .build()
@@ -94,8 +81,11 @@ fn signed_waivers(config: &Config) -> Result<Vec<Waiver>, Report> {
     for file in &config.signed_waiver_files {
         let bytes =
             read_limited(&file.resolved, &Limits::default()).map_err(|e| limit_report(&e))?;
-        let verified = match verify(&bytes, &trusted, &policy) {
-            Ok(verified) => verified,
+        let checked = CheckedBundle::from_json(&bytes)
+            .map_err(VerifyError::from)
+            .and_then(|bundle| verifier.verify_by_approver(&bundle, &policy));
+        let (verified, may_waive) = match checked {
+            Ok(checked) => checked,
             Err(err) => {
                 warn(&format!(
                     "{}:{}:{}: signed waiver set `{}` does not verify with any `trust.approvers` key, so none of its waivers apply: {}",
@@ -108,22 +98,20 @@ fn signed_waivers(config: &Config) -> Result<Vec<Waiver>, Report> {
                 continue;
             }
         };
-        let Some(statement) = verified.statement else {
+        let signer = verified.signer().name.clone();
+        let Some(statement) = verified.into_statement() else {
             continue;
         };
-        let may_waive = approvers
-            .iter()
-            .any(|(key, allowed)| key.name == verified.signer && *allowed);
         if !may_waive {
             warn(&format!(
-                "signed waiver set `{}` is signed by `{}`, whose roles are not in `trust.waiver_roles`: its waivers count as unsigned",
-                file.written, verified.signer
+                "signed waiver set `{}` is signed by `{signer}`, whose roles are not in `trust.waiver_roles`: its waivers count as unsigned",
+                file.written
             ));
         }
         let origin = WaiverOrigin {
             path: &file.resolved,
             file: &file.written,
-            signed_by: may_waive.then_some(verified.signer.as_str()),
+            signed_by: may_waive.then_some(signer.as_str()),
         };
         waivers.extend(
             waivers_from_predicate(&statement.predicate, &origin, &stage_names)

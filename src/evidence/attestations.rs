@@ -14,9 +14,9 @@
 //!   `provenance_summary.provenance[].envelope`.
 //!
 //! Each statement gives one [`Attestation`] with its `predicateType`, `predicate`, subjects,
-//! `_type` and envelope kind. `verified` is always `false` here: checking signatures is the
-//! verify stage's job, never the collector's. The signer recorded is only a hint — a DSSE
-//! `keyid` or a bundle's `publicKey.hint` — not a verified identity.
+//! `_type` and envelope kind, and, beside it, the signed document it came from (the bundle,
+//! or the DSSE envelope) for the verifier. `verified` is always `false` and `signer` empty
+//! here: checking signatures is the verify stage's job, never the collector's.
 //!
 //! What we ignore (and why): signatures, certificates, transparency-log entries and timestamps
 //! (they matter only to verification, which reads them from `raw`); statement fields other
@@ -52,14 +52,6 @@ struct Envelope<'a> {
     payload_type: Cow<'a, str>,
     #[serde(borrow)]
     payload: Cow<'a, str>,
-    #[serde(borrow, default)]
-    signatures: Vec<Signature<'a>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Signature<'a> {
-    #[serde(borrow, default)]
-    keyid: Option<Cow<'a, str>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,24 +70,9 @@ struct Statement {
 #[serde(rename_all = "camelCase")]
 struct Bundle<'a> {
     #[serde(borrow, default)]
-    verification_material: Option<VerificationMaterial<'a>>,
-    #[serde(borrow, default)]
     dsse_envelope: Option<Envelope<'a>>,
     #[serde(borrow, default)]
     message_signature: Option<MessageSignature<'a>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct VerificationMaterial<'a> {
-    #[serde(borrow, default)]
-    public_key: Option<PublicKey<'a>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct PublicKey<'a> {
-    #[serde(borrow, default)]
-    hint: Option<Cow<'a, str>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -128,7 +105,7 @@ struct GcbSummary<'a> {
 #[derive(Debug, Deserialize)]
 struct GcbOccurrence<'a> {
     #[serde(borrow)]
-    envelope: Envelope<'a>,
+    envelope: &'a RawValue,
 }
 
 /// What one attestation file contributed.
@@ -138,6 +115,9 @@ pub(crate) struct AttestationFile {
     pub detected: Detected,
     /// The statements found.
     pub attestations: Vec<Attestation>,
+    /// For each statement, the signed document that carries it (a bundle or a DSSE envelope,
+    /// as JSON text), or `None` for a bare statement.
+    pub signed: Vec<Option<String>>,
     /// The original document(s) as JSON: the document itself, or an array of the values of a
     /// JSON Lines file.
     pub raw: Box<RawValue>,
@@ -153,6 +133,7 @@ pub(crate) fn read(
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<&RawValue>();
     let mut values: Vec<&RawValue> = Vec::new();
     let mut attestations = Vec::new();
+    let mut signed = Vec::new();
     let mut first: Option<Detected> = None;
     loop {
         let start = stream.byte_offset();
@@ -172,6 +153,7 @@ pub(crate) fn read(
             limits,
             source_index,
             &mut attestations,
+            &mut signed,
         )
         .map_err(|e| shift(e, text, offset))?;
         first.get_or_insert(detected);
@@ -191,6 +173,7 @@ pub(crate) fn read(
     Ok(AttestationFile {
         detected,
         attestations,
+        signed,
         raw,
     })
 }
@@ -229,18 +212,14 @@ fn read_one(
     limits: &Limits,
     source_index: usize,
     out: &mut Vec<Attestation>,
+    signed: &mut Vec<Option<String>>,
 ) -> Result<(), EvidenceError> {
     let bytes = doc.as_bytes();
     match detected.format {
         Format::InTotoStatement => {
             let statement: Statement = parse_json(path, "in-toto statement", bytes)?;
-            out.push(attestation(
-                path,
-                statement,
-                "statement",
-                None,
-                source_index,
-            )?);
+            out.push(attestation(path, statement, "statement", source_index)?);
+            signed.push(None);
         }
         Format::Dsse => {
             let envelope: Envelope<'_> = parse_json(path, "DSSE envelope", bytes)?;
@@ -248,31 +227,25 @@ fn read_one(
                 path,
                 &envelope,
                 "dsse",
-                None,
                 limits,
                 source_index,
             )?);
+            signed.push(Some(doc.to_owned()));
         }
         Format::SigstoreBundle => {
             let bundle: Bundle<'_> = parse_json(path, "Sigstore bundle", bytes)?;
-            let hint = bundle
-                .verification_material
-                .as_ref()
-                .and_then(|m| m.public_key.as_ref())
-                .and_then(|k| k.hint.as_deref())
-                .filter(|h| !h.is_empty())
-                .map(str::to_owned);
             if let Some(envelope) = &bundle.dsse_envelope {
                 out.push(from_envelope(
                     path,
                     envelope,
                     "sigstore-bundle",
-                    hint,
                     limits,
                     source_index,
                 )?);
+                signed.push(Some(doc.to_owned()));
             } else if let Some(signature) = &bundle.message_signature {
-                out.push(message_signature(signature, hint, source_index));
+                out.push(message_signature(signature, source_index));
+                signed.push(Some(doc.to_owned()));
             } else {
                 return Err(EvidenceError::EmptyBundle {
                     path: path.to_owned(),
@@ -282,14 +255,16 @@ fn read_one(
         Format::GcbProvenance => {
             let provenance: GcbProvenance<'_> = parse_json(path, "Cloud Build provenance", bytes)?;
             for occurrence in &provenance.provenance_summary.provenance {
+                let text = occurrence.envelope.get();
+                let envelope: Envelope<'_> = parse_json(path, "DSSE envelope", text.as_bytes())?;
                 out.push(from_envelope(
                     path,
-                    &occurrence.envelope,
+                    &envelope,
                     "dsse",
-                    None,
                     limits,
                     source_index,
                 )?);
+                signed.push(Some(text.to_owned()));
             }
         }
         // `detect` only lets attestation formats through for this kind.
@@ -308,7 +283,6 @@ fn from_envelope(
     path: &Path,
     envelope: &Envelope<'_>,
     kind: &str,
-    hint: Option<String>,
     limits: &Limits,
     source_index: usize,
 ) -> Result<Attestation, EvidenceError> {
@@ -324,21 +298,13 @@ fn from_envelope(
     })?;
     check_depth(path, &payload, limits)?;
     let statement: Statement = parse_json(path, "in-toto statement (DSSE payload)", &payload)?;
-    let signer = envelope
-        .signatures
-        .iter()
-        .filter_map(|s| s.keyid.as_deref())
-        .find(|k| !k.is_empty())
-        .map(str::to_owned)
-        .or(hint);
-    attestation(path, statement, kind, signer, source_index)
+    attestation(path, statement, kind, source_index)
 }
 
 fn attestation(
     path: &Path,
     statement: Statement,
     envelope: &str,
-    signer: Option<String>,
     source_index: usize,
 ) -> Result<Attestation, EvidenceError> {
     if let Some(statement_type) = &statement.statement_type {
@@ -354,18 +320,16 @@ fn attestation(
         predicate: statement.predicate,
         subjects: statement.subject,
         verified: false,
-        signer,
+        signer: None,
+        trusted_for: Vec::new(),
+        rejection: None,
         statement_type: statement.statement_type,
         envelope: envelope.to_owned(),
         source: Some(source_index),
     })
 }
 
-fn message_signature(
-    signature: &MessageSignature<'_>,
-    hint: Option<String>,
-    source_index: usize,
-) -> Attestation {
+fn message_signature(signature: &MessageSignature<'_>, source_index: usize) -> Attestation {
     let mut digest = BTreeMap::new();
     let mut predicate = serde_json::Map::new();
     if let Some(message_digest) = &signature.message_digest {
@@ -394,7 +358,9 @@ fn message_signature(
             digest,
         }],
         verified: false,
-        signer: hint,
+        signer: None,
+        trusted_for: Vec::new(),
+        rejection: None,
         statement_type: None,
         envelope: "sigstore-bundle".to_owned(),
         source: Some(source_index),
@@ -441,7 +407,13 @@ mod tests {
         assert_eq!(file.attestations.len(), 2);
         let first = &file.attestations[0];
         assert_eq!(first.predicate_type, "https://slsa.dev/provenance/v1");
-        assert_eq!(first.signer.as_deref(), Some("k1"));
+        assert_eq!(first.signer, None);
+        assert!(
+            file.signed[0]
+                .as_deref()
+                .is_some_and(|d| d.contains("payloadType"))
+        );
+        assert_eq!(file.signed[1], None);
         assert_eq!(first.envelope, "dsse");
         assert!(!first.verified);
         assert_eq!(file.attestations[1].envelope, "statement");

@@ -17,6 +17,7 @@ pub mod detect;
 mod error;
 mod model;
 pub mod sbom;
+pub mod signed;
 pub mod tests;
 pub mod vulns;
 

@@ -386,11 +386,24 @@ pub struct Attestation {
     /// The statement's subjects.
     #[serde(default)]
     pub subjects: Vec<AttestationSubject>,
-    /// Whether a signature over it was verified against a trusted key.
+    /// Whether stagegate's verifier checked its signature with a key trusted for what the
+    /// statement is (its purpose) at the stage evaluated. Set by the verifier alone: a value
+    /// read from an input file is never taken as written.
     pub verified: bool,
-    /// Who signed it (key id or certificate identity), when known.
+    /// Who signed it, when `verified`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "signer_or_legacy_hint"
+    )]
+    pub signer: Option<Signer>,
+    /// The purposes the signer is trusted for that cover this statement (e.g. `provenance`,
+    /// `attestations`; `approvals` for a signed approval), when `verified`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trusted_for: Vec<String>,
+    /// Why it is not verified, when it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signer: Option<String>,
+    pub rejection: Option<String>,
     /// The statement's `_type` (`https://in-toto.io/Statement/v1`, `.../v0.1`), when it is an
     /// in-toto statement.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -401,6 +414,45 @@ pub struct Attestation {
     /// Index of its entry in `sources`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<usize>,
+}
+
+/// Who signed a verified attestation: the trust entry whose key verified it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Signer {
+    /// `key` (a trusted public key) or `keyless` (a certificate identity).
+    pub kind: String,
+    /// The key's id: lowercase hex sha256 of its SubjectPublicKeyInfo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// The trust entry's name (`trust.keys[].name`, else its path; an approver's name).
+    pub name: String,
+    /// The certificate identity (keyless).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// The OIDC issuer (keyless).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// Further certificate claims (keyless), e.g. the GitHub workflow's repository and ref.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub claims: BTreeMap<String, String>,
+}
+
+/// Reads `signer`; an older document's string (an unverified key-id hint) reads as none, since
+/// only the verifier names a signer.
+fn signer_or_legacy_hint<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Signer>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Signer(Signer),
+        Other(serde::de::IgnoredAny),
+    }
+    Ok(match Option::<Written>::deserialize(deserializer)? {
+        Some(Written::Signer(signer)) => Some(signer),
+        _ => None,
+    })
 }
 
 /// One in-toto subject.

@@ -14,6 +14,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use crate::config::trust::{RawTrust, TrustConfig};
 use crate::limits::{Limits, read_limited};
 use crate::policy::error::{Located, PolicyError};
 use crate::policy::waivers::{
@@ -44,7 +45,8 @@ struct RawConfig {
     /// The promotion stages, in promotion order (e.g. dev, staging, prod).
     #[schemars(with = "BTreeMap<String, RawStage>")]
     stages: Spanned<indexmap_free::OrderedStages>,
-    /// Keys trusted to sign earlier stages' results and approvals.
+    /// Keys trusted to sign earlier stages' results and evidence, approvers, and how old a
+    /// result may be.
     #[serde(default)]
     trust: Option<RawTrust>,
     /// Waivers: inline, or paths (relative to this file) of YAML waiver files or signed waiver
@@ -56,43 +58,6 @@ struct RawConfig {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     waiver_warning_window: Option<Spanned<String>>,
-}
-
-/// `trust:` as written.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-struct RawTrust {
-    /// Public keys (PEM files, relative to this file) trusted to sign the results of earlier
-    /// stages that `requires` asks for. When empty, the public half of the gate's own `--key`.
-    #[serde(default)]
-    #[schemars(with = "Vec<String>")]
-    keys: Vec<Spanned<String>>,
-    /// People whose signed approvals count, with the roles they hold. An approval's claimed
-    /// role is never used: the role comes from here.
-    #[serde(default)]
-    approvers: Vec<RawApprover>,
-    /// How old an earlier stage's result may be (`90s`, `30m`, `24h`, `7d`); default `30d`.
-    #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    max_age: Option<Spanned<String>>,
-    /// Roles (granted in `approvers`) whose signatures make a waiver set count at a stage with
-    /// `require_signed_waivers`. None: no signed waiver counts.
-    #[serde(default)]
-    waiver_roles: Vec<String>,
-}
-
-/// One trusted approver as written.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-struct RawApprover {
-    /// The approver's name (e.g. an email), as it appears in `evidence.approvals`.
-    name: String,
-    /// Their public key (PEM file, relative to this file).
-    #[schemars(with = "String")]
-    key: Spanned<String>,
-    /// The roles they hold (e.g. `release-manager`).
-    #[serde(default)]
-    roles: Vec<String>,
 }
 
 /// One stage as written.
@@ -177,19 +142,7 @@ mod indexmap_free {
     }
 }
 
-/// A path in the config, resolved against the config file's directory, with where it was
-/// written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigPath {
-    /// As written in `stagegate.yaml`.
-    pub written: String,
-    /// Resolved against the config file's directory.
-    pub resolved: PathBuf,
-    /// Line of the entry in `stagegate.yaml`.
-    pub line: u32,
-    /// Column of the entry in `stagegate.yaml`.
-    pub column: u32,
-}
+pub use crate::config::ConfigPath;
 
 /// One stage, checked.
 #[derive(Debug, Clone)]
@@ -214,31 +167,6 @@ pub struct Stage {
     column: u32,
 }
 
-/// The `trust:` section: keys and approvers, as paths (loading keys is the caller's job, so
-/// this module knows nothing of signing).
-#[derive(Debug, Clone, Default)]
-pub struct Trust {
-    /// Keys trusted for earlier stages' results.
-    pub keys: Vec<ConfigPath>,
-    /// Trusted approvers.
-    pub approvers: Vec<TrustedApproverConfig>,
-    /// The largest age of an earlier stage's result, as written, with its location.
-    pub max_age: Option<(String, u32, u32)>,
-    /// Roles allowed to sign waivers.
-    pub waiver_roles: Vec<String>,
-}
-
-/// One `trust.approvers` entry.
-#[derive(Debug, Clone)]
-pub struct TrustedApproverConfig {
-    /// The approver's name.
-    pub name: String,
-    /// Their public key file.
-    pub key: ConfigPath,
-    /// The roles granted.
-    pub roles: Vec<String>,
-}
-
 /// `stagegate.yaml`, parsed and checked: every stage named in `requires` exists, there is no
 /// cycle, every policy and data path exists, and every evidence kind is known.
 #[derive(Debug, Clone)]
@@ -249,8 +177,8 @@ pub struct Config {
     pub base_dir: PathBuf,
     /// Stages in the order they are written.
     pub stages: Vec<Stage>,
-    /// Trusted keys and approvers.
-    pub trust: Trust,
+    /// Trusted keys (with their purposes and stages) and approvers.
+    pub trust: TrustConfig,
     /// Unsigned waivers: written inline or in YAML waiver files.
     pub waivers: Vec<Waiver>,
     /// Signed waiver sets (bundles or DSSE envelopes) for the CLI to verify, then read with
@@ -407,65 +335,12 @@ impl Config {
                 )));
             }
         }
-        let trust = match raw.trust {
-            None => Trust::default(),
-            Some(raw_trust) => {
-                let key_path = |entry: Spanned<String>, what: &str| {
-                    let resolved = base_dir.join(&entry.value);
-                    let (line, column) = (
-                        entry.referenced.line() as u32,
-                        entry.referenced.column() as u32,
-                    );
-                    if !resolved.exists() {
-                        return Err(PolicyError::Config(Located::new(
-                            path,
-                            line,
-                            column,
-                            format!(
-                                "{what} `{}` does not exist (looked for `{}`)",
-                                entry.value,
-                                resolved.display()
-                            ),
-                        )));
-                    }
-                    Ok(ConfigPath {
-                        written: entry.value,
-                        resolved,
-                        line,
-                        column,
-                    })
-                };
-                let keys = raw_trust
-                    .keys
-                    .into_iter()
-                    .map(|k| key_path(k, "trusted key"))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let approvers = raw_trust
-                    .approvers
-                    .into_iter()
-                    .map(|a| {
-                        Ok(TrustedApproverConfig {
-                            name: a.name,
-                            key: key_path(a.key, "approver key")?,
-                            roles: a.roles,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, PolicyError>>()?;
-                Trust {
-                    keys,
-                    approvers,
-                    waiver_roles: raw_trust.waiver_roles,
-                    max_age: raw_trust.max_age.map(|m| {
-                        (
-                            m.value,
-                            m.referenced.line() as u32,
-                            m.referenced.column() as u32,
-                        )
-                    }),
-                }
-            }
-        };
         let stage_names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
+        let trust = raw
+            .trust
+            .unwrap_or_default()
+            .check(&base_dir, Some(&stage_names))
+            .map_err(|e| PolicyError::Config(Located::new(path, e.line, e.column, e.message)))?;
         let mut waivers = Vec::new();
         let mut signed_waiver_files = Vec::new();
         for entry in raw.waivers {

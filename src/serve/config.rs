@@ -3,8 +3,9 @@
 //! lifetimes and whether tags may be resolved against the registry.
 //!
 //! ```yaml
-//! trust:
-//!   keys: [keys/gate.pub]          # PEM public keys, relative to this file
+//! trust:                            # the same section as in stagegate.yaml (keys only)
+//!   keys:
+//!     - {key: keys/gate.pub, for: [results], stages: [prod]}   # or a bare path
 //! max_age: 7d                       # a result older than this is refused
 //! resolve_tags: false               # true: resolve IMAGE:TAG to its digest (once per request)
 //! unmapped_namespaces: deny         # or allow: namespaces not listed below
@@ -24,8 +25,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::attest::keys::PublicKey;
-use crate::verify::TrustedKey;
+use crate::config::trust::{Purpose, RawTrust};
+use crate::verify::{Trust, TrustError, Verifier};
 
 /// Why the admission configuration cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -84,12 +85,6 @@ struct RawConfig {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
-struct RawTrust {
-    keys: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
 struct RawCache {
     #[serde(default)]
     ttl: Option<String>,
@@ -139,8 +134,9 @@ pub struct NamespaceRule {
 /// The loaded admission policy: frozen once built; a reload builds a new one.
 #[derive(Debug, Clone)]
 pub struct Policy {
-    /// The trusted keys.
-    pub keys: Vec<TrustedKey>,
+    /// The verifier of `trust:` (the same section as in `stagegate.yaml`): results are
+    /// accepted only from keys trusted for `results` at the namespace's stage.
+    pub verifier: Verifier,
     /// The largest age of a result.
     pub max_age: Duration,
     /// Resolve tags against the registry instead of denying them.
@@ -164,36 +160,50 @@ impl Policy {
             path: path.to_owned(),
             source,
         })?;
-        let raw: RawConfig =
+        let mut raw: RawConfig =
             serde_saphyr::from_str(&text).map_err(|source| ConfigError::Parse {
                 path: path.to_owned(),
                 source: Box::new(source),
             })?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let mut hasher = Sha256::new();
-        let mut keys = Vec::new();
-        if raw.trust.keys.is_empty() {
+        if let Some(field) = raw.trust.gate_only_fields() {
             return Err(ConfigError::Invalid {
                 path: path.to_owned(),
-                message: "`trust.keys` is empty: nothing could ever verify".to_owned(),
+                message: format!(
+                    "`trust.{field}` is read by `gate`, not by `serve`: admission checks stage results against `trust.keys` (and the top-level `max_age`)"
+                ),
             });
         }
-        for written in &raw.trust.keys {
-            let key_path = dir.join(written);
-            let pem = fs_err::read_to_string(&key_path).map_err(|source| ConfigError::Read {
-                path: key_path.clone(),
-                source,
+        let trust_config = std::mem::take(&mut raw.trust)
+            .check(dir, None)
+            .map_err(|e| ConfigError::Invalid {
+                path: path.to_owned(),
+                message: format!("line {}: {}", e.line, e.message),
             })?;
-            hasher.update(pem.as_bytes());
-            let key = PublicKey::from_pem(&pem).map_err(|source| ConfigError::Key {
-                path: key_path.clone(),
-                source,
-            })?;
-            keys.push(TrustedKey {
-                name: written.clone(),
-                key,
+        if !trust_config
+            .keys
+            .iter()
+            .any(|k| k.purposes.contains(&Purpose::Results))
+        {
+            return Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                message: "`trust.keys` has no key trusted for `results`: nothing could ever verify"
+                    .to_owned(),
             });
         }
+        for entry in &trust_config.keys {
+            let pem = fs_err::read(&entry.path.resolved).map_err(|source| ConfigError::Read {
+                path: entry.path.resolved.clone(),
+                source,
+            })?;
+            hasher.update(&pem);
+            hasher.update(format!("{entry:?}").as_bytes());
+        }
+        let trust = Trust::load(&trust_config).map_err(|e| match e {
+            TrustError::Read { path, source } => ConfigError::Read { path, source },
+            TrustError::Key { path, source } => ConfigError::Key { path, source },
+        })?;
         let duration = |field: &str, text: Option<&String>, default: Duration| match text {
             None => Ok(default),
             Some(text) => parse_duration(text).map_err(|message| ConfigError::Invalid {
@@ -239,7 +249,7 @@ impl Policy {
             .as_bytes(),
         );
         Ok(Policy {
-            keys,
+            verifier: Verifier::new(&trust),
             max_age,
             resolve_tags: raw.resolve_tags,
             unmapped,

@@ -368,7 +368,7 @@ impl State {
                 &candidates,
                 stage,
                 pinned.hex(),
-                &policy.keys,
+                &policy.verifier,
                 Some((policy.max_age, chrono::Utc::now())),
             )
             .map(|accepted| accepted.signer)

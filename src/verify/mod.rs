@@ -1,44 +1,42 @@
-//! Stage 5: the one verifier. `stagegate verify`, the promotion chain in `stagegate gate`,
-//! signed approvals and (later) the admission webhook all decide whether a signed statement is
-//! trusted here, and nowhere else.
+//! Stage 5: the one verifier. `stagegate verify`, the promotion chain, signed approvals and
+//! waivers, the attestations `collect`, `evaluate` and `gate` read as evidence, and the
+//! admission webhook all decide whether a signed statement is trusted here, and nowhere else.
 //!
-//! [`verify`] takes a bundle or bare DSSE envelope, the [`TrustedKey`]s and a
-//! [`VerificationPolicy`], and either returns the [`Verified`] statement or a [`VerifyError`]
-//! naming the precise reason, layered by stage: the document ([`BundleErrorKind`]), the
-//! signature ([`SignatureErrorKind`]), the statement ([`StatementErrorKind`]) and the policy
-//! ([`PolicyErrorKind`]). [`promotion`] applies it to the promotion chain and to approvals.
+//! A [`Verifier`] is built once from a [`Trust`] (keys scoped by [`Purpose`] and stage,
+//! approvers); each signed document is parsed once into a [`CheckedBundle`]; success is a
+//! [`Verified`], which only this module can construct, and failure a [`VerifyError`] naming
+//! the precise reason, layered by stage: the document ([`BundleErrorKind`]), the signature
+//! ([`SignatureErrorKind`]), the statement ([`StatementErrorKind`]) and the policy
+//! ([`PolicyErrorKind`]). [`promotion`] applies it to the promotion chain, [`evidence`] to the
+//! attestations and approvals of an Evidence document.
 //!
 //! What is enforced: at least one trusted key (none is a rejection, never an allow); at least
-//! one signature; some signature verifies with some trusted key over the DSSE PAE (ECDSA P-256
-//! in DER or P1363 form, Ed25519), or, for a `messageSignature` bundle, over the artifact's
-//! SHA-256 digest; the payload type is in-toto; the payload is an in-toto Statement v1 or v0.1;
-//! then every rule of the policy.
+//! one signature; some signature verifies, with a key trusted for the statement's purpose at
+//! the stage and not past its `not_after`, over the DSSE PAE (ECDSA P-256 in DER or P1363
+//! form, Ed25519), or, for a `messageSignature` bundle, over the artifact's SHA-256 digest;
+//! the payload type is in-toto; the payload is an in-toto Statement v1 or v0.1; then every
+//! rule of the policy.
 //!
-//! What we ignore (and why): the bundle's key hint and DSSE `keyid` (hints choose nothing:
-//! every trusted key is tried, so a wrong hint cannot redirect trust); transparency-log entries
-//! and timestamps (managed-key trust does not need them); certificates (keyless bundles are
-//! refused with [`BundleErrorKind::Keyless`]).
+//! What we ignore (and why): the bundle's key hint and DSSE `keyid` (they only order the keys
+//! tried: every eligible key is tried, so a wrong hint cannot redirect trust); transparency-log
+//! entries and timestamps (managed-key trust does not need them); certificates (keyless
+//! bundles are refused with [`BundleErrorKind::Keyless`]).
 
+pub mod evidence;
 pub mod policy;
 pub mod promotion;
-
-use sha2::{Digest, Sha256};
+pub mod trust;
+pub mod verifier;
 
 pub use self::policy::{PolicyErrorKind, Rule, VerificationPolicy};
+pub use self::trust::{Trust, TrustError, TrustedApprover, TrustedKey};
+pub use self::verifier::{
+    CheckedBundle, REVOCATION_PREDICATE_TYPE, Signer, VerifiedApproval, Verifier, purpose_of,
+};
 use crate::attest::AttestError;
-use crate::attest::bundle::{BundleContent, SignedDocument, VerificationMaterial};
-use crate::attest::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
-use crate::attest::keys::PublicKey;
-use crate::attest::statement::{STATEMENT_V01, STATEMENT_V1, Statement};
-
-/// A key trusted to sign, with the name it is known by.
-#[derive(Debug, Clone)]
-pub struct TrustedKey {
-    /// A name for messages and evidence (the key file, or the config's name).
-    pub name: String,
-    /// The key.
-    pub key: PublicKey,
-}
+use crate::attest::dsse::IN_TOTO_PAYLOAD_TYPE;
+use crate::attest::statement::Statement;
+pub use crate::config::trust::Purpose;
 
 /// Why the document could not be read as a signed bundle or envelope.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +57,22 @@ pub enum SignatureErrorKind {
     /// No key is trusted: always a rejection.
     #[error("no trusted keys: nothing can be verified (an empty trust list rejects everything)")]
     NoTrustedKeys,
+    /// Keys are trusted, but none for this purpose (at this stage).
+    #[error(
+        "no key is trusted for {purpose}{} (the document names key id(s) {keyids})",
+        stage.as_deref().map(|s| format!(" at stage `{s}`")).unwrap_or_default()
+    )]
+    NoKeyForPurpose {
+        /// The purpose the statement serves.
+        purpose: Purpose,
+        /// The stage, when one.
+        stage: Option<String>,
+        /// The key ids the document names.
+        keyids: String,
+    },
+    /// A trusted key signed it, but that key is not trusted for this purpose, stage or time.
+    #[error("{0}")]
+    NotTrustedFor(String),
     /// The envelope has no signature.
     #[error("the envelope has no signatures")]
     NoSignatures,
@@ -118,137 +132,47 @@ pub enum VerifyError {
     Policy(#[from] PolicyErrorKind),
 }
 
-/// What verified.
+/// What verified: only a [`Verifier`] makes one.
 #[derive(Debug, Clone)]
 pub struct Verified {
-    /// The name of the trusted key whose signature verified.
-    pub signer: String,
-    /// The statement, or `None` for a `messageSignature` bundle (which signs an artifact).
-    pub statement: Option<Statement>,
-    /// The lowercase hex sha256 of the document's bytes.
-    pub sha256: String,
+    signer: Signer,
+    statement: Option<Statement>,
+    sha256: String,
 }
 
-/// Verifies a bundle or bare DSSE envelope against trusted keys and a policy.
-pub fn verify(
+impl Verified {
+    /// Who signed it, and what the trust entry vouches for in it.
+    pub fn signer(&self) -> &Signer {
+        &self.signer
+    }
+
+    /// The statement, or `None` for a `messageSignature` bundle (which signs an artifact).
+    pub fn statement(&self) -> Option<&Statement> {
+        self.statement.as_ref()
+    }
+
+    /// The statement, taken.
+    pub fn into_statement(self) -> Option<Statement> {
+        self.statement
+    }
+
+    /// The lowercase hex sha256 of the document's bytes.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+}
+
+/// Parses `bytes` and verifies them with `verifier` for `kind` at `stage`: the one-call form
+/// for a caller holding bytes.
+pub fn verify_bytes(
+    verifier: &Verifier,
     bytes: &[u8],
-    trusted: &[TrustedKey],
+    kind: Purpose,
+    stage: Option<&str>,
     policy: &VerificationPolicy,
 ) -> Result<Verified, VerifyError> {
-    if trusted.is_empty() {
-        return Err(SignatureErrorKind::NoTrustedKeys.into());
-    }
-    let sha256 = hex::encode(Sha256::digest(bytes));
-    let document = SignedDocument::from_json(bytes).map_err(BundleErrorKind::Malformed)?;
-    let envelope = match document {
-        SignedDocument::Envelope(envelope) => envelope,
-        SignedDocument::Bundle(bundle) => {
-            if matches!(bundle.material, VerificationMaterial::Certificates(_)) {
-                return Err(BundleErrorKind::Keyless.into());
-            }
-            match bundle.content {
-                BundleContent::Dsse(envelope) => envelope,
-                BundleContent::MessageSignature {
-                    algorithm,
-                    digest,
-                    signature,
-                } => {
-                    if algorithm != "SHA2_256" {
-                        return Err(SignatureErrorKind::DigestAlgorithm(algorithm).into());
-                    }
-                    let signer = first_verifying(trusted, 1, |key| {
-                        key.verify_prehashed_sha256(&digest, &signature)
-                    })?;
-                    policy.check_artifact("sha256", &hex::encode(&digest))?;
-                    return Ok(Verified {
-                        signer,
-                        statement: None,
-                        sha256,
-                    });
-                }
-            }
-        }
-    };
-    let signer = verify_envelope(&envelope, trusted)?;
-    if envelope.payload_type != IN_TOTO_PAYLOAD_TYPE {
-        return Err(StatementErrorKind::PayloadType(envelope.payload_type).into());
-    }
-    let statement: Statement =
-        serde_json::from_slice(&envelope.payload).map_err(StatementErrorKind::NotAStatement)?;
-    if statement.statement_type != STATEMENT_V1 && statement.statement_type != STATEMENT_V01 {
-        return Err(StatementErrorKind::StatementType(statement.statement_type).into());
-    }
-    policy.check_statement(&statement)?;
-    Ok(Verified {
-        signer,
-        statement: Some(statement),
-        sha256,
-    })
-}
-
-/// The name of the first trusted key that verifies some signature of `envelope`.
-pub fn verify_envelope(
-    envelope: &Envelope,
-    trusted: &[TrustedKey],
-) -> Result<String, SignatureErrorKind> {
-    if trusted.is_empty() {
-        return Err(SignatureErrorKind::NoTrustedKeys);
-    }
-    if envelope.signatures.is_empty() {
-        return Err(SignatureErrorKind::NoSignatures);
-    }
-    let pae = envelope.pae();
-    let mut last = String::new();
-    for signature in &envelope.signatures {
-        for trusted_key in trusted {
-            match trusted_key.key.verify(&pae, &signature.sig) {
-                Ok(()) => return Ok(trusted_key.name.clone()),
-                Err(err) => last = err.to_string(),
-            }
-        }
-    }
-    // Key ids are hints and never grant trust, but they tell a signature by another key apart
-    // from a trusted key's signature over altered bytes.
-    let hints: Vec<String> = trusted.iter().map(|t| t.key.hint()).collect();
-    let named_untrusted = envelope
-        .signatures
-        .iter()
-        .all(|s| !s.keyid.is_empty() && !hints.iter().any(|h| h.eq_ignore_ascii_case(&s.keyid)));
-    if named_untrusted {
-        let keyids: Vec<&str> = envelope
-            .signatures
-            .iter()
-            .map(|s| s.keyid.as_str())
-            .collect();
-        return Err(SignatureErrorKind::UntrustedSigner {
-            keyids: keyids.join(", "),
-            keys: trusted.len(),
-        });
-    }
-    Err(SignatureErrorKind::NoValidSignature {
-        signatures: envelope.signatures.len(),
-        keys: trusted.len(),
-        detail: last,
-    })
-}
-
-fn first_verifying(
-    trusted: &[TrustedKey],
-    signatures: usize,
-    check: impl Fn(&PublicKey) -> Result<(), crate::attest::keys::SignatureMismatch>,
-) -> Result<String, SignatureErrorKind> {
-    let mut last = String::new();
-    for trusted_key in trusted {
-        match check(&trusted_key.key) {
-            Ok(()) => return Ok(trusted_key.name.clone()),
-            Err(err) => last = err.to_string(),
-        }
-    }
-    Err(SignatureErrorKind::NoValidSignature {
-        signatures,
-        keys: trusted.len(),
-        detail: last,
-    })
+    let document = CheckedBundle::from_json(bytes)?;
+    verifier.verify(&document, kind, stage, policy)
 }
 
 #[cfg(test)]
@@ -265,10 +189,10 @@ mod tests {
 
     const DIGEST: &str = "ab";
 
-    fn vsa(key: &SigningKey, at: &str) -> Vec<u8> {
+    fn statement(key: &SigningKey, predicate_type: &str, at: &str) -> Vec<u8> {
         let statement = Statement::new(
             ResourceDescriptor::sha256("app", DIGEST),
-            VSA_PREDICATE_TYPE,
+            predicate_type,
             json!({"verifier": {"id": "x"}, "timeVerified": at, "resourceUri": "app",
                    "policy": {"uri": "p", "digest": {"sha256": "cd"}},
                    "verificationResult": "PASSED", "verifiedLevels": ["STAGEGATE_STAGE_dev"]}),
@@ -280,11 +204,16 @@ mod tests {
             .into_bytes()
     }
 
-    fn trusted(key: &SigningKey) -> Vec<TrustedKey> {
-        vec![TrustedKey {
-            name: "k".into(),
-            key: key.public_key(),
-        }]
+    fn vsa(key: &SigningKey, at: &str) -> Vec<u8> {
+        statement(key, VSA_PREDICATE_TYPE, at)
+    }
+
+    fn verifier(keys: Vec<TrustedKey>) -> Verifier {
+        Verifier::new(&Trust::with_keys(keys))
+    }
+
+    fn results(key: &SigningKey) -> Vec<TrustedKey> {
+        vec![TrustedKey::for_results("k", key.public_key())]
     }
 
     fn policy(max_age: Option<Duration>) -> VerificationPolicy {
@@ -296,21 +225,45 @@ mod tests {
         )
     }
 
+    fn check(
+        verifier: &Verifier,
+        bytes: &[u8],
+        policy: &VerificationPolicy,
+    ) -> Result<Verified, VerifyError> {
+        verify_bytes(verifier, bytes, Purpose::Results, Some("dev"), policy)
+    }
+
     #[test]
     fn pass() {
         let key = SigningKey::generate_p256();
         let now = chrono::Utc::now().to_rfc3339();
-        let verified = verify(
+        let verified = check(
+            &verifier(results(&key)),
             &vsa(&key, &now),
-            &trusted(&key),
             &policy(Some(Duration::from_secs(60))),
         )
         .unwrap();
-        assert_eq!(verified.signer, "k");
+        assert_eq!(verified.signer().name, "k");
+        assert_eq!(verified.signer().purposes, [Purpose::Results]);
         // Any of several trusted keys will do.
-        let mut keys = trusted(&SigningKey::generate_ed25519());
-        keys.extend(trusted(&key));
-        verify(&vsa(&key, &now), &keys, &policy(None)).unwrap();
+        let mut keys = results(&SigningKey::generate_ed25519());
+        keys.extend(results(&key));
+        check(&verifier(keys), &vsa(&key, &now), &policy(None)).unwrap();
+        // A key scoped to the stage of the result.
+        let mut scoped = TrustedKey::for_results("dev-gate", key.public_key());
+        scoped.stages = Some(vec!["dev".into()]);
+        check(&verifier(vec![scoped]), &vsa(&key, &now), &policy(None)).unwrap();
+        // Evidence: a provenance signed by a builder key trusted for provenance.
+        let builder = TrustedKey {
+            purposes: vec![Purpose::Provenance],
+            ..TrustedKey::for_results("builder", key.public_key())
+        };
+        let provenance = statement(&key, "https://slsa.dev/provenance/v1", &now);
+        let document = CheckedBundle::from_json(&provenance).unwrap();
+        let verified = verifier(vec![builder])
+            .verify_evidence(&document, None)
+            .unwrap();
+        assert_eq!(verified.signer().purposes, [Purpose::Provenance]);
     }
 
     #[test]
@@ -319,13 +272,13 @@ mod tests {
         let now = chrono::Utc::now().to_rfc3339();
         let bundle = vsa(&key, &now);
         assert!(matches!(
-            verify(&bundle, &[], &policy(None)),
+            check(&verifier(Vec::new()), &bundle, &policy(None)),
             Err(VerifyError::Signature(SignatureErrorKind::NoTrustedKeys))
         ));
         assert!(matches!(
-            verify(
+            check(
+                &verifier(results(&SigningKey::generate_p256())),
                 &bundle,
-                &trusted(&SigningKey::generate_p256()),
                 &policy(None)
             ),
             Err(VerifyError::Signature(
@@ -334,9 +287,9 @@ mod tests {
         ));
         let future = (chrono::Utc::now() + chrono::TimeDelta::hours(1)).to_rfc3339();
         assert!(matches!(
-            verify(
+            check(
+                &verifier(results(&key)),
                 &vsa(&key, &future),
-                &trusted(&key),
                 &policy(Some(Duration::from_secs(60)))
             ),
             Err(VerifyError::Policy(PolicyErrorKind::InTheFuture { .. }))
@@ -346,12 +299,41 @@ mod tests {
             Err(policy::EmptyPolicy)
         ));
         assert!(matches!(
-            verify(
+            check(
+                &verifier(results(&key)),
                 &bundle,
-                &trusted(&key),
                 &VerificationPolicy::stage_result(DIGEST, "dev", None, Some("sha256:00"))
             ),
             Err(VerifyError::Policy(PolicyErrorKind::PolicyDigest { .. }))
         ));
+        // A builder key may not sign a stage result.
+        let builder = TrustedKey {
+            purposes: vec![Purpose::Provenance, Purpose::Attestations],
+            ..TrustedKey::for_results("builder", key.public_key())
+        };
+        let err = check(&verifier(vec![builder]), &bundle, &policy(None)).unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "`builder`, which is trusted for provenance, attestations only, not for results"
+            ),
+            "{err}"
+        );
+        // A staging gate's key may not sign a dev result.
+        let mut staging = TrustedKey::for_results("staging-gate", key.public_key());
+        staging.stages = Some(vec!["staging".into()]);
+        let err = check(&verifier(vec![staging]), &bundle, &policy(None)).unwrap_err();
+        assert!(err.to_string().contains("not at `dev`"), "{err}");
+        // A key past its `not_after`.
+        let mut rotated = TrustedKey::for_results("old-gate", key.public_key());
+        rotated.not_after = Some(chrono::Utc::now() - chrono::TimeDelta::hours(1));
+        let err = check(&verifier(vec![rotated]), &bundle, &policy(None)).unwrap_err();
+        assert!(err.to_string().contains("no longer trusted since"), "{err}");
+        // A gate key (results only) does not vouch for provenance.
+        let provenance = statement(&key, "https://slsa.dev/provenance/v1", &now);
+        let document = CheckedBundle::from_json(&provenance).unwrap();
+        let err = verifier(results(&key))
+            .verify_evidence(&document, None)
+            .unwrap_err();
+        assert!(err.to_string().contains("not for provenance"), "{err}");
     }
 }

@@ -1,21 +1,20 @@
 //! The promotion chain and signed approvals: [`super::verify`] applied to the files a gate is
 //! given.
 //!
-//! - [`required_stage`]: among candidate files, a stagegate VSA that verifies with the trusted
-//!   keys, for this digest, that stage, `PASSED`, and fresh. The gate turns a miss into the
+//! - [`required_stage`]: among candidate files, a stagegate VSA that verifies with a key
+//!   trusted for `results` at that stage, for this digest, `PASSED`, and fresh. The gate turns a miss into the
 //!   violation `stagegate.chain.<stage>`, whose message gives each candidate's reason.
-//! - [`approvals`]: the signed approvals that verify with a trusted approver's key, for this
-//!   digest and this stage. Name and role come from the trust config, never from the claim.
+//!
+//! Signed approvals are verified with [`Verifier::verify_approval`], as part of the evidence
+//! ([`super::evidence`]).
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::policy::{PolicyErrorKind, Rule, VerificationPolicy};
-use super::{TrustedKey, VerifyError, verify};
-use crate::attest::approval::{APPROVAL_PREDICATE_TYPE, ApprovalPredicate};
+use super::policy::VerificationPolicy;
+use super::{Purpose, Verifier, verify_bytes};
 use crate::attest::bundle::{BundleContent, SignedDocument};
-use crate::attest::keys::PublicKey;
 use crate::attest::vsa::VSA_PREDICATE_TYPE;
 
 /// A file that may hold an attestation.
@@ -66,12 +65,13 @@ impl std::fmt::Display for Missing {
     }
 }
 
-/// Finds a verified, passing, fresh result of `stage` for `subject_sha256` among `candidates`.
+/// Finds a verified, passing, fresh result of `stage` for `subject_sha256` among `candidates`:
+/// signed by a key trusted for `results` at `stage`.
 pub fn required_stage(
     candidates: &[Candidate],
     stage: &str,
     subject_sha256: &str,
-    trusted: &[TrustedKey],
+    verifier: &Verifier,
     max_age: Option<(Duration, DateTime<Utc>)>,
 ) -> Result<Accepted, Missing> {
     let policy = VerificationPolicy::stage_result(subject_sha256, stage, max_age, None);
@@ -80,12 +80,18 @@ pub fn required_stage(
         if claimed_predicate_type(&candidate.bytes).as_deref() != Some(VSA_PREDICATE_TYPE) {
             continue;
         }
-        match verify(&candidate.bytes, trusted, &policy) {
+        match verify_bytes(
+            verifier,
+            &candidate.bytes,
+            Purpose::Results,
+            Some(stage),
+            &policy,
+        ) {
             Ok(verified) => {
                 return Ok(Accepted {
                     path: candidate.path.clone(),
-                    sha256: verified.sha256,
-                    signer: verified.signer,
+                    sha256: verified.sha256().to_owned(),
+                    signer: verified.signer().name.clone(),
                 });
             }
             Err(err) => rejected.push((candidate.path.clone(), error_chain(&err))),
@@ -95,107 +101,6 @@ pub fn required_stage(
         rejected,
         candidates: candidates.len(),
     })
-}
-
-/// An approver trusted by `stagegate.yaml`.
-#[derive(Debug, Clone)]
-pub struct TrustedApprover {
-    /// The approver's name.
-    pub name: String,
-    /// Their public key.
-    pub key: PublicKey,
-    /// The roles granted.
-    pub roles: Vec<String>,
-}
-
-/// An approval whose signature verified with a trusted approver's key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifiedApproval {
-    /// The approver's name from the trust config.
-    pub approver: String,
-    /// The role from the trust config: the claimed role when the config grants it, else the
-    /// first role the config grants.
-    pub role: Option<String>,
-    /// The stage.
-    pub stage: String,
-    /// When (as signed).
-    pub at: String,
-    /// The comment, when any.
-    pub comment: Option<String>,
-    /// Where it came from.
-    pub path: String,
-    /// The sha256 of the file.
-    pub sha256: String,
-}
-
-/// The approvals among `candidates` signed by a trusted approver for this digest and stage,
-/// and the reasons the other approval files did not count.
-pub fn approvals(
-    candidates: &[Candidate],
-    approvers: &[TrustedApprover],
-    subject_sha256: &str,
-    stage: &str,
-) -> (Vec<VerifiedApproval>, Vec<(String, String)>) {
-    let trusted: Vec<TrustedKey> = approvers
-        .iter()
-        .map(|a| TrustedKey {
-            name: a.name.clone(),
-            key: a.key.clone(),
-        })
-        .collect();
-    let policy = VerificationPolicy::builder()
-        .rule(Rule::PredicateType(APPROVAL_PREDICATE_TYPE.into()))
-        .rule(Rule::Subject {
-            algorithm: "sha256".into(),
-            value: subject_sha256.to_owned(),
-        })
-        .rule(Rule::Stage(stage.to_owned()))
-        .build();
-    let Ok(policy) = policy else {
-        return (Vec::new(), Vec::new());
-    };
-    let mut accepted = Vec::new();
-    let mut rejected = Vec::new();
-    for candidate in candidates {
-        if claimed_predicate_type(&candidate.bytes).as_deref() != Some(APPROVAL_PREDICATE_TYPE) {
-            continue;
-        }
-        let verified = match verify(&candidate.bytes, &trusted, &policy) {
-            Ok(verified) => verified,
-            Err(VerifyError::Policy(PolicyErrorKind::PredicateType { .. })) => continue,
-            Err(err) => {
-                rejected.push((candidate.path.clone(), error_chain(&err)));
-                continue;
-            }
-        };
-        let Some(statement) = verified.statement else {
-            continue;
-        };
-        let predicate: ApprovalPredicate = match serde_json::from_value(statement.predicate) {
-            Ok(predicate) => predicate,
-            Err(err) => {
-                rejected.push((candidate.path.clone(), format!("malformed approval: {err}")));
-                continue;
-            }
-        };
-        let Some(approver) = approvers.iter().find(|a| a.name == verified.signer) else {
-            continue;
-        };
-        let role = match &predicate.role {
-            Some(claimed) if approver.roles.contains(claimed) => Some(claimed.clone()),
-            _ => approver.roles.first().cloned(),
-        };
-        accepted.push(VerifiedApproval {
-            approver: approver.name.clone(),
-            role,
-            stage: predicate.stage,
-            at: predicate.approved_at,
-            comment: predicate.comment,
-            path: candidate.path.clone(),
-            sha256: verified.sha256,
-        });
-    }
-    (accepted, rejected)
 }
 
 /// The `predicateType` a document claims, before any verification: used only to pick which

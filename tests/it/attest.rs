@@ -445,8 +445,11 @@ fn only_trusted_approvals_for_this_stage_count() {
     )
     .unwrap();
 
-    // good.json claims two verified approvals; the gate does not take its word for it.
-    let out = promotion.gate("prod", &good(), &["--format", "json=decision.json"]);
+    // A document claiming two verified approvals that no signature backs: the gate does not
+    // take its word for it.
+    let forged = promotion.path("forged.json");
+    fs_err::write(&forged, forged_approvals(&good())).unwrap();
+    let out = promotion.gate("prod", &forged, &["--format", "json=decision.json"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let decision = read_json(&promotion.path("decision.json"));
     assert!(decision["violations"].to_string().contains("approvals"));
@@ -481,7 +484,7 @@ fn only_trusted_approvals_for_this_stage_count() {
         "release-manager",
         "chain/carol.json",
     );
-    let out = promotion.gate("prod", &good(), &["--format", "json=decision.json"]);
+    let out = promotion.gate("prod", &forged, &["--format", "json=decision.json"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let decision = read_json(&promotion.path("decision.json"));
     assert!(
@@ -497,7 +500,7 @@ fn only_trusted_approvals_for_this_stage_count() {
         "release-manager",
         "chain/bob.json",
     );
-    let out = promotion.gate("prod", &good(), &["--format", "json=decision.json"]);
+    let out = promotion.gate("prod", &forged, &["--format", "json=decision.json"]);
     assert_eq!(
         code(&out),
         0,
@@ -986,8 +989,9 @@ fn keygen_output_decrypts_with_an_independent_implementation() {
     }
 }
 
-/// The shipped `stagegate.yaml` (no `trust:` section): earlier stages' results are trusted
-/// when signed by the gate's own key, and the evidence's approvals are read as written.
+/// The shipped `stagegate.yaml`: earlier stages' results count when signed by the key it
+/// trusts for `results` (the test gate key), and `good.json`'s signed approvals verify with
+/// the approvers it lists.
 #[test]
 fn shipped_config_chains_dev_staging_prod_with_the_gate_key() {
     let dir = Dir::new("shipped-chain");
@@ -1019,8 +1023,10 @@ fn shipped_config_chains_dev_staging_prod_with_the_gate_key() {
             String::from_utf8_lossy(&out.stdout)
         );
     }
-    // The same chain under another gate key does not count for that key.
-    let out = gate("prod", "other.key");
+    // A staging result signed by a key that `trust.keys` does not list does not count.
+    let out = gate("staging", "other.key");
+    assert_eq!(code(&out), 0);
+    let out = gate("prod", "gate.key");
     assert_eq!(code(&out), 1);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(text.contains("signed by an untrusted key"), "{text}");
@@ -1225,4 +1231,30 @@ fn attest_refuses_bad_input_and_writes_nothing() {
         );
         assert!(!dir.path().join("out.json").exists(), "{expected}");
     }
+}
+
+/// `evidence` with its signed approvals removed (the bundles under `raw`, their sources'
+/// link) but the `approvals` entries left claiming `verified: true`: a forged document.
+pub fn forged_approvals(evidence: &std::path::Path) -> Vec<u8> {
+    let mut doc = read_json(evidence);
+    let approval_sources: Vec<String> = doc["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s["kind"] == "approval")
+        .map(|(i, _)| i.to_string())
+        .collect();
+    for index in &approval_sources {
+        doc["raw"].as_object_mut().unwrap().remove(index);
+    }
+    doc["attestations"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|a| a["predicateType"] != "https://stagegate.dev/approval/v1");
+    for approval in doc["approvals"].as_array_mut().unwrap() {
+        approval.as_object_mut().unwrap().remove("source");
+        assert_eq!(approval["verified"], true);
+    }
+    serde_json::to_vec_pretty(&doc).unwrap()
 }

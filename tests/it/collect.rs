@@ -718,10 +718,8 @@ fn attestations_give_predicate_types() {
     );
     let witness = &witness.attestations.expect("attestations")[0];
     assert_eq!(witness.subjects.len(), 4);
-    assert_eq!(
-        witness.signer.as_deref(),
-        Some("ae2dcc989ea9c109a36e8eba5c4bc16d8fafcfe8e1a614164670d50aedacd647")
-    );
+    // Collecting records no signer: only the verifier names one, and only when it verified.
+    assert_eq!(witness.signer, None);
 }
 
 #[test]

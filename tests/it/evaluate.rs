@@ -434,8 +434,32 @@ fn init_scaffolds_a_working_gate() {
             .output()
             .expect("run")
     };
+    // Until the project trusts keys, nothing is verified: dev passes, while staging and prod,
+    // which require verified provenance (and prod approvals), fail closed.
+    assert_eq!(code(&run("dev", "good.json")), 0);
+    for stage in ["staging", "prod"] {
+        let out = run(stage, "good.json");
+        assert_eq!(code(&out), 1, "{stage}");
+        assert!(
+            stdout(&out).contains("stagegate.evidence.provenance.missing"),
+            "{}",
+            stdout(&out)
+        );
+    }
+    // Trusting the builder and the approvers who signed the fixture: every stage passes.
+    let keys = repo_file("testdata/keys");
+    let text = fs_err::read_to_string(&config).unwrap();
+    fs_err::write(
+        &config,
+        format!(
+            "{text}trust:\n  keys:\n    - {{key: {k}/builder.pub, for: [provenance]}}\n  approvers:\n    - {{name: alice@example.com, key: {k}/alice.pub, roles: [release-manager]}}\n    - {{name: bob@example.com, key: {k}/bob.pub, roles: [release-manager]}}\n",
+            k = keys.display()
+        ),
+    )
+    .unwrap();
     for stage in ["dev", "staging", "prod"] {
-        assert_eq!(code(&run(stage, "good.json")), 0, "{stage}");
+        let out = run(stage, "good.json");
+        assert_eq!(code(&out), 0, "{stage}: {}", stdout(&out));
     }
     assert_eq!(code(&run("prod", "fail-licenses.banned.json")), 1);
 

@@ -26,6 +26,11 @@ fn setup(name: &str, change: impl Fn(String) -> String) -> Dir {
             dir.path().join(side).join("stagegate.yaml"),
         )
         .expect("copy config");
+        // The keys its `trust:` section names.
+        copy_tree(
+            &repo_file("testdata/keys"),
+            &dir.path().join(side).join("testdata/keys"),
+        );
     }
     for fixture in FIXTURES {
         let bytes =

@@ -6,6 +6,7 @@ mod audit;
 mod collect;
 mod collect_cli;
 mod evaluate;
+mod fixtures;
 mod impact;
 mod registry;
 mod rego_engine;

@@ -1,0 +1,462 @@
+//! The `trust:` section, shared by `stagegate.yaml` and `serve`'s `admission.yaml`: which keys
+//! may sign what, who may approve, how old an earlier stage's result may be.
+//!
+//! ```yaml
+//! trust:
+//!   keys:
+//!     - keys/gate.pub                                    # a path: results and any evidence statement
+//!     - {key: keys/builder.pub, for: [provenance], name: ci-builder}
+//!     - {key: keys/staging-gate.pub, for: [results], stages: [staging], not_after: 2027-06-30T00:00:00Z}
+//!   approvers:
+//!     - {name: alice@example.com, key: keys/alice.pub, roles: [release-manager]}
+//!   max_age: 7d
+//!   waiver_roles: [release-manager]
+//! ```
+//!
+//! A key is trusted only for the [`Purpose`]s it lists, and, when `stages` is given, only at
+//! those stages: a builder's key cannot sign a stage result, a staging gate's key cannot sign
+//! a prod result. A bare path is the form from before purposes existed and keeps its meaning:
+//! stage results and any evidence statement ([`Purpose::Results`] and
+//! [`Purpose::Attestations`]); it never covers approvals or waivers, which only
+//! `approvers` (and `waiver_roles`) grant.
+//!
+//! This module only reads and checks what is written (paths exist, purposes and stages are
+//! known, times parse); loading the keys is [`crate::verify::Trust`]'s job.
+
+use std::fmt;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_saphyr::Spanned;
+
+use super::ConfigPath;
+
+/// What a trusted key may vouch for.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// Stage results: stagegate VSAs and decisions (the promotion chain, `verify --stage`,
+    /// the admission webhook) and revocations of them.
+    Results,
+    /// SLSA provenance.
+    Provenance,
+    /// SBOMs signed as attestations (CycloneDX, SPDX).
+    Sbom,
+    /// Vulnerability scans and VEX signed as attestations.
+    Vulnerabilities,
+    /// Test results signed as attestations.
+    Tests,
+    /// Any in-toto statement given as evidence (every purpose above but `results`).
+    Attestations,
+}
+
+impl Purpose {
+    /// Every purpose, in the order they are documented.
+    pub const ALL: [Purpose; 6] = [
+        Purpose::Results,
+        Purpose::Provenance,
+        Purpose::Sbom,
+        Purpose::Vulnerabilities,
+        Purpose::Tests,
+        Purpose::Attestations,
+    ];
+
+    /// The name written in the config and the evidence.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Results => "results",
+            Purpose::Provenance => "provenance",
+            Purpose::Sbom => "sbom",
+            Purpose::Vulnerabilities => "vulnerabilities",
+            Purpose::Tests => "tests",
+            Purpose::Attestations => "attestations",
+        }
+    }
+
+    /// Whether a key trusted for `self` vouches for a statement that serves `kind`:
+    /// the same purpose, or `attestations` for any evidence statement (never for a result).
+    pub fn covers(self, kind: Purpose) -> bool {
+        self == kind || (self == Purpose::Attestations && kind != Purpose::Results)
+    }
+}
+
+impl fmt::Display for Purpose {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `trust:` as written (the same shape in `stagegate.yaml` and `admission.yaml`).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub struct RawTrust {
+    /// Public keys (PEM files, relative to this file): a path (trusted for `results` and
+    /// `attestations`), or `{key, for, stages, name, not_after}` to scope a key.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawKeySchema>")]
+    keys: Vec<Spanned<RawKey>>,
+    /// People whose signed approvals count, with the roles they hold. An approval's claimed
+    /// role is never used: the role comes from here.
+    #[serde(default)]
+    approvers: Vec<RawApprover>,
+    /// How old an earlier stage's result may be (`90s`, `30m`, `24h`, `7d`); default `30d`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    max_age: Option<Spanned<String>>,
+    /// Roles (granted in `approvers`) whose signatures make a waiver set count at a stage with
+    /// `require_signed_waivers`. None: no signed waiver counts.
+    #[serde(default)]
+    waiver_roles: Vec<String>,
+}
+
+/// One `trust.keys` entry as written: a path, or a scoped key.
+#[derive(Debug)]
+enum RawKey {
+    Path(String),
+    Scoped(RawScopedKey),
+}
+
+/// The schema of a `trust.keys` entry.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum RawKeySchema {
+    /// A public key file, trusted for `results` and `attestations` at every stage.
+    Path(String),
+    /// A key trusted for the listed purposes (and stages) only.
+    Scoped(RawScopedKey),
+}
+
+impl<'de> Deserialize<'de> for RawKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+            type Value = RawKey;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("the path of a public key, or `{key: PATH, for: [PURPOSE, ...]}`")
+            }
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Self::Value, E> {
+                Ok(RawKey::Path(value.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                RawScopedKey::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(RawKey::Scoped)
+            }
+        }
+        deserializer.deserialize_any(KeyVisitor)
+    }
+}
+
+/// A scoped key as written.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct RawScopedKey {
+    /// The public key file (PEM), relative to this file.
+    key: String,
+    /// What the key may sign: `results`, `provenance`, `sbom`, `vulnerabilities`, `tests`,
+    /// `attestations` (any evidence statement). At least one.
+    #[serde(rename = "for")]
+    purposes: Vec<Purpose>,
+    /// The stages it is trusted at (for `results`: the stage of the result it signs); every
+    /// stage when omitted.
+    #[serde(default)]
+    stages: Option<Vec<String>>,
+    /// A name for messages and the evidence's `signer.name` (default: the path).
+    #[serde(default)]
+    name: Option<String>,
+    /// No longer trusted from this time on (RFC 3339), e.g. a rotated key.
+    #[serde(default)]
+    not_after: Option<String>,
+}
+
+/// One trusted approver as written.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct RawApprover {
+    /// The approver's name (e.g. an email), as it appears in `evidence.approvals`.
+    name: String,
+    /// Their public key (PEM file, relative to this file).
+    #[schemars(with = "String")]
+    key: Spanned<String>,
+    /// The roles they hold (e.g. `release-manager`).
+    #[serde(default)]
+    roles: Vec<String>,
+}
+
+/// A `trust.keys` entry, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyEntry {
+    /// The name for messages and evidence: the written `name`, else the path as written.
+    pub name: String,
+    /// The key file.
+    pub path: ConfigPath,
+    /// What it may sign (never empty).
+    pub purposes: Vec<Purpose>,
+    /// The stages it is trusted at; `None`: all.
+    pub stages: Option<Vec<String>>,
+    /// No longer trusted from this time on.
+    pub not_after: Option<DateTime<Utc>>,
+}
+
+/// A `trust.approvers` entry, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApproverEntry {
+    /// The approver's name.
+    pub name: String,
+    /// Their public key file.
+    pub key: ConfigPath,
+    /// The roles granted.
+    pub roles: Vec<String>,
+}
+
+/// The `trust:` section, checked: paths exist, purposes and stages are known, times parse.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustConfig {
+    /// Trusted keys with their scope.
+    pub keys: Vec<KeyEntry>,
+    /// Trusted approvers.
+    pub approvers: Vec<ApproverEntry>,
+    /// `max_age` as written, with its line and column (parsed by the commands that use it).
+    pub max_age: Option<(String, u32, u32)>,
+    /// Roles allowed to sign waivers.
+    pub waiver_roles: Vec<String>,
+}
+
+/// Why the `trust:` section cannot be used, with where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct TrustConfigError {
+    /// Line in the config file.
+    pub line: u32,
+    /// Column in the config file.
+    pub column: u32,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl RawTrust {
+    /// Whether `approvers`, `max_age` or `waiver_roles` is written: `admission.yaml` reads
+    /// only `keys`, and refuses the rest rather than ignore it.
+    pub fn gate_only_fields(&self) -> Option<&'static str> {
+        if !self.approvers.is_empty() {
+            Some("approvers")
+        } else if self.max_age.is_some() {
+            Some("max_age")
+        } else if !self.waiver_roles.is_empty() {
+            Some("waiver_roles")
+        } else {
+            None
+        }
+    }
+
+    /// Checks the section: every key and approver file exists under `base_dir`, every scoped
+    /// key names a purpose, every stage is one of `stages` (when given), `not_after` parses.
+    pub fn check(
+        self,
+        base_dir: &Path,
+        stages: Option<&[&str]>,
+    ) -> Result<TrustConfig, TrustConfigError> {
+        let mut keys = Vec::with_capacity(self.keys.len());
+        for entry in self.keys {
+            let (line, column) = (
+                entry.referenced.line() as u32,
+                entry.referenced.column() as u32,
+            );
+            let fail = |message: String| TrustConfigError {
+                line,
+                column,
+                message,
+            };
+            keys.push(match entry.value {
+                RawKey::Path(path) => KeyEntry {
+                    name: path.clone(),
+                    path: config_path(base_dir, path, line, column, "trusted key")?,
+                    purposes: vec![Purpose::Results, Purpose::Attestations],
+                    stages: None,
+                    not_after: None,
+                },
+                RawKey::Scoped(scoped) => {
+                    if scoped.purposes.is_empty() {
+                        return Err(fail(format!(
+                            "trusted key `{}` lists no purpose in `for`; give one or more of: {}",
+                            scoped.key,
+                            Purpose::ALL.map(Purpose::as_str).join(", ")
+                        )));
+                    }
+                    if let (Some(listed), Some(known)) = (&scoped.stages, stages) {
+                        if listed.is_empty() {
+                            return Err(fail(format!(
+                                "trusted key `{}` lists no stage in `stages`; omit `stages` to trust it at every stage",
+                                scoped.key
+                            )));
+                        }
+                        if let Some(unknown) = listed.iter().find(|s| !known.contains(&s.as_str()))
+                        {
+                            return Err(fail(format!(
+                                "trusted key `{}` names the unknown stage `{unknown}`; stages are: {}",
+                                scoped.key,
+                                known.join(", ")
+                            )));
+                        }
+                    }
+                    let not_after = scoped
+                        .not_after
+                        .as_deref()
+                        .map(|text| {
+                            DateTime::parse_from_rfc3339(text)
+                                .map(|t| t.with_timezone(&Utc))
+                                .map_err(|err| {
+                                    fail(format!(
+                                        "`not_after` of trusted key `{}`: `{text}` is not an RFC 3339 time ({err})",
+                                        scoped.key
+                                    ))
+                                })
+                        })
+                        .transpose()?;
+                    let mut purposes = scoped.purposes;
+                    purposes.sort();
+                    purposes.dedup();
+                    KeyEntry {
+                        name: scoped.name.unwrap_or_else(|| scoped.key.clone()),
+                        path: config_path(base_dir, scoped.key, line, column, "trusted key")?,
+                        purposes,
+                        stages: scoped.stages,
+                        not_after,
+                    }
+                }
+            });
+        }
+        let approvers = self
+            .approvers
+            .into_iter()
+            .map(|a| {
+                let (line, column) = (
+                    a.key.referenced.line() as u32,
+                    a.key.referenced.column() as u32,
+                );
+                Ok(ApproverEntry {
+                    name: a.name,
+                    key: config_path(base_dir, a.key.value, line, column, "approver key")?,
+                    roles: a.roles,
+                })
+            })
+            .collect::<Result<Vec<_>, TrustConfigError>>()?;
+        Ok(TrustConfig {
+            keys,
+            approvers,
+            max_age: self.max_age.map(|m| {
+                (
+                    m.value,
+                    m.referenced.line() as u32,
+                    m.referenced.column() as u32,
+                )
+            }),
+            waiver_roles: self.waiver_roles,
+        })
+    }
+}
+
+fn config_path(
+    base_dir: &Path,
+    written: String,
+    line: u32,
+    column: u32,
+    what: &str,
+) -> Result<ConfigPath, TrustConfigError> {
+    let resolved = base_dir.join(&written);
+    if !resolved.exists() {
+        return Err(TrustConfigError {
+            line,
+            column,
+            message: format!(
+                "{what} `{written}` does not exist (looked for `{}`)",
+                resolved.display()
+            ),
+        });
+    }
+    Ok(ConfigPath {
+        written,
+        resolved,
+        line,
+        column,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(yaml: &str, dir: &Path) -> Result<TrustConfig, TrustConfigError> {
+        let raw: RawTrust = serde_saphyr::from_str(yaml).unwrap();
+        raw.check(dir, Some(&["dev", "staging", "prod"]))
+    }
+
+    #[test]
+    fn purposes_cover() {
+        assert!(Purpose::Attestations.covers(Purpose::Provenance));
+        assert!(Purpose::Provenance.covers(Purpose::Provenance));
+        assert!(!Purpose::Attestations.covers(Purpose::Results));
+        assert!(!Purpose::Provenance.covers(Purpose::Results));
+        assert!(!Purpose::Results.covers(Purpose::Provenance));
+    }
+
+    #[test]
+    fn pass() {
+        let dir = tempfile::tempdir().unwrap();
+        fs_err::write(dir.path().join("a.pub"), "x").unwrap();
+        let trust = check(
+            "keys:\n  - a.pub\n  - {key: a.pub, for: [provenance, sbom], stages: [staging], name: builder, not_after: 2027-01-01T00:00:00Z}\n",
+            dir.path(),
+        )
+        .unwrap();
+        assert_eq!(
+            trust.keys[0].purposes,
+            [Purpose::Results, Purpose::Attestations]
+        );
+        assert_eq!(trust.keys[0].name, "a.pub");
+        assert_eq!(trust.keys[1].name, "builder");
+        assert_eq!(trust.keys[1].purposes, [Purpose::Provenance, Purpose::Sbom]);
+        assert_eq!(
+            trust.keys[1].stages.as_deref(),
+            Some(&["staging".to_owned()][..])
+        );
+        assert!(trust.keys[1].not_after.is_some());
+    }
+
+    #[test]
+    fn fail() {
+        let dir = tempfile::tempdir().unwrap();
+        fs_err::write(dir.path().join("a.pub"), "x").unwrap();
+        let cases = [
+            ("keys:\n  - {key: a.pub, for: []}\n", "lists no purpose"),
+            (
+                "keys:\n  - {key: a.pub, for: [results], stages: [qa]}\n",
+                "unknown stage `qa`",
+            ),
+            (
+                "keys:\n  - {key: a.pub, for: [results], not_after: soon}\n",
+                "RFC 3339",
+            ),
+            ("keys:\n  - missing.pub\n", "does not exist"),
+        ];
+        for (yaml, expected) in cases {
+            let err = check(yaml, dir.path()).unwrap_err();
+            assert!(err.message.contains(expected), "{yaml}: {err}");
+            assert_eq!(err.line, 2, "{yaml}");
+        }
+        for yaml in [
+            "keys:\n  - {key: a.pub, for: [approvals]}\n",
+            "keys:\n  - {key: a.pub}\n",
+            "keys:\n  - {key: a.pub, for: [results], typo: 1}\n",
+        ] {
+            assert!(serde_saphyr::from_str::<RawTrust>(yaml).is_err(), "{yaml}");
+        }
+    }
+}

@@ -1,0 +1,543 @@
+//! [`Verifier`]: built once from a [`Trust`], it checks [`CheckedBundle`]s — each signed
+//! document parsed once — for a purpose and a stage, and returns a [`Verified`] that nothing
+//! else can construct.
+//!
+//! How a key is chosen: only the keys trusted for the statement's purpose (stage results,
+//! provenance, SBOMs, …; see [`purpose_of`]) at the stage in question, and not past their
+//! `not_after`, are tried; the bundle's key hint only orders them (a key whose hint matches is
+//! tried first), it never grants trust. When no such key verifies, the other trusted keys are
+//! tried too, only to say precisely why the signature does not count ("signed by `builder`,
+//! which is trusted for provenance only, not for results").
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use super::policy::{Rule, VerificationPolicy};
+use super::trust::{Trust, TrustedApprover, TrustedKey};
+use super::{
+    BundleErrorKind, PolicyErrorKind, SignatureErrorKind, StatementErrorKind, Verified, VerifyError,
+};
+use crate::attest::approval::{APPROVAL_PREDICATE_TYPE, ApprovalPredicate};
+use crate::attest::bundle::{BundleContent, SignedDocument, VerificationMaterial};
+use crate::attest::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
+use crate::attest::keys::PublicKey;
+use crate::attest::statement::{STATEMENT_V01, STATEMENT_V1, Statement};
+use crate::attest::vsa::{DECISION_PREDICATE_TYPE, VSA_PREDICATE_TYPE};
+use crate::config::trust::Purpose;
+
+/// The predicate type of a signed revocation of a stage result: a result, for trust.
+pub const REVOCATION_PREDICATE_TYPE: &str = "https://stagegate.dev/revocation/v1";
+
+/// The purpose a statement of `predicate_type` serves, which decides the keys that may sign
+/// it: stagegate results (VSA, decision, revocation), SLSA provenance, SBOMs (CycloneDX,
+/// SPDX), vulnerability scans and VEX, test results; anything else is a plain evidence
+/// statement ([`Purpose::Attestations`]).
+pub fn purpose_of(predicate_type: &str) -> Purpose {
+    let t = predicate_type.trim_end_matches('/');
+    if t == VSA_PREDICATE_TYPE || t == DECISION_PREDICATE_TYPE || t == REVOCATION_PREDICATE_TYPE {
+        Purpose::Results
+    } else if t.starts_with("https://slsa.dev/provenance/") {
+        Purpose::Provenance
+    } else if t == "https://cyclonedx.org/bom"
+        || t.starts_with("https://cyclonedx.org/bom/")
+        || t == "https://spdx.dev/Document"
+        || t.starts_with("https://spdx.dev/Document/")
+    {
+        Purpose::Sbom
+    } else if t.starts_with("https://cosign.sigstore.dev/attestation/vuln/")
+        || t.starts_with("https://in-toto.io/attestation/vulns")
+        || t.starts_with("https://openvex.dev/ns")
+    {
+        Purpose::Vulnerabilities
+    } else if t.starts_with("https://in-toto.io/attestation/test-result/") {
+        Purpose::Tests
+    } else {
+        Purpose::Attestations
+    }
+}
+
+/// A signed document (Sigstore bundle or bare DSSE envelope), parsed once and checked for
+/// shape: what a [`Verifier`] verifies. Parsing grants nothing.
+#[derive(Debug, Clone)]
+pub struct CheckedBundle {
+    sha256: String,
+    hint: Option<String>,
+    content: Content,
+}
+
+#[derive(Debug, Clone)]
+enum Content {
+    Envelope {
+        envelope: Envelope,
+        /// The payload read as a statement, when it is one (checked after the signature).
+        statement: Result<Statement, String>,
+    },
+    MessageSignature {
+        algorithm: String,
+        digest: Vec<u8>,
+        signature: Vec<u8>,
+    },
+}
+
+impl CheckedBundle {
+    /// Parses a bundle v0.1–v0.3 or a DSSE envelope. A keyless (certificate) bundle is
+    /// refused: only keys are trusted.
+    pub fn from_json(bytes: &[u8]) -> Result<CheckedBundle, BundleErrorKind> {
+        let sha256 = hex::encode(Sha256::digest(bytes));
+        let document = SignedDocument::from_json(bytes).map_err(BundleErrorKind::Malformed)?;
+        let (hint, content) = match document {
+            SignedDocument::Envelope(envelope) => (None, envelope_content(envelope)),
+            SignedDocument::Bundle(bundle) => {
+                let hint = match bundle.material {
+                    VerificationMaterial::Certificates(_) => {
+                        return Err(BundleErrorKind::Keyless);
+                    }
+                    VerificationMaterial::PublicKey { hint } => Some(hint),
+                };
+                let content = match bundle.content {
+                    BundleContent::Dsse(envelope) => envelope_content(envelope),
+                    BundleContent::MessageSignature {
+                        algorithm,
+                        digest,
+                        signature,
+                    } => Content::MessageSignature {
+                        algorithm,
+                        digest,
+                        signature,
+                    },
+                };
+                (hint, content)
+            }
+        };
+        Ok(CheckedBundle {
+            sha256,
+            hint: hint.flatten().filter(|h| !h.is_empty()),
+            content,
+        })
+    }
+
+    /// The lowercase hex sha256 of the document's bytes.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// The predicate type the payload claims, before verification: it only chooses which
+    /// keys may have signed, and a wrong claim breaks the signature.
+    pub fn claimed_predicate_type(&self) -> Option<&str> {
+        match &self.content {
+            Content::Envelope {
+                statement: Ok(statement),
+                ..
+            } => Some(&statement.predicate_type),
+            _ => None,
+        }
+    }
+
+    /// The key ids the signatures name (hints, for messages).
+    fn keyids(&self) -> Vec<&str> {
+        match &self.content {
+            Content::Envelope { envelope, .. } => envelope
+                .signatures
+                .iter()
+                .map(|s| s.keyid.as_str())
+                .filter(|k| !k.is_empty())
+                .collect(),
+            Content::MessageSignature { .. } => self.hint.as_deref().into_iter().collect(),
+        }
+    }
+}
+
+fn envelope_content(envelope: Envelope) -> Content {
+    let statement = if envelope.payload_type != IN_TOTO_PAYLOAD_TYPE {
+        Err(format!(
+            "the DSSE payload type is `{}`, not `{IN_TOTO_PAYLOAD_TYPE}`",
+            envelope.payload_type
+        ))
+    } else {
+        serde_json::from_slice::<Statement>(&envelope.payload).map_err(|e| e.to_string())
+    };
+    Content::Envelope {
+        envelope,
+        statement,
+    }
+}
+
+/// Who signed a verified document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signer {
+    /// The trust entry's name (a key's `name` or path; an approver's name).
+    pub name: String,
+    /// The hint of the key that verified (sha256 of its SubjectPublicKeyInfo).
+    pub key_id: String,
+    /// What the trust entry vouches for in this document (e.g. `provenance`); empty for an
+    /// approver.
+    pub purposes: Vec<Purpose>,
+}
+
+/// The one place that decides whether a signature is trusted. Build it once per run (or per
+/// configuration reload) with [`Verifier::new`].
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    trust: Trust,
+    /// The time key validity is judged at; `None`: the clock at each check (a long-running
+    /// webhook).
+    now: Option<DateTime<Utc>>,
+}
+
+impl Verifier {
+    /// A verifier for `trust`, judging key validity (`not_after`) by the clock.
+    pub fn new(trust: &Trust) -> Verifier {
+        Verifier {
+            trust: trust.clone(),
+            now: None,
+        }
+    }
+
+    /// The same verifier judging key validity at `now`.
+    pub fn at(mut self, now: DateTime<Utc>) -> Verifier {
+        self.now = Some(now);
+        self
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.now.unwrap_or_else(Utc::now)
+    }
+
+    /// The trust it was built from.
+    pub fn trust(&self) -> &Trust {
+        &self.trust
+    }
+
+    /// Verifies `document` as a statement serving `kind` (its signer must be trusted for that
+    /// purpose at `stage`), then checks `policy`.
+    pub fn verify(
+        &self,
+        document: &CheckedBundle,
+        kind: Purpose,
+        stage: Option<&str>,
+        policy: &VerificationPolicy,
+    ) -> Result<Verified, VerifyError> {
+        let signer = self.signer(document, kind, stage)?;
+        finish(document, signer, policy)
+    }
+
+    /// Verifies `document` as evidence: its purpose is read from its predicate type
+    /// ([`purpose_of`]), and its signer must be trusted for it at `stage` (any stage when
+    /// `None`, as for `collect`). No policy rule beyond the signature.
+    pub fn verify_evidence(
+        &self,
+        document: &CheckedBundle,
+        stage: Option<&str>,
+    ) -> Result<Verified, VerifyError> {
+        let kind = document
+            .claimed_predicate_type()
+            .map_or(Purpose::Attestations, purpose_of);
+        let signer = self.signer(document, kind, stage)?;
+        let statement = statement_of(document)?;
+        Ok(Verified {
+            signer,
+            statement,
+            sha256: document.sha256.clone(),
+        })
+    }
+
+    /// Verifies a signed approval: signed by a `trust.approvers` key, for this digest and this
+    /// stage. The approver's name and role come from the trust config, never from the claim.
+    pub fn verify_approval(
+        &self,
+        document: &CheckedBundle,
+        subject_sha256: &str,
+        stage: &str,
+    ) -> Result<VerifiedApproval, VerifyError> {
+        let policy = VerificationPolicy::builder()
+            .rule(Rule::PredicateType(APPROVAL_PREDICATE_TYPE.into()))
+            .rule(Rule::Subject {
+                algorithm: "sha256".into(),
+                value: subject_sha256.to_owned(),
+            })
+            .rule(Rule::Stage(stage.to_owned()))
+            .build()
+            .map_err(|_| SignatureErrorKind::NoTrustedKeys)?;
+        let (approver, signer) = self.approver(document)?;
+        let verified = finish(document, signer, &policy)?;
+        let statement = verified
+            .statement
+            .as_ref()
+            .ok_or(PolicyErrorKind::NotAStatement { rule: "approval" })?;
+        let predicate: ApprovalPredicate = serde_json::from_value(statement.predicate.clone())
+            .map_err(|_| PolicyErrorKind::MissingField {
+                field: "approvedAt",
+                rule: "approval",
+            })?;
+        let role = match &predicate.role {
+            Some(claimed) if approver.roles.contains(claimed) => Some(claimed.clone()),
+            _ => approver.roles.first().cloned(),
+        };
+        Ok(VerifiedApproval {
+            approver: approver.name.clone(),
+            role,
+            stage: predicate.stage,
+            at: predicate.approved_at,
+            comment: predicate.comment,
+            sha256: verified.sha256,
+        })
+    }
+
+    /// Verifies a document signed by an approver (a signed waiver set), against `policy`.
+    /// Also says whether the approver holds a role of `trust.waiver_roles`.
+    pub fn verify_by_approver(
+        &self,
+        document: &CheckedBundle,
+        policy: &VerificationPolicy,
+    ) -> Result<(Verified, bool), VerifyError> {
+        let (approver, signer) = self.approver(document)?;
+        let may_waive = approver
+            .roles
+            .iter()
+            .any(|role| self.trust.waiver_roles.contains(role));
+        Ok((finish(document, signer, policy)?, may_waive))
+    }
+
+    fn approver(
+        &self,
+        document: &CheckedBundle,
+    ) -> Result<(&TrustedApprover, Signer), SignatureErrorKind> {
+        let keys: Vec<(usize, &PublicKey)> = self
+            .trust
+            .approvers
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (i, &a.key))
+            .collect();
+        let index = check_signature(document, &keys)?;
+        let approver = self
+            .trust
+            .approvers
+            .get(index)
+            .ok_or(SignatureErrorKind::NoTrustedKeys)?;
+        let signer = Signer {
+            name: approver.name.clone(),
+            key_id: approver.key.hint(),
+            purposes: Vec::new(),
+        };
+        Ok((approver, signer))
+    }
+
+    /// The trusted key that signed `document` for `kind` at `stage`.
+    fn signer(
+        &self,
+        document: &CheckedBundle,
+        kind: Purpose,
+        stage: Option<&str>,
+    ) -> Result<Signer, SignatureErrorKind> {
+        let now = self.now();
+        let granted: Vec<(usize, &PublicKey)> = self
+            .trust
+            .keys
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| !k.grants(kind, stage, now).is_empty())
+            .map(|(i, k)| (i, &k.key))
+            .collect();
+        match check_signature(document, &granted) {
+            Ok(index) => {
+                let key = self
+                    .trust
+                    .keys
+                    .get(index)
+                    .ok_or(SignatureErrorKind::NoTrustedKeys)?;
+                Ok(signer_of(key, kind, stage, now))
+            }
+            Err(err) => {
+                // Say why a key we know did not count, rather than "untrusted".
+                let others: Vec<(usize, &PublicKey)> = self
+                    .trust
+                    .keys
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, k)| k.grants(kind, stage, now).is_empty())
+                    .map(|(i, k)| (i, &k.key))
+                    .collect();
+                if let Ok(index) = check_signature(document, &others)
+                    && let Some(key) = self.trust.keys.get(index)
+                {
+                    return Err(SignatureErrorKind::NotTrustedFor(
+                        key.refusal(kind, stage, now),
+                    ));
+                }
+                if granted.is_empty() {
+                    return Err(if self.trust.keys.is_empty() {
+                        SignatureErrorKind::NoTrustedKeys
+                    } else {
+                        SignatureErrorKind::NoKeyForPurpose {
+                            purpose: kind,
+                            stage: stage.map(str::to_owned),
+                            keyids: document.keyids().join(", "),
+                        }
+                    });
+                }
+                Err(err)
+            }
+        }
+    }
+}
+
+fn signer_of(key: &TrustedKey, kind: Purpose, stage: Option<&str>, now: DateTime<Utc>) -> Signer {
+    Signer {
+        name: key.name.clone(),
+        key_id: key.key.hint(),
+        purposes: key.grants(kind, stage, now),
+    }
+}
+
+/// A signed approval that verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedApproval {
+    /// The approver's name from the trust config.
+    pub approver: String,
+    /// The role from the trust config: the claimed role when the config grants it, else the
+    /// first role the config grants.
+    pub role: Option<String>,
+    /// The stage.
+    pub stage: String,
+    /// When (as signed).
+    pub at: String,
+    /// The comment, when any.
+    pub comment: Option<String>,
+    /// The sha256 of the document.
+    pub sha256: String,
+}
+
+/// The statement (for an envelope), then the policy's rules.
+fn finish(
+    document: &CheckedBundle,
+    signer: Signer,
+    policy: &VerificationPolicy,
+) -> Result<Verified, VerifyError> {
+    if let Content::MessageSignature {
+        algorithm, digest, ..
+    } = &document.content
+    {
+        policy.check_artifact(algorithm_name(algorithm), &hex::encode(digest))?;
+        return Ok(Verified {
+            signer,
+            statement: None,
+            sha256: document.sha256.clone(),
+        });
+    }
+    let statement = statement_of(document)?;
+    if let Some(statement) = &statement {
+        policy.check_statement(statement)?;
+    }
+    Ok(Verified {
+        signer,
+        statement,
+        sha256: document.sha256.clone(),
+    })
+}
+
+fn algorithm_name(algorithm: &str) -> &str {
+    if algorithm == "SHA2_256" {
+        "sha256"
+    } else {
+        algorithm
+    }
+}
+
+/// The statement of a verified envelope; `None` for a message signature.
+fn statement_of(document: &CheckedBundle) -> Result<Option<Statement>, VerifyError> {
+    match &document.content {
+        Content::MessageSignature { .. } => Ok(None),
+        Content::Envelope {
+            envelope,
+            statement,
+        } => {
+            if envelope.payload_type != IN_TOTO_PAYLOAD_TYPE {
+                return Err(StatementErrorKind::PayloadType(envelope.payload_type.clone()).into());
+            }
+            let statement = match statement {
+                Ok(statement) => statement.clone(),
+                Err(_) => {
+                    let err = serde_json::from_slice::<Statement>(&envelope.payload)
+                        .err()
+                        .ok_or(SignatureErrorKind::NoSignatures)?;
+                    return Err(StatementErrorKind::NotAStatement(err).into());
+                }
+            };
+            if statement.statement_type != STATEMENT_V1 && statement.statement_type != STATEMENT_V01
+            {
+                return Err(StatementErrorKind::StatementType(statement.statement_type).into());
+            }
+            Ok(Some(statement))
+        }
+    }
+}
+
+/// The index (as given in `keys`) of the first key that verifies a signature of `document`.
+/// Keys whose hint a signature names are tried first; the hint never decides.
+fn check_signature(
+    document: &CheckedBundle,
+    keys: &[(usize, &PublicKey)],
+) -> Result<usize, SignatureErrorKind> {
+    if keys.is_empty() {
+        return Err(SignatureErrorKind::NoTrustedKeys);
+    }
+    let named = document.keyids();
+    let mut ordered: Vec<(usize, &PublicKey, String)> =
+        keys.iter().map(|(i, k)| (*i, *k, k.hint())).collect();
+    ordered.sort_by_key(|(_, _, hint)| !named.iter().any(|n| n.eq_ignore_ascii_case(hint)));
+    let mut last = String::new();
+    match &document.content {
+        Content::MessageSignature {
+            algorithm,
+            digest,
+            signature,
+        } => {
+            if algorithm != "SHA2_256" {
+                return Err(SignatureErrorKind::DigestAlgorithm(algorithm.clone()));
+            }
+            for (index, key, _) in &ordered {
+                match key.verify_prehashed_sha256(digest, signature) {
+                    Ok(()) => return Ok(*index),
+                    Err(err) => last = err.to_string(),
+                }
+            }
+            Err(SignatureErrorKind::NoValidSignature {
+                signatures: 1,
+                keys: keys.len(),
+                detail: last,
+            })
+        }
+        Content::Envelope { envelope, .. } => {
+            if envelope.signatures.is_empty() {
+                return Err(SignatureErrorKind::NoSignatures);
+            }
+            let pae = envelope.pae();
+            for signature in &envelope.signatures {
+                for (index, key, _) in &ordered {
+                    match key.verify(&pae, &signature.sig) {
+                        Ok(()) => return Ok(*index),
+                        Err(err) => last = err.to_string(),
+                    }
+                }
+            }
+            let named_untrusted = envelope.signatures.iter().all(|s| {
+                !s.keyid.is_empty()
+                    && !ordered
+                        .iter()
+                        .any(|(_, _, h)| h.eq_ignore_ascii_case(&s.keyid))
+            });
+            if named_untrusted {
+                return Err(SignatureErrorKind::UntrustedSigner {
+                    keyids: named.join(", "),
+                    keys: keys.len(),
+                });
+            }
+            Err(SignatureErrorKind::NoValidSignature {
+                signatures: envelope.signatures.len(),
+                keys: keys.len(),
+                detail: last,
+            })
+        }
+    }
+}
