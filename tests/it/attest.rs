@@ -1258,3 +1258,50 @@ pub fn forged_approvals(evidence: &std::path::Path) -> Vec<u8> {
     }
     serde_json::to_vec_pretty(&doc).unwrap()
 }
+
+// https://github.com/stagegate/stagegate/issues/11 (points 2 and 6): a provenance that a builder
+// signs with `stagegate attest`, with a key `stagegate.yaml` trusts for `provenance`, is
+// collected as verified, with its signer; signed by a key trusted for something else, it is not.
+#[test]
+fn attested_provenance_is_verified_by_collect() {
+    let dir = Dir::new("attest-collect");
+    let subject = format!("ghcr.io/acme/app@sha256:{GOOD}");
+    for signer in ["builder.key", "gate.key"] {
+        let out = dir
+            .command()
+            .env("STAGEGATE_PASSWORD", PASSWORD)
+            .args(["attest", "--predicate"])
+            .arg(provenance_predicate())
+            .args(["--type", "slsaprovenance1", "--subject", &subject, "--key"])
+            .arg(key(signer))
+            .args(["--output", &format!("{signer}.provenance.json")])
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+    }
+    dir.write(
+        "stagegate.yaml",
+        format!(
+            "version: 1\nstages:\n  dev:\n    policies: [{baseline}]\ntrust:\n  keys:\n    - {{key: {builder}, for: [provenance], name: builder}}\n    - {{key: {gate}, for: [results]}}\n",
+            baseline = repo_file("policies/baseline").display(),
+            builder = key("builder.pub").display(),
+            gate = key("gate.pub").display(),
+        ),
+    );
+    let collect = |bundle: &str| {
+        let out = dir
+            .command()
+            .args(["collect", "--subject", &subject, "--attestation", bundle])
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let evidence: Value = serde_json::from_slice(&out.stdout).unwrap();
+        evidence["attestations"][0].clone()
+    };
+    let trusted = collect("builder.key.provenance.json");
+    assert_eq!(trusted["predicateType"], "https://slsa.dev/provenance/v1");
+    assert_eq!(trusted["verified"], true, "{trusted:#}");
+    assert_eq!(trusted["signer"]["name"], "builder", "{trusted:#}");
+    let wrong_purpose = collect("gate.key.provenance.json");
+    assert_eq!(wrong_purpose["verified"], false, "{wrong_purpose:#}");
+}
