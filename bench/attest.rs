@@ -16,6 +16,9 @@
 //! - `sign/gate-p256`, `sign/gate-ed25519`: what signing adds to a gate: build the VSA and the
 //!   decision statements, serialise, sign both, render both bundles as JSON.
 //! - `keys/decrypt-cosign-p256`: loading the encrypted key (scrypt N = 2^16), once per gate.
+//! - `evidence/verify-20-p256`: what verifying a promotion's attestations adds to `collect`
+//!   and `gate`: 20 key-signed provenance bundles under an Evidence document's `raw`, re-read
+//!   and verified by [`stagegate::verify::evidence::check_evidence`] with a three-key trust.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -29,7 +32,11 @@ use stagegate::attest::vsa::{
     VerificationSummary,
 };
 use stagegate::decision::{Decision, DecisionContext, Finding, RuleInfo, Severity};
-use stagegate::evidence::{Digest, Subject};
+use stagegate::evidence::detect::InputKind;
+use stagegate::evidence::signed::add_attestation_document;
+use stagegate::evidence::{Digest, Evidence, Subject};
+use stagegate::limits::Limits;
+use stagegate::verify::evidence::check_evidence;
 use stagegate::verify::{
     Purpose, Rule, Trust, TrustedKey, VerificationPolicy, Verifier, verify_bytes,
 };
@@ -163,6 +170,12 @@ fn benches(c: &mut Criterion) {
             b.iter(|| sign_gate(&decision, signing))
         });
     }
+    let (evidence, verifier) = evidence_with_signed_attestations(20);
+    let checked = check_evidence(&evidence, &verifier, Some("prod"), &Limits::default()).unwrap();
+    assert!(checked.attestations.unwrap().iter().all(|a| a.verified));
+    c.bench_function("evidence/verify-20-p256", |b| {
+        b.iter(|| check_evidence(&evidence, &verifier, Some("prod"), &Limits::default()).unwrap())
+    });
     let text = fs_err::read_to_string(root().join("testdata/keys/gate.key")).unwrap();
     let mut group = c.benchmark_group("keys");
     group.sample_size(10);
@@ -170,6 +183,53 @@ fn benches(c: &mut Criterion) {
         b.iter(|| SigningKey::from_pem(&text, b"stagegate-test").unwrap())
     });
     group.finish();
+}
+
+/// An Evidence document with `n` SLSA provenance bundles signed by the builder key, and a
+/// verifier trusting the builder for provenance beside two other keys.
+fn evidence_with_signed_attestations(n: usize) -> (Evidence, Verifier) {
+    let builder = key("builder.key");
+    let mut evidence = Evidence {
+        api_version: stagegate::evidence::EVIDENCE_API_VERSION.into(),
+        subject: Subject {
+            name: "registry.example.com/shop/api".into(),
+            digest: Digest {
+                sha256: SUBJECT.into(),
+                other: Default::default(),
+            },
+        },
+        ..Evidence::default()
+    };
+    for i in 0..n {
+        let statement = Statement::new(
+            ResourceDescriptor::sha256("registry.example.com/shop/api", SUBJECT),
+            "https://slsa.dev/provenance/v1",
+            serde_json::json!({"buildDefinition": {"buildType": "https://example.com/build/v1",
+                "externalParameters": {"step": i}}, "runDetails": {"builder": {"id": "https://example.com/builder"}}}),
+        );
+        let bundle = sign_statement(&statement, &builder)
+            .unwrap()
+            .to_json()
+            .unwrap();
+        add_attestation_document(
+            &mut evidence,
+            InputKind::Attestation,
+            &format!("out/provenance-{i}.sigstore.json"),
+            bundle.as_bytes(),
+            &Limits::default(),
+        )
+        .unwrap();
+    }
+    let scoped = |name: &str, purposes: Vec<Purpose>| TrustedKey {
+        purposes,
+        ..TrustedKey::for_results(name, key(&format!("{name}.key")).public_key())
+    };
+    let trust = Trust::with_keys(vec![
+        scoped("gate", vec![Purpose::Results]),
+        scoped("other", vec![Purpose::Sbom]),
+        scoped("builder", vec![Purpose::Provenance]),
+    ]);
+    (evidence, Verifier::new(&trust))
 }
 
 criterion_group!(attest, benches);

@@ -30,8 +30,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use crypto_secretbox::XSalsa20Poly1305;
 use crypto_secretbox::aead::{Aead, KeyInit};
+use p256::ecdsa::signature::Signer;
 use p256::ecdsa::signature::hazmat::PrehashVerifier;
-use p256::ecdsa::signature::{Signer, Verifier};
 use pkcs8::der::Decode;
 use pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding};
 use rand_core::{OsRng, RngCore};
@@ -400,9 +400,16 @@ impl PublicKey {
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), SignatureMismatch> {
         match self {
             PublicKey::EcdsaP256(key) => {
-                let signature = ecdsa_signature(signature)?;
-                key.verify(message, &signature)
-                    .map_err(|_| SignatureMismatch::Mismatch)
+                // Parsed with the RustCrypto code (so a malformed signature says so), verified
+                // with ring's P-256, several times faster: a promotion checks dozens.
+                let parsed = ecdsa_signature(signature)?;
+                let point = key.to_encoded_point(false);
+                ring::signature::UnparsedPublicKey::new(
+                    &ring::signature::ECDSA_P256_SHA256_FIXED,
+                    point.as_bytes(),
+                )
+                .verify(message, &parsed.to_bytes())
+                .map_err(|_| SignatureMismatch::Mismatch)
             }
             PublicKey::Ed25519(key) => {
                 let signature = ed25519_dalek::Signature::from_slice(signature)

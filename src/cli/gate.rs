@@ -12,14 +12,13 @@
 //!
 //! The promotion chain looks at the same `--attestation` files the evidence is collected from
 //! and at every `*.json` file in each `--chain-dir`: for each stage in `requires` it needs a
-//! stagegate VSA that verifies with a trusted key (`trust.keys`, or the public half of `--key`),
-//! for the same digest, that stage, `PASSED`, and younger than `trust.max_age` (default 30
-//! days). A miss is the violation `stagegate.chain.<stage>`. Signed approvals are read from
-//! the same files: those that verify with a `trust.approvers` key, for this digest and stage,
-//! enter `evidence.approvals` as `verified: true` with the approver's name and role from the
-//! trust config. When `trust.approvers` is set, approvals an `--evidence` document already
-//! holds are set to `verified: false`, since only the gate's own check may vouch for one;
-//! without it, nothing can be verified and the evidence's approvals stay as written.
+//! stagegate VSA that verifies with a key trusted for `results` at that stage (`trust.keys`,
+//! or the public half of `--key` when none is listed), for the same digest, that stage,
+//! `PASSED`, and younger than `trust.max_age` (default 30 days). A miss is the violation
+//! `stagegate.chain.<stage>`. Signed approvals among those files are added to the evidence and
+//! verified with it ([`crate::verify::evidence`]): those signed with a `trust.approvers` key,
+//! for this digest and stage, become `verified: true` approvals with the approver's name and
+//! role from the trust config; nothing the evidence document says about itself is believed.
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};

@@ -12,6 +12,8 @@
 //! no signed document under `raw` backs, an approval not derived from a signature. Each such
 //! claim of `verified: true` gives a notice, so a forged claim is visible.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use crate::attest::approval::APPROVAL_PREDICATE_TYPE;
 use crate::evidence::signed::{is_attestation_source, signed_attestations};
 use crate::evidence::{Approval, Attestation, Evidence, EvidenceError, Signer as EvidenceSigner};
@@ -57,7 +59,7 @@ pub fn check_evidence(
     let signed = signed_attestations(evidence, limits)?;
     // The sources whose statements were read back: an attestation pointing elsewhere (or at
     // a source whose document is not under `raw`) is backed by nothing.
-    let read_back: std::collections::BTreeSet<usize> = evidence
+    let read_back: BTreeSet<usize> = evidence
         .sources
         .iter()
         .enumerate()
@@ -108,29 +110,45 @@ pub fn check_evidence(
         }
         attestations.push(attestation);
     }
+    // What the verifier found for the k-th statement of each source, to hold each claim
+    // against the statement it is about.
+    let mut found: BTreeMap<(usize, usize), bool> = BTreeMap::new();
+    let mut ordinal: BTreeMap<usize, usize> = BTreeMap::new();
+    for attestation in &attestations {
+        if let Some(source) = attestation.source {
+            let k = ordinal.entry(source).or_default();
+            found.insert((source, *k), attestation.verified);
+            *k += 1;
+        }
+    }
     let mut notices = Vec::new();
+    let mut claimed_ordinal: BTreeMap<usize, usize> = BTreeMap::new();
     let claimed = evidence.attestations.as_deref().unwrap_or_default();
     for (index, claim) in claimed.iter().enumerate() {
-        let backed = claim.source.is_some_and(|s| read_back.contains(&s));
-        if !backed {
-            let mut unbacked = claim.clone();
-            unbacked.verified = false;
-            unbacked.signer = None;
-            unbacked.trusted_for = Vec::new();
-            unbacked.rejection =
-                Some("no signed document under `raw` backs this attestation".to_owned());
-            attestations.push(unbacked);
-        }
-        if claim.verified {
-            let holds = attestations.get(index).is_some_and(|a| {
-                a.verified && a.predicate_type == claim.predicate_type && a.source == claim.source
-            });
-            if !holds {
-                notices.push(format!(
-                    "`attestations[{index}]` (`{}`) claims `verified: true`, which stagegate's verifier does not confirm: read as not verified",
-                    claim.predicate_type
-                ));
+        let backed = claim.source.filter(|s| read_back.contains(s));
+        let holds = match backed {
+            Some(source) => {
+                let k = claimed_ordinal.entry(source).or_default();
+                let holds = found.get(&(source, *k)) == Some(&true);
+                *k += 1;
+                holds
             }
+            None => {
+                let mut unbacked = claim.clone();
+                unbacked.verified = false;
+                unbacked.signer = None;
+                unbacked.trusted_for = Vec::new();
+                unbacked.rejection =
+                    Some("no signed document under `raw` backs this attestation".to_owned());
+                attestations.push(unbacked);
+                false
+            }
+        };
+        if claim.verified && !holds {
+            notices.push(format!(
+                "`attestations[{index}]` (`{}`) claims `verified: true`, which stagegate's verifier does not confirm: read as not verified",
+                claim.predicate_type
+            ));
         }
     }
     let mut approvals = Vec::new();

@@ -121,7 +121,7 @@ fn good() -> PathBuf {
     repo_file("testdata/evidence/good.json")
 }
 
-fn payload(bundle: &Value) -> Value {
+pub(crate) fn payload(bundle: &Value) -> Value {
     let text = bundle["dsseEnvelope"]["payload"].as_str().unwrap();
     serde_json::from_slice(&STANDARD.decode(text).unwrap()).unwrap()
 }

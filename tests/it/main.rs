@@ -13,5 +13,7 @@ mod rego_engine;
 mod replay;
 mod serve;
 mod test_cmd;
+mod trust;
 mod util;
 mod waivers;
+mod walkthrough;

@@ -425,6 +425,13 @@ fn collect_image_gathers_the_verified_attestations() {
         );
     }
     assert_eq!(evidence["attestations"].as_array().unwrap().len(), 2);
+    // Verified by stagegate, and recorded so: the signer and what it is trusted for (a bare
+    // path in `trust.keys` is trusted for results and any evidence statement).
+    for attestation in evidence["attestations"].as_array().unwrap() {
+        assert_eq!(attestation["verified"], true, "{attestation}");
+        assert_eq!(attestation["signer"]["kind"], "key", "{attestation}");
+        assert_eq!(attestation["trustedFor"], serde_json::json!(["results"]));
+    }
 
     // `evaluate --image` collects the same way (the baseline policy decides; not an error).
     let out = dir
