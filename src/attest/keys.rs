@@ -70,6 +70,19 @@ pub enum KeyError {
         /// What was found instead.
         found: String,
     },
+    /// A public key where a private key is needed (`--key` of a signing command).
+    #[error(
+        "this is a public key (`PUBLIC KEY`); signing needs the private key (`{SIGSTORE_PRIVATE_KEY_LABEL}`, `PRIVATE KEY` or `EC PRIVATE KEY`), e.g. `gate.key` beside `gate.pub`"
+    )]
+    PublicKeyGiven,
+    /// A private key where a public key is needed (`verify --key`, `trust.keys`).
+    #[error(
+        "this is a private key (`{label}`); give its public half (`PUBLIC KEY`), e.g. `gate.pub` beside `gate.key`"
+    )]
+    PrivateKeyGiven {
+        /// The PEM label found.
+        label: String,
+    },
     /// The encrypted key's JSON document is malformed.
     #[error("the encrypted key document is malformed")]
     Malformed(#[source] serde_json::Error),
@@ -317,6 +330,7 @@ impl SigningKey {
             "EC PRIVATE KEY" => p256::SecretKey::from_sec1_der(&body)
                 .map(|k| SigningKey::EcdsaP256(k.into()))
                 .map_err(|_| KeyError::UnsupportedAlgorithm("SEC1 key not on P-256".into())),
+            "PUBLIC KEY" => Err(KeyError::PublicKeyGiven),
             other => Err(KeyError::NotPem {
                 found: format!("a `{other}` block"),
             }),
@@ -336,6 +350,9 @@ impl PublicKey {
     /// Reads a PEM `PUBLIC KEY` (SubjectPublicKeyInfo), as cosign writes `P.pub`.
     pub fn from_pem(text: &str) -> Result<PublicKey, KeyError> {
         let (label, body) = pem_decode(text)?;
+        if label.contains("PRIVATE KEY") {
+            return Err(KeyError::PrivateKeyGiven { label });
+        }
         if label != "PUBLIC KEY" {
             return Err(KeyError::NotPem {
                 found: format!("a `{label}` block"),
@@ -632,10 +649,15 @@ mod tests {
             PublicKey::from_pem("hello"),
             Err(KeyError::NotPem { .. })
         ));
+        // A key of the other half says which half it is (issue 16).
         assert!(matches!(
             PublicKey::from_pem(&pem),
-            Err(KeyError::NotPem { .. })
+            Err(KeyError::PrivateKeyGiven { .. })
         ));
+        let public = key.public_key().to_pem();
+        let err = SigningKey::from_pem(&public, b"").err();
+        assert!(matches!(err, Some(KeyError::PublicKeyGiven)));
+        assert!(err.is_some_and(|e| e.to_string().contains("signing needs the private key")),);
         // A hostile N is refused before scrypt allocates.
         let hostile = pem_encode(
             SIGSTORE_PRIVATE_KEY_LABEL,

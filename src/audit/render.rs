@@ -13,6 +13,43 @@ pub fn render_json(metrics: &PromotionMetrics) -> Result<String, serde_json::Err
     Ok(text)
 }
 
+/// `1 decision`, `2 decisions`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// A time as a reader wants it: to the second (`2026-11-27T12:00:00Z`), whatever precision
+/// the record holds.
+fn when(time: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(time) {
+        Ok(t) => t
+            .with_timezone(&chrono::Utc)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        Err(_) => time.to_owned(),
+    }
+}
+
+/// The y-axis of a count chart: a round step (1, 2 or 5 × 10^k) and the axis top, a multiple
+/// of it, so that every gridline is labelled with a whole number it really marks.
+fn count_axis(max: u64) -> (u64, u64) {
+    let max = max.max(1);
+    let rough = max.div_ceil(4);
+    let mut magnitude = 1u64;
+    while magnitude.saturating_mul(10) <= rough {
+        magnitude = magnitude.saturating_mul(10);
+    }
+    let step = [1u64, 2, 5, 10]
+        .into_iter()
+        .map(|m| m.saturating_mul(magnitude))
+        .find(|&s| s >= rough)
+        .unwrap_or(rough);
+    (step, max.div_ceil(step).saturating_mul(step))
+}
+
 fn percent(value: f64) -> String {
     format!("{:.1}%", value * 100.0)
 }
@@ -49,12 +86,12 @@ pub fn render_text(m: &PromotionMetrics) -> String {
     let _ = writeln!(
         out,
         "Promotion report ({window}), generated {}\n",
-        m.generated_at
+        when(&m.generated_at)
     );
     let rows = [
         (
             "Decisions",
-            format!("{} ({} subjects)", m.decisions, m.subjects),
+            format!("{} ({})", m.decisions, count(m.subjects, "subject")),
         ),
         ("Success rate", percent(m.success_rate)),
         (
@@ -74,10 +111,10 @@ pub fn render_text(m: &PromotionMetrics) -> String {
         (
             "Waivers",
             format!(
-                "{} in force, {} expiring; {} decisions used one",
+                "{} in force, {} expiring; {} used one",
                 m.waivers_in_force.len(),
                 m.waivers_in_force.iter().filter(|w| w.expiring).count(),
-                m.waived_decisions
+                count(m.waived_decisions, "decision")
             ),
         ),
     ];
@@ -101,8 +138,10 @@ pub fn render_text(m: &PromotionMetrics) -> String {
         for rule in &m.top_rules {
             let _ = writeln!(
                 out,
-                "  {:>6}  {}  ({} decisions)",
-                rule.violations, rule.rule, rule.decisions
+                "  {:>6}  {}  ({})",
+                rule.violations,
+                rule.rule,
+                count(rule.decisions, "decision")
             );
         }
     }
@@ -111,12 +150,12 @@ pub fn render_text(m: &PromotionMetrics) -> String {
         for waiver in &m.waivers_in_force {
             let _ = writeln!(
                 out,
-                "  {}  {}  until {}  ({}; {} uses){}",
+                "  {}  {}  until {}  ({}; {}){}",
                 waiver.id,
                 waiver.rules.join(", "),
-                waiver.expires,
+                when(&waiver.expires),
                 waiver.ticket,
-                waiver.uses,
+                count(waiver.uses, "use"),
                 if waiver.expiring { "  EXPIRING" } else { "" }
             );
         }
@@ -150,27 +189,22 @@ const WARN: &str = "#e0a526";
 fn results_chart(m: &PromotionMetrics) -> String {
     let (width, height, left, bottom, top) = (720.0, 240.0, 40.0, 36.0, 12.0);
     let days = &m.results_per_day;
-    let max = days
-        .iter()
-        .map(|d| d.pass + d.fail)
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64;
+    let (step, axis_top) =
+        count_axis(days.iter().map(|d| d.pass + d.fail).max().unwrap_or(0) as u64);
+    let max = axis_top as f64;
     let plot_h = height - bottom - top;
     let slot = (width - left - 8.0) / days.len().max(1) as f64;
     let bar = (slot * 0.7).max(1.0);
     let mut svg = format!(
         "<svg viewBox=\"0 0 {width} {height}\" width=\"100%\" role=\"img\" aria-label=\"Results per day\">"
     );
-    for i in 0..=4 {
-        let value = max * f64::from(i) / 4.0;
-        let y = top + plot_h - plot_h * f64::from(i) / 4.0;
+    for value in (0..=axis_top).step_by(usize::try_from(step).unwrap_or(1).max(1)) {
+        let y = top + plot_h - plot_h * value as f64 / max;
         let _ = write!(
             svg,
-            "<line x1=\"{left}\" x2=\"{width}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#e3e6ea\"/><text x=\"{:.1}\" y=\"{:.1}\" class=\"axis\" text-anchor=\"end\">{:.0}</text>",
+            "<line x1=\"{left}\" x2=\"{width}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#e3e6ea\"/><text x=\"{:.1}\" y=\"{:.1}\" class=\"axis\" text-anchor=\"end\">{value}</text>",
             left - 6.0,
             y + 4.0,
-            value
         );
     }
     let label_every = (days.len() / 8).max(1);
@@ -265,14 +299,14 @@ fn rules_chart(m: &PromotionMetrics) -> String {
         let w = (width - label_w - 60.0) * rule.violations as f64 / max;
         let _ = write!(
             svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" class=\"label\" text-anchor=\"end\">{}</text><rect x=\"{label_w}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{:.1}\" rx=\"3\" fill=\"{FAIL}\"><title>{}: {} violations in {} decisions</title></rect><text x=\"{:.1}\" y=\"{:.1}\" class=\"value\">{}</text>",
+            "<text x=\"{:.1}\" y=\"{:.1}\" class=\"label\" text-anchor=\"end\">{}</text><rect x=\"{label_w}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{:.1}\" rx=\"3\" fill=\"{FAIL}\"><title>{}: {} in {}</title></rect><text x=\"{:.1}\" y=\"{:.1}\" class=\"value\">{}</text>",
             label_w - 8.0,
             y + row * 0.62,
             esc(&rule.rule),
             row - 8.0,
             esc(&rule.rule),
-            rule.violations,
-            rule.decisions,
+            count(rule.violations, "violation"),
+            count(rule.decisions, "decision"),
             label_w + w + 6.0,
             y + row * 0.62,
             rule.violations
@@ -319,7 +353,11 @@ pub fn render_html(m: &PromotionMetrics) -> String {
         tile(
             "Success rate",
             percent(m.success_rate),
-            format!("{} decisions, {} subjects", m.decisions, m.subjects),
+            format!(
+                "{}, {}",
+                count(m.decisions, "decision"),
+                count(m.subjects, "subject")
+            ),
             rate_color(m.success_rate),
         ),
         tile(
@@ -354,8 +392,8 @@ pub fn render_html(m: &PromotionMetrics) -> String {
             "Waivers in force",
             m.waivers_in_force.len().to_string(),
             format!(
-                "{expiring} expiring soon; {} decisions waived",
-                m.waived_decisions
+                "{expiring} expiring soon; {} waived",
+                count(m.waived_decisions, "decision")
             ),
             if expiring > 0 { WARN } else { PASS },
         ),
@@ -383,7 +421,7 @@ pub fn render_html(m: &PromotionMetrics) -> String {
             },
             esc(&waiver.id),
             esc(&waiver.rules.join(", ")),
-            esc(&waiver.expires),
+            esc(&when(&waiver.expires)),
             esc(&waiver.ticket),
             waiver.uses
         );
@@ -441,7 +479,7 @@ tr.expiring td {{ background: #fff6e0; }}
 </html>
 "#,
         window = esc(&window),
-        generated = esc(&m.generated_at),
+        generated = esc(&when(&m.generated_at)),
         prod = esc(&m.production_stage),
         tiles = tiles.join(""),
         results = results_chart(m),
@@ -473,5 +511,29 @@ mod tests {
         assert!(!html.contains("http://") && !html.contains("https://"));
         assert!(html.contains("&lt;script&gt;"));
         assert_eq!(html.matches("<svg").count(), 3);
+        // Issue 16: one of a thing is singular; times to the second.
+        assert!(html.contains("0 decisions, 0 subjects"), "{html}");
+        assert!(html.contains("generated 2026-11-27T12:00:00Z"));
+    }
+
+    #[test]
+    fn count_axis_labels_whole_steps() {
+        assert_eq!(count_axis(0), (1, 1));
+        assert_eq!(count_axis(3), (1, 3));
+        assert_eq!(count_axis(10), (5, 10));
+        assert_eq!(count_axis(7), (2, 8));
+        assert_eq!(count_axis(37), (10, 40));
+        assert_eq!(count_axis(1234), (500, 1500));
+    }
+
+    #[test]
+    fn plurals_and_times() {
+        assert_eq!(count(1, "subject"), "1 subject");
+        assert_eq!(count(2, "decision"), "2 decisions");
+        assert_eq!(
+            when("2026-11-27T12:00:00.123456789Z"),
+            "2026-11-27T12:00:00Z"
+        );
+        assert_eq!(when("not a time"), "not a time");
     }
 }

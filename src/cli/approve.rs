@@ -15,6 +15,7 @@ use crate::cli::diagnostic::chain_report;
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::write_atomically;
 use crate::cli::signing::load_signing_key;
+use crate::policy::config::{Config, unknown_stage_help};
 
 /// `stagegate approve`.
 #[derive(Debug, Args)]
@@ -40,6 +41,46 @@ pub struct ApproveArgs {
     /// Where to write the bundle (atomically); standard output when absent.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// The stage configuration `--stage` must be a stage of [default: ./stagegate.yaml, when
+    /// there is one].
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Sign for a stage the configuration does not define (an approval for a gate configured
+    /// elsewhere).
+    #[arg(long)]
+    pub allow_unknown_stage: bool,
+}
+
+/// Refuses a `--stage` that `stagegate.yaml` (given, or found in the current directory) does
+/// not define, with the closest name; without a config nothing can be checked.
+fn check_stage(args: &ApproveArgs) -> Result<(), Report> {
+    if args.allow_unknown_stage {
+        return Ok(());
+    }
+    let path = match &args.config {
+        Some(path) => path.clone(),
+        None => {
+            let default = PathBuf::from(crate::policy::config::CONFIG_FILE_NAME);
+            if !default.is_file() {
+                return Ok(());
+            }
+            default
+        }
+    };
+    let names = Config::stage_names(&path, &crate::limits::Limits::default())
+        .map_err(|e| crate::cli::diagnostic::policy_report(&e))?;
+    if names.contains(&args.stage) {
+        return Ok(());
+    }
+    Err(miette::miette!(
+        help = format!(
+            "{}; `--allow-unknown-stage` signs for a stage configured elsewhere",
+            unknown_stage_help(&args.stage, &names)
+        ),
+        "`{}` defines no stage `{}`: nothing signed",
+        path.display(),
+        args.stage
+    ))
 }
 
 /// Runs `stagegate approve`.
@@ -55,6 +96,7 @@ pub fn approve(args: ApproveArgs) -> Result<ExitStatus, Report> {
             ));
         }
     };
+    check_stage(&args)?;
     let key = load_signing_key(&args.key)?;
     let statement = Statement::new(
         ResourceDescriptor::sha256(if name.is_empty() { "_" } else { name }, hex),
@@ -69,8 +111,17 @@ pub fn approve(args: ApproveArgs) -> Result<ExitStatus, Report> {
     );
     let bundle = sign_statement(&statement, &key).map_err(|e| chain_report(&e))?;
     let json = bundle.to_json().map_err(|e| chain_report(&e))?;
+    let stage = statement.predicate.stage.clone();
     match &args.output {
-        Some(path) => write_atomically(path, json.as_bytes())?,
+        Some(path) => {
+            write_atomically(path, json.as_bytes())?;
+            crate::cli::output::status(&format!(
+                "Approved `{}` for `{stage}` with key {}: wrote `{}`",
+                args.subject,
+                key.public_key().hint(),
+                path.display()
+            ));
+        }
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout

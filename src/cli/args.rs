@@ -68,6 +68,10 @@ pub enum Command {
     Impact(Box<crate::cli::impact::ImpactArgs>),
     /// Waiver files: sign one as a waiver set (for `require_signed_waivers` stages).
     Waiver(crate::cli::waiver::WaiverArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(crate::cli::completions::CompletionsArgs),
+    /// Write the manual pages (roff), generated from this binary's options.
+    Man(crate::cli::completions::ManArgs),
 }
 
 /// When to use colour.
@@ -166,7 +170,7 @@ pub struct EvaluateArgs {
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
     /// Output format, repeatable: `text` (default), `json`, `sarif`, `junit`, `github`,
-    /// `markdown`; `FORMAT=PATH` writes that format to a file (atomically).
+    /// `markdown`, `codequality` (GitLab); `FORMAT=PATH` writes that format to a file (atomically).
     #[arg(long, short, value_name = "FORMAT[=PATH]")]
     pub format: Vec<FormatSpec>,
     /// Count warnings as failures.

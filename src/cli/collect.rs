@@ -26,11 +26,17 @@ pub fn collect_request(
     limits: Limits,
     verifier: Option<&Verifier>,
 ) -> Result<CollectRequest, Report> {
+    // `--image` is checked first: a tag gets the "not pinned by digest" hint, not a
+    // subject-format error.
+    let image = args
+        .image
+        .as_deref()
+        .map(crate::cli::registry::pinned)
+        .transpose()?;
     let mut request = args.to_request(limits).map_err(|e| evidence_report(&e))?;
-    let Some(image) = &args.image else {
+    let Some(image) = image else {
         return Ok(request);
     };
-    let image = crate::cli::registry::pinned(image)?;
     if let Some(subject) = &args.subject
         && let Ok(SubjectSpec::Reference { sha256, .. }) = subject.parse::<SubjectSpec>()
         && sha256 != image.hex()

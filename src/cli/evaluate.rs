@@ -300,6 +300,16 @@ impl VerifyEvidence<'_> {
             .map_err(|e| evidence_report(&e))?;
             changed = true;
         }
+        let approvals_signed = model
+            .attestations
+            .iter()
+            .flatten()
+            .any(|a| a.predicate_type == APPROVAL_PREDICATE_TYPE);
+        if approvals_signed && self.verification.verifier.trust().approvers.is_empty() {
+            crate::cli::waivers::warn(
+                "signed approvals are not checked: no `trust.approvers` in the config, so none counts",
+            );
+        }
         let checked = check_evidence(
             model,
             self.verification.verifier,

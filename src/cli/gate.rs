@@ -188,8 +188,8 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     )?;
     if !decision.passed() && !args.attest_failures {
         outputs.emit(&decision, color)?;
-        tracing::info!(
-            "the gate failed: nothing signed (`--attest-failures` signs a FAILED result)"
+        crate::cli::output::status(
+            "Nothing signed: the gate failed (`--attest-failures` signs a FAILED result)",
         );
         return Ok(ExitStatus::PolicyFailure);
     }
@@ -213,11 +213,19 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
         .map(|(_, s)| input(&s.path, &s.sha256))
         .collect();
     inputs.extend(accepted.into_inner());
+    // Signed results travel: no CI machine's absolute paths in them.
+    for input in &mut inputs {
+        input.uri = crate::cli::output::project_relative(&input.uri, &config_file);
+    }
     inputs.sort();
     inputs.dedup();
     let subject =
         ResourceDescriptor::sha256(&decision.subject.name, &decision.subject.digest.sha256);
-    let policy_uri = format!("{}#stages.{}", config_file.display(), decision.stage);
+    let policy_uri = format!(
+        "{}#stages.{}",
+        crate::cli::output::project_relative(&config_file.display().to_string(), &config_file),
+        decision.stage
+    );
     let vsa = Statement::new(
         subject.clone(),
         VSA_PREDICATE_TYPE,
@@ -257,12 +265,15 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
         )?;
     }
     outputs.emit(&decision, color)?;
-    tracing::info!(
-        "signed the {} result: `{}`, `{}`",
+    crate::cli::output::status(&format!(
+        "Signed the `{}` result ({}) for sha256:{} with key {}: wrote `{}` (SLSA VSA) and `{}` (decision)",
+        decision.stage,
         decision.result,
+        decision.subject.digest.sha256,
+        key.public_key().hint(),
         args.bundle_out.display(),
         decision_path.display()
-    );
+    ));
     Ok(if decision.passed() {
         ExitStatus::Success
     } else {

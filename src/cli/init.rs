@@ -48,11 +48,27 @@ pub fn starter_config() -> String {
     format!("{stages}{STARTER_TRUST}")
 }
 
+/// A passing evidence document for the starter policies (`testdata/evidence/good.json`),
+/// written as `evidence/example.json` so the first `evaluate` works in a new project.
+const EXAMPLE_EVIDENCE: &str = include_str!("../../testdata/evidence/good.json");
+
+/// Where the config's `# yaml-language-server: $schema=` header points, relative to it.
+const CONFIG_SCHEMA_PATH: &str = "schemas/stagegate.schema.json";
+
 /// Runs `stagegate init`.
 pub fn init(args: InitArgs) -> Result<ExitStatus, Report> {
+    // The config's header names its schema for editors: write the schema it names.
+    let schema = crate::cli::schema::schema_text(crate::cli::args::SchemaKind::Config);
     let config = starter_config();
-    let mut files: Vec<(std::path::PathBuf, &[u8])> =
-        vec![(args.dir.join(CONFIG_FILE_NAME), config.as_bytes())];
+    let mut files: Vec<(std::path::PathBuf, &[u8])> = vec![
+        (args.dir.join(CONFIG_FILE_NAME), config.as_bytes()),
+        (args.dir.join(CONFIG_SCHEMA_PATH), schema.as_bytes()),
+        (
+            args.dir.join("evidence/example.json"),
+            EXAMPLE_EVIDENCE.as_bytes(),
+        ),
+    ];
+    let extra_files = files.len();
     collect(&POLICIES, &args.dir.join("policies"), &mut files);
     if !args.force {
         let existing: Vec<String> = files
@@ -78,11 +94,14 @@ pub fn init(args: InitArgs) -> Result<ExitStatus, Report> {
     let _ = std::io::Write::write_fmt(
         &mut stderr,
         format_args!(
-            "Wrote `{}` and {} policy files under `{}`.\nNext: stagegate evaluate --config {} --stage staging --evidence evidence.json\n",
+            "Wrote `{}`, its schema `{}`, an example evidence document `{}` and {} policy files under `{}`.\nNext: stagegate evaluate --config {} --stage dev --evidence {} --effective-time 2026-11-27T12:00:00Z\n",
             args.dir.join(CONFIG_FILE_NAME).display(),
-            files.len() - 1,
+            args.dir.join(CONFIG_SCHEMA_PATH).display(),
+            args.dir.join("evidence/example.json").display(),
+            files.len() - extra_files,
             args.dir.join("policies").display(),
             args.dir.join(CONFIG_FILE_NAME).display(),
+            args.dir.join("evidence/example.json").display(),
         ),
     );
     Ok(ExitStatus::Success)

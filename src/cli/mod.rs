@@ -7,6 +7,7 @@ pub mod attest;
 pub mod audit;
 mod collect;
 pub mod collect_args;
+pub mod completions;
 mod diagnostic;
 mod env;
 mod evaluate;
@@ -15,6 +16,7 @@ pub mod gate;
 pub mod impact;
 mod init;
 pub mod keygen;
+mod logging;
 mod output;
 pub mod push;
 pub mod registry;
@@ -46,9 +48,19 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    init_tracing(
-        cli.verbose,
+    // `test -v` lists every test: that `-v` is the test runner's, not the log's.
+    let log_verbosity = match cli.command {
+        Command::Test(_) => cli.verbose.saturating_sub(1),
+        _ => cli.verbose,
+    };
+    let log_style = match cli.command {
+        Command::Serve(_) => logging::LogStyle::Server,
+        _ => logging::LogStyle::Command,
+    };
+    logging::init(
+        log_verbosity,
         cli.color.enabled(std::io::stderr().is_terminal()),
+        log_style,
     );
     let color = cli.color.enabled(std::io::stdout().is_terminal());
     install_miette_hook(cli.color.enabled(std::io::stderr().is_terminal()));
@@ -68,6 +80,8 @@ pub fn main() -> ExitCode {
         Command::Replay(args) => replay::replay(*args),
         Command::Impact(args) => impact::impact(*args),
         Command::Waiver(args) => waiver::waiver(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
         Command::Test(mut args) => {
             args.verbose = cli.verbose > 0;
             test::test(args, color)
@@ -83,22 +97,6 @@ pub fn main() -> ExitCode {
             ExitStatus::Error.into()
         }
     }
-}
-
-fn init_tracing(verbose: u8, color: bool) {
-    let default = match verbose {
-        0 => "warn",
-        1 => "stagegate=info",
-        _ => "stagegate=debug",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_env(EnvVars::STAGEGATE_LOG)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(color)
-        .with_target(false)
-        .try_init();
 }
 
 /// Diagnostics are wrapped to the terminal's width on a terminal only: in a CI log, a message

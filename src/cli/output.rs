@@ -13,6 +13,15 @@ use crate::decision::Decision;
 use crate::policy::config::CONFIG_FILE_NAME;
 use crate::report::{OutputFormat, RenderOptions, render};
 
+/// One line on standard error saying what a command did (wrote, signed, pushed): standard
+/// output stays for the decision and other data.
+pub fn status(message: &str) {
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!("{message}");
+    }
+}
+
 /// The outputs of one run.
 #[derive(Debug)]
 pub struct Outputs {
@@ -180,9 +189,69 @@ pub fn config_path(given: Option<&Path>) -> Result<PathBuf, Report> {
     }
 }
 
+/// A file path as a signed result records it: relative to the project (the directory of
+/// `config`, the `stagegate.yaml`) when the file lies inside it, else the file's name alone
+/// (its digest, recorded beside it, identifies it). What is not an existing file (a registry
+/// reference such as `registry/repo@sha256:…`) stays as written.
+pub fn project_relative(path: &str, config: &Path) -> String {
+    let file = Path::new(path);
+    if !file.is_file() {
+        return path.to_owned();
+    }
+    let absolute = |p: &Path| {
+        fs_err::canonicalize(p)
+            .ok()
+            .or_else(|| std::path::absolute(p).ok())
+    };
+    let project = config
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if let (Some(file), Some(project)) = (absolute(file), absolute(project))
+        && let Ok(inside) = file.strip_prefix(&project)
+    {
+        return inside
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+    }
+    file.file_name()
+        .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recorded_paths_are_relative_to_the_project() {
+        let project = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let outside = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let config = project.path().join("stagegate.yaml");
+        let inside = project.path().join("attestations/prov.intoto.json");
+        let elsewhere = outside.path().join("ci/approval.sigstore.json");
+        for file in [&config, &inside, &elsewhere] {
+            if let Some(dir) = file.parent() {
+                fs_err::create_dir_all(dir).unwrap_or_else(|e| panic!("{e}"));
+            }
+            fs_err::write(file, "{}").unwrap_or_else(|e| panic!("{e}"));
+        }
+        let text = |p: &Path| p.display().to_string();
+        assert_eq!(
+            project_relative(&text(&inside), &config),
+            "attestations/prov.intoto.json"
+        );
+        assert_eq!(
+            project_relative(&text(&elsewhere), &config),
+            "approval.sigstore.json"
+        );
+        assert_eq!(project_relative(&text(&config), &config), "stagegate.yaml");
+        assert_eq!(
+            project_relative("127.0.0.1:5000/shop/api@sha256:ab", &config),
+            "127.0.0.1:5000/shop/api@sha256:ab"
+        );
+    }
 
     #[test]
     fn files_appear_together_or_not_at_all() {

@@ -51,7 +51,8 @@ pub fn pinned(text: &str) -> Result<Pinned, Report> {
     })
 }
 
-/// The attestations attached to `image`, as verification candidates.
+/// The attestations attached to `image`, as verification candidates. An image the registry
+/// does not hold is an error, not an image with nothing attached.
 pub fn attached_candidates(registry: &Registry, image: &Pinned) -> Result<Vec<Candidate>, Report> {
     let attached: Vec<Attached> = block_on(registry.attached(image))?.map_err(|e| {
         miette::miette!(
@@ -60,6 +61,9 @@ pub fn attached_candidates(registry: &Registry, image: &Pinned) -> Result<Vec<Ca
             crate::verify::promotion::error_chain(&e)
         )
     })?;
+    if attached.is_empty() {
+        require_image(registry, image)?;
+    }
     Ok(attached
         .into_iter()
         .map(|a| Candidate {
@@ -83,6 +87,27 @@ pub fn platform_manifests(registry: &Registry, image: &Pinned) -> Result<Vec<Str
         .iter()
         .map(|d| d.strip_prefix("sha256:").unwrap_or(d).to_owned())
         .collect())
+}
+
+/// An error unless the registry holds `image`'s manifest.
+pub fn require_image(registry: &Registry, image: &Pinned) -> Result<(), Report> {
+    let found = block_on(registry.has_manifest(image))?.map_err(|e| {
+        miette::miette!(
+            "cannot read `{}`: {}",
+            image.display(),
+            crate::verify::promotion::error_chain(&e)
+        )
+    })?;
+    if found {
+        return Ok(());
+    }
+    Err(miette::miette!(
+        help =
+            "check the repository and the digest, e.g. `skopeo inspect docker://IMAGE@sha256:HEX`",
+        "`{}` is not in the registry: it has no manifest {}",
+        image.display(),
+        image.digest
+    ))
 }
 
 /// The attestations attached to `image` that `verifier` verifies as evidence (each signed
@@ -235,11 +260,11 @@ pub fn push_signed(
                     crate::verify::promotion::error_chain(&e)
                 )
             })?;
-        tracing::info!(
-            "pushed a `{predicate_type}` bundle to `{}` as {}",
+        crate::cli::output::status(&format!(
+            "Pushed a `{predicate_type}` bundle to `{}` as referrer {}",
             image.display(),
             pushed.manifest_digest
-        );
+        ));
     }
     Ok(())
 }

@@ -421,6 +421,12 @@ impl Registry {
         Ok(Some((bytes, actual)))
     }
 
+    /// Whether the registry holds `image`'s manifest: told apart from "no attestations
+    /// attached", so a typo in the digest or repository is not reported as an unsigned image.
+    pub async fn has_manifest(&self, image: &Pinned) -> Result<bool, OciError> {
+        Ok(self.manifest_if_any(&image.reference).await?.is_some())
+    }
+
     /// Reads a manifest by digest or tag (checked against its digest when pinned).
     async fn manifest(&self, reference: &Reference) -> Result<(Vec<u8>, String), OciError> {
         self.manifest_if_any(reference)

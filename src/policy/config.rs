@@ -140,6 +140,30 @@ mod indexmap_free {
             deserializer.deserialize_map(StagesVisitor)
         }
     }
+
+    /// Stage names in file order, the stages themselves skipped unread.
+    #[derive(Debug)]
+    pub(super) struct StageNames(pub(super) Vec<String>);
+
+    impl<'de> Deserialize<'de> for StageNames {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct NamesVisitor;
+            impl<'de> Visitor<'de> for NamesVisitor {
+                type Value = StageNames;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a map of stage names to stages")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                    let mut names = Vec::new();
+                    while let Some((name, _)) = map.next_entry::<String, serde::de::IgnoredAny>()? {
+                        names.push(name);
+                    }
+                    Ok(StageNames(names))
+                }
+            }
+            deserializer.deserialize_map(NamesVisitor)
+        }
+    }
 }
 
 pub use crate::config::ConfigPath;
@@ -203,6 +227,26 @@ impl Config {
             ))
         })?;
         Config::parse(path, &text)
+    }
+
+    /// The stage names of the `stagegate.yaml` at `path`, in order, read without loading
+    /// anything it points at (policies, keys, waiver files): for commands that only need to
+    /// know which stages exist (`approve`, `waiver sign`), and must work while a file the
+    /// config names is still being made (the signed waiver set `waiver sign` writes).
+    pub fn stage_names(path: &Path, limits: &Limits) -> Result<Vec<String>, PolicyError> {
+        #[derive(Deserialize)]
+        struct Names {
+            stages: indexmap_free::StageNames,
+        }
+        let bytes = read_limited(path, limits)?;
+        let text = String::from_utf8_lossy(&bytes);
+        let names: Names = serde_saphyr::from_str(&text).map_err(|err| {
+            let (line, column) = err
+                .location()
+                .map_or((0, 0), |loc| (loc.line() as u32, loc.column() as u32));
+            PolicyError::Config(Located::new(path, line, column, syntax_message(&err)))
+        })?;
+        Ok(names.stages.0)
     }
 
     /// Parses and checks config text read from `path`.
@@ -356,7 +400,12 @@ impl Config {
                         file: &file,
                         signed_by: None,
                     };
-                    waivers.push(check_waiver(*raw_waiver, &origin, &stage_names)?);
+                    waivers.push(check_waiver(
+                        *raw_waiver,
+                        &origin,
+                        &stage_names,
+                        (line, column),
+                    )?);
                 }
                 RawWaiverEntry::File(written) => {
                     let resolved = base_dir.join(&written);
@@ -430,7 +479,7 @@ impl Config {
                     self.stages_column,
                     format!("unknown stage `{name}`"),
                 )
-                .with_help(format!("stages defined here: {}", known.join(", "))),
+                .with_help(unknown_stage_help(name, &known)),
             )
         })
     }
@@ -472,6 +521,72 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// The help for an unknown stage name: the closest known one, then every known one.
+pub fn unknown_stage_help<S: AsRef<str>>(name: &str, known: &[S]) -> String {
+    let list = known
+        .iter()
+        .map(|s| format!("`{}`", s.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match closest(name, known.iter().map(AsRef::as_ref)) {
+        Some(close) => format!("did you mean `{close}`? stages defined here: {list}"),
+        None => format!("stages defined here: {list}"),
+    }
+}
+
+/// The candidate nearest to `name` (Levenshtein distance, ignoring case), when it is near
+/// enough to be a typo: at most 1 edit for short names, 2 from 5 characters, 3 from 9.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = match name.chars().count() {
+        0..=4 => 1,
+        5..=8 => 2,
+        _ => 3,
+    };
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&name.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance, counting a swap of two neighbouring characters as one edit
+/// (`prdo` → `prod`).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let width = b.len() + 1;
+    let mut table = vec![0usize; (a.len() + 1) * width];
+    let at = |i: usize, j: usize| i * width + j;
+    for i in 0..=a.len() {
+        if let Some(cell) = table.get_mut(at(i, 0)) {
+            *cell = i;
+        }
+    }
+    for j in 0..=b.len() {
+        if let Some(cell) = table.get_mut(at(0, j)) {
+            *cell = j;
+        }
+    }
+    let get = |table: &[usize], i: usize, j: usize| {
+        table.get(at(i, j)).copied().unwrap_or(usize::MAX / 2)
+    };
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let same = a.get(i - 1) == b.get(j - 1);
+            let mut best = (get(&table, i - 1, j) + 1)
+                .min(get(&table, i, j - 1) + 1)
+                .min(get(&table, i - 1, j - 1) + usize::from(!same));
+            if i > 1 && j > 1 && a.get(i - 1) == b.get(j - 2) && a.get(i - 2) == b.get(j - 1) {
+                best = best.min(get(&table, i - 2, j - 2) + 1);
+            }
+            if let Some(cell) = table.get_mut(at(i, j)) {
+                *cell = best;
+            }
+        }
+    }
+    get(&table, a.len(), b.len())
 }
 
 /// Whether a waiver file is a signed document (a Sigstore bundle or DSSE envelope, JSON)

@@ -57,8 +57,10 @@ pub(crate) struct RawWaiver {
     #[serde(default)]
     id: Option<String>,
     /// The rule id whose findings it waives; a policy of every stage it applies to must define it.
+    // Required fields are `Option`s, so that every missing one is reported at once, pointing
+    // at the waiver (serde would stop at the first, pointing past the mapping).
     #[schemars(with = "String")]
-    rule: Spanned<String>,
+    rule: Option<Spanned<String>>,
     /// A finding id (e.g. a CVE), compared with the finding's `details` `id`, `cve`,
     /// `vulnerability`, `vulnerabilityId` and `aliases`.
     #[serde(default)]
@@ -75,15 +77,22 @@ pub(crate) struct RawWaiver {
     stages: Vec<Spanned<String>>,
     /// When it stops applying: an RFC 3339 time, or a date (the waiver holds through that day, UTC).
     #[schemars(with = "String")]
-    expires: Spanned<String>,
+    expires: Option<Spanned<String>>,
     /// Why the finding is accepted.
-    reason: String,
+    #[schemars(with = "String")]
+    reason: Option<String>,
     /// The ticket that tracks the fix.
-    ticket: String,
+    #[schemars(with = "String")]
+    ticket: Option<String>,
     /// Who approved the waiver.
     #[serde(alias = "approvedBy")]
-    approved_by: String,
+    #[schemars(with = "String")]
+    approved_by: Option<String>,
 }
+
+/// The fields every waiver must give, in the order they are reported.
+pub const REQUIRED_WAIVER_FIELDS: [&str; 5] =
+    ["rule", "expires", "reason", "ticket", "approved_by"];
 
 /// One entry of `waivers:`: a waiver, or the path of a file holding more.
 #[derive(Debug)]
@@ -133,7 +142,7 @@ impl<'de> Deserialize<'de> for RawWaiverEntry {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawWaiverFile {
-    waivers: Vec<RawWaiver>,
+    waivers: Vec<Spanned<RawWaiver>>,
 }
 
 /// Which subject a waiver is scoped to.
@@ -519,16 +528,24 @@ pub struct WaiverOrigin<'a> {
     pub signed_by: Option<&'a str>,
 }
 
-/// Checks one raw waiver: parses `expires`, refuses empty mandatory fields and unknown stages.
+/// Checks one raw waiver, written at `(line, column)`: every required field given and not
+/// empty (all the missing ones named in one error, pointing at the waiver), `expires` parsed,
+/// stages known.
 pub(crate) fn check_waiver(
     raw: RawWaiver,
     origin: &WaiverOrigin<'_>,
     stages: &[&str],
+    (waiver_line, waiver_column): (u32, u32),
 ) -> Result<Waiver, PolicyError> {
-    let (line, column) = (
-        raw.rule.referenced.line() as u32,
-        raw.rule.referenced.column() as u32,
-    );
+    let (line, column) = raw
+        .rule
+        .as_ref()
+        .map_or((waiver_line, waiver_column), |rule| {
+            (
+                rule.referenced.line() as u32,
+                rule.referenced.column() as u32,
+            )
+        });
     let at = |line: u32, column: u32, message: String| {
         PolicyError::Config(Located::new(origin.path, line, column, message))
     };
@@ -537,27 +554,60 @@ pub(crate) fn check_waiver(
         .clone()
         .filter(|id| !id.trim().is_empty())
         .unwrap_or_else(|| format!("{}:{line}", origin.file));
-    for (field, value) in [
-        ("reason", &raw.reason),
-        ("ticket", &raw.ticket),
-        ("approved_by", &raw.approved_by),
-        ("rule", &raw.rule.value),
-    ] {
-        if value.trim().is_empty() {
-            return Err(at(
-                line,
-                column,
-                format!("waiver `{id}`: `{field}` must not be empty"),
-            ));
+    let given = [
+        raw.rule.as_ref().map(|r| r.value.as_str()),
+        raw.expires.as_ref().map(|e| e.value.as_str()),
+        raw.reason.as_deref(),
+        raw.ticket.as_deref(),
+        raw.approved_by.as_deref(),
+    ];
+    let mut missing = Vec::new();
+    let mut empty = Vec::new();
+    for (field, value) in REQUIRED_WAIVER_FIELDS.iter().zip(given) {
+        match value {
+            None => missing.push(format!("`{field}`")),
+            Some(value) if value.trim().is_empty() => empty.push(format!("`{field}`")),
+            Some(_) => {}
         }
     }
-    let expires = parse_expiry(&raw.expires.value).ok_or_else(|| {
+    if !missing.is_empty() || !empty.is_empty() {
+        let mut problems = Vec::new();
+        if !missing.is_empty() {
+            problems.push(format!("missing {}", missing.join(", ")));
+        }
+        if !empty.is_empty() {
+            problems.push(format!("empty {}", empty.join(", ")));
+        }
+        return Err(PolicyError::Config(
+            Located::new(
+                origin.path,
+                waiver_line,
+                waiver_column,
+                format!("waiver `{id}`: {}", problems.join("; ")),
+            )
+            .with_help(format!(
+                "every waiver needs {}",
+                REQUIRED_WAIVER_FIELDS.map(|f| format!("`{f}`")).join(", ")
+            )),
+        ));
+    }
+    let (Some(rule), Some(expires_at), Some(reason), Some(ticket), Some(approved_by)) = (
+        raw.rule,
+        raw.expires,
+        raw.reason,
+        raw.ticket,
+        raw.approved_by,
+    ) else {
+        // Every field was checked to be present just above.
+        return Err(at(line, column, format!("waiver `{id}` is incomplete")));
+    };
+    let expires = parse_expiry(&expires_at.value).ok_or_else(|| {
         at(
-            raw.expires.referenced.line() as u32,
-            raw.expires.referenced.column() as u32,
+            expires_at.referenced.line() as u32,
+            expires_at.referenced.column() as u32,
             format!(
                 "waiver `{id}`: `expires: {}` is neither an RFC 3339 time nor a date (YYYY-MM-DD)",
-                raw.expires.value
+                expires_at.value
             ),
         )
     })?;
@@ -580,15 +630,15 @@ pub(crate) fn check_waiver(
     });
     Ok(Waiver {
         id,
-        rule: raw.rule.value,
+        rule: rule.value,
         finding: raw.finding.filter(|f| !f.is_empty()),
         component: raw.component.filter(|c| !c.is_empty()),
         subject,
         stages: raw.stages.into_iter().map(|s| s.value).collect(),
         expires,
-        reason: raw.reason,
-        ticket: raw.ticket,
-        approved_by: raw.approved_by,
+        reason,
+        ticket,
+        approved_by,
         path: origin.path.to_owned(),
         file: origin.file.to_owned(),
         line,
@@ -626,7 +676,10 @@ pub(crate) fn read_waiver_file(
     })?;
     raw.waivers
         .into_iter()
-        .map(|w| check_waiver(w, origin, stages))
+        .map(|w| {
+            let at = (w.referenced.line() as u32, w.referenced.column() as u32);
+            check_waiver(w.value, origin, stages, at)
+        })
         .collect()
 }
 

@@ -2,7 +2,7 @@
 //!
 //! [`render`] picks one renderer per [`OutputFormat`]: each lives in its own file and
 //! implements the small `OutputFormatter` trait (`text`, `json`, `sarif`, `junit`, `github`,
-//! `markdown`); XML escaping is shared in `xml`. Renderers take a decision built by
+//! `markdown`, `codequality`); XML escaping is shared in `xml`. Renderers take a decision built by
 //! [`Decision::new`] and compute nothing: findings arrive sorted, the outcome is decided, and
 //! the caller asks the decision (not the report) for the exit status. The CLI maps
 //! `--format` onto [`OutputFormat`] and writes the returned string to stdout.
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::decision::{Decision, Finding, RuleInfo, Severity, SourceLocation, WaivedFinding};
 use crate::evidence::Subject;
 
+mod codequality;
 mod github;
 mod json;
 mod junit;
@@ -61,17 +62,22 @@ pub enum OutputFormat {
     /// GitHub-flavoured Markdown, for `$GITHUB_STEP_SUMMARY` or a pull-request comment.
     #[value(name = "markdown")]
     Markdown,
+    /// A GitLab code quality report (CodeClimate JSON), for merge-request widgets.
+    #[value(name = "codequality")]
+    #[serde(rename = "codequality")]
+    CodeQuality,
 }
 
 impl OutputFormat {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [OutputFormat; 6] = [
+    pub const ALL: [OutputFormat; 7] = [
         OutputFormat::Text,
         OutputFormat::Json,
         OutputFormat::Sarif,
         OutputFormat::JUnit,
         OutputFormat::Github,
         OutputFormat::Markdown,
+        OutputFormat::CodeQuality,
     ];
 
     /// The name users type: the `--format` value, the serde form, and [`fmt::Display`].
@@ -85,6 +91,7 @@ impl OutputFormat {
             OutputFormat::JUnit => "junit",
             OutputFormat::Github => "github",
             OutputFormat::Markdown => "markdown",
+            OutputFormat::CodeQuality => "codequality",
         }
     }
 }
@@ -130,6 +137,7 @@ pub fn render(
         OutputFormat::JUnit => junit::JUnitOutputFormatter.render(decision),
         OutputFormat::Github => github::GithubOutputFormatter.render(decision),
         OutputFormat::Markdown => markdown::MarkdownOutputFormatter.render(decision),
+        OutputFormat::CodeQuality => codequality::CodeQualityOutputFormatter.render(decision),
     }
 }
 

@@ -131,7 +131,7 @@ impl State {
                 *self.policy.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(policy);
                 self.cache.clear();
                 Metrics::inc(&self.metrics.reloads);
-                tracing::info!("reloaded `{}`", self.settings.config.display());
+                tracing::info!(target: LIFECYCLE_TARGET, "reloaded `{}`", self.settings.config.display());
             }
             Err(err) => tracing::error!(
                 "keeping the previous configuration: {}",
@@ -383,6 +383,26 @@ impl State {
                 break;
             }
         }
+        if outcome.is_err() && candidates.is_empty() {
+            // Nothing attached: tell an image the registry lacks from an unsigned one.
+            match self.registry.has_manifest(pinned).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    outcome = Err(format!(
+                        "{} is not in the registry (no manifest {})",
+                        pinned.display(),
+                        pinned.digest
+                    ));
+                }
+                Err(err) => {
+                    Metrics::inc(&self.metrics.registry_errors);
+                    outcome = Err(format!(
+                        "registry error: {}",
+                        crate::verify::promotion::error_chain(&err)
+                    ));
+                }
+            }
+        }
         let ttl = if outcome.is_ok() {
             policy.ttl
         } else {
@@ -504,6 +524,10 @@ async fn handle(state: Arc<State>, request: HttpRequest<Incoming>) -> HttpRespon
     }
 }
 
+/// The `tracing` target of the server's lifecycle messages (where it listens, reloads), which
+/// `stagegate serve` shows without `-v`.
+pub const LIFECYCLE_TARGET: &str = "stagegate::serve::lifecycle";
+
 /// Runs the server until the process is stopped.
 pub async fn run(settings: Settings) -> Result<(), ServeError> {
     let acceptor = load_tls(&settings)?;
@@ -513,7 +537,8 @@ pub async fn run(settings: Settings) -> Result<(), ServeError> {
         .map_err(|source| ServeError::Listen { addr, source })?;
     let state = State::new(settings)?;
     tracing::info!(
-        "listening on https://{}",
+        target: LIFECYCLE_TARGET,
+        "listening on https://{} (/validate, /healthz, /readyz, /metrics)",
         listener.local_addr().unwrap_or(addr)
     );
     spawn_reloaders(state.clone());

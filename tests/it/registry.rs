@@ -810,3 +810,27 @@ fn push_uses_the_referrers_api_where_the_registry_has_one() {
     let out = verify_image(&dir, &image.display(), "dev");
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 }
+
+/// Issue 16: an image the registry does not hold is an error naming it, not "no attestations
+/// attached".
+#[test]
+fn verify_and_collect_tell_a_missing_image_from_an_unsigned_one() {
+    let Some(registry) = TestRegistry::start("missing-image") else {
+        return;
+    };
+    let image = registry.push_image("shop/api", "v1", "missing-image");
+    let dir = promotion("missing-image", &image);
+    let missing = format!("{}/shop/api@sha256:{}", registry.host, "0".repeat(64));
+    let out = verify_image(&dir, &missing, "dev");
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not in the registry"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("no attestations attached"));
+    // The image that is there, unsigned, is still a rejection.
+    let out = verify_image(&dir, &image.display(), "dev");
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("no attestations attached"));
+}

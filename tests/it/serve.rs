@@ -409,3 +409,25 @@ fn serve_caches_by_digest_and_a_moved_tag_is_checked_again() {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// Issue 16: the webhook names an image missing from the registry as such, not as unsigned.
+#[test]
+fn serve_tells_a_missing_image_from_an_unsigned_one() {
+    let Some(registry) = TestRegistry::start("serve-missing") else {
+        return;
+    };
+    let unsigned = registry
+        .push_image("shop/api", "v1", "serve-missing")
+        .display();
+    let missing = format!("{}/shop/api@sha256:{}", registry.host, "0".repeat(64));
+    let dir = Dir::new("serve-missing");
+    admission_config(&dir, "");
+    let webhook = Webhook::start(&dir, &[]);
+    let denied = webhook.review(&review("Pod", "dev", pod_spec(&[&missing], &[], &[])));
+    assert_eq!(denied["allowed"], false, "{denied}");
+    let message = denied["status"]["message"].as_str().unwrap();
+    assert!(message.contains("is not in the registry"), "{message}");
+    let denied = webhook.review(&review("Pod", "dev", pod_spec(&[&unsigned], &[], &[])));
+    let message = denied["status"]["message"].as_str().unwrap();
+    assert!(message.contains("no attestations attached"), "{message}");
+}
