@@ -83,8 +83,11 @@ pub fn parse_document(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Valu
     })
 }
 
-/// Parses JSON bytes read from `path`.
+/// Parses JSON bytes read from `path`. An object that repeats a key is refused, as YAML
+/// documents and evidence are: with last-wins a second `"kind"` could hide the first from a
+/// reviewer while the policy sees the other (issue #12).
 pub fn parse_json(path: &Path, bytes: &[u8]) -> Result<Value, DocumentError> {
+    check_duplicate_keys(path, bytes)?;
     serde_json::from_slice(bytes).map_err(|err| DocumentError::Syntax {
         path: path.to_owned(),
         format: "JSON",
@@ -108,12 +111,114 @@ pub fn check_json_syntax(path: &Path, bytes: &[u8]) -> Result<(), DocumentError>
         })
 }
 
+/// Refuses JSON whose objects repeat a key (at any depth), naming the key with its line and
+/// column; also reports any syntax error. Builds nothing but each object's set of keys.
+pub fn check_duplicate_keys(path: &Path, bytes: &[u8]) -> Result<(), DocumentError> {
+    find_duplicate_keys(bytes).map_err(|err| DocumentError::Syntax {
+        path: path.to_owned(),
+        format: "JSON",
+        line: err.line(),
+        column: err.column().max(1),
+        message: strip_position(&err.to_string()),
+    })
+}
+
+/// The `serde_json` error (with its line and column) of the first repeated object key or
+/// syntax error in `bytes`; for readers that report `serde_json` errors themselves.
+pub fn find_duplicate_keys(bytes: &[u8]) -> Result<(), serde_json::Error> {
+    serde_json::from_slice::<NoDuplicateKeys>(bytes).map(drop)
+}
+
+/// As [`find_duplicate_keys`], for a sequence of JSON values (JSON Lines).
+pub fn find_duplicate_keys_in_stream(bytes: &[u8]) -> Result<(), serde_json::Error> {
+    for value in serde_json::Deserializer::from_slice(bytes).into_iter::<NoDuplicateKeys>() {
+        value?;
+    }
+    Ok(())
+}
+
+/// Any JSON value, checked for repeated object keys and otherwise ignored.
+struct NoDuplicateKeys;
+
+impl<'de> serde::Deserialize<'de> for NoDuplicateKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(NoDuplicateKeysVisitor)
+    }
+}
+
+struct NoDuplicateKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicateKeysVisitor {
+    type Value = NoDuplicateKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        // Most objects have a handful of keys: a linear scan beats hashing them.
+        let mut few: Vec<std::borrow::Cow<'de, str>> = Vec::new();
+        let mut many = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let repeated = if many.is_empty() && few.len() < 16 {
+                let repeated = few.contains(&key);
+                few.push(key.clone());
+                repeated
+            } else {
+                many.extend(few.drain(..));
+                !many.insert(key.clone())
+            };
+            if repeated {
+                return Err(serde::de::Error::custom(format!(
+                    "duplicate key `{key}` in an object"
+                )));
+            }
+            map.next_value::<NoDuplicateKeys>()?;
+        }
+        Ok(NoDuplicateKeys)
+    }
+}
+
 /// serde_json appends " at line L column C"; we report the position separately.
 fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(index) => message[..index].to_owned(),
-        None => message.to_owned(),
-    }
+    let message = match message.rfind(" at line ") {
+        Some(index) => &message[..index],
+        None => message,
+    };
+    clarify_json_message(message)
+}
+
+/// serde_json's messages, made plain where they mislead: a lone UTF-16 surrogate escape
+/// (`"\ud800"`) is reported as "unexpected end of hex escape" (issue #12).
+pub fn clarify_json_message(message: &str) -> String {
+    const LONE: &str = "a lone UTF-16 surrogate escape: `\\ud800`–`\\udfff` must come in pairs (high then low) and cannot stand for a character alone";
+    message
+        .replace("unexpected end of hex escape", LONE)
+        .replace("lone leading surrogate in hex escape", LONE)
 }
 
 #[cfg(test)]
@@ -132,6 +237,56 @@ mod tests {
                 assert_eq!((format, line), ("JSON", 3))
             }
             other => panic!("expected a syntax error, got {other:?}"),
+        }
+    }
+
+    /// Regression for issue #12 point 5: duplicate keys in JSON were last-wins.
+    #[test]
+    fn duplicate_json_keys_are_refused_at_their_place() {
+        let err = parse_document(
+            Path::new("i.json"),
+            b"{\"a\": {\"kind\": \"Pod\",\n \"kind\": \"Job\"}}",
+            &Limits::default(),
+        );
+        match err {
+            Err(DocumentError::Syntax { line, message, .. }) => {
+                assert_eq!(line, 2);
+                assert!(message.contains("duplicate key `kind`"), "{message}");
+            }
+            other => panic!("expected a duplicate-key error, got {other:?}"),
+        }
+        // The same key in sibling objects, and escaped spellings of other keys, are fine.
+        let ok = parse_document(
+            Path::new("i.json"),
+            br#"[{"a": 1}, {"a": 2, "\u0062": 3, "b\n": 4}]"#,
+            &Limits::default(),
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+        let escaped = parse_document(
+            Path::new("i.json"),
+            br#"{"b": 1, "\u0062": 2}"#,
+            &Limits::default(),
+        );
+        assert!(
+            escaped.is_err(),
+            "an escaped spelling of a key is the same key"
+        );
+    }
+
+    /// Regression for issue #12 point 14: a lone surrogate said "unexpected end of hex escape".
+    #[test]
+    fn lone_surrogates_are_named() {
+        for text in [
+            &br#"{"a": "\ud800"}"#[..],
+            br#"{"a": "\ud800\u0041"}"#,
+            br#"{"a": "x\udc00"}"#,
+        ] {
+            match parse_document(Path::new("s.json"), text, &Limits::default()) {
+                Err(DocumentError::Syntax { message, .. }) => {
+                    assert!(message.contains("lone UTF-16 surrogate"), "{message}")
+                }
+                other => panic!("expected an error for {text:?}, got {other:?}"),
+            }
         }
     }
 

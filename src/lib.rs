@@ -28,7 +28,10 @@ pub mod config;
 pub mod decision;
 pub mod document;
 pub mod evidence;
+#[cfg(test)]
+mod fuzz;
 pub mod limits;
+pub mod memory;
 pub mod oci;
 pub mod policy;
 pub mod report;

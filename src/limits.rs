@@ -39,6 +39,15 @@ pub enum LimitError {
         #[source]
         source: std::io::Error,
     },
+    /// The path names a FIFO, a device, a socket or a directory: reading it could block
+    /// forever or never end.
+    #[error("`{}` is {kind}, not a regular file; give a file, or `-` for standard input", path.display())]
+    NotRegular {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead.
+        kind: &'static str,
+    },
     /// The file is larger than [`Limits::max_file_bytes`].
     #[error("`{}` is larger than the limit of {limit} bytes", path.display())]
     TooLarge {
@@ -63,20 +72,78 @@ pub enum LimitError {
     },
 }
 
+/// Opens `path` for reading only if it is a regular file (after following symlinks).
+///
+/// A FIFO, a socket or a character device (`/dev/zero`, `/dev/tty`) given as an input would
+/// block a gate forever or feed it without end, outside any deadline (issue #12): they are
+/// refused, as are directories. The file is opened without blocking and checked on the open
+/// handle, so swapping the path for a FIFO between a check and the open changes nothing.
+/// Standard input is read through `-`, never through its device path.
+pub fn open_regular(path: &Path) -> Result<fs_err::File, LimitError> {
+    let io = |source| LimitError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut options = fs_err::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use fs_err::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(io)?;
+    let file_type = file.metadata().map_err(io)?.file_type();
+    if !file_type.is_file() {
+        return Err(LimitError::NotRegular {
+            path: path.to_owned(),
+            kind: file_kind(&file_type),
+        });
+    }
+    Ok(file)
+}
+
+/// What kind of non-regular file this is, for the error message.
+fn file_kind(file_type: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
 /// Reads a whole file (or standard input for `-`), refusing it once it exceeds the limit.
-/// Reads at most `limit + 1` bytes, so a huge file costs no more than the limit.
+/// Reads at most `limit + 1` bytes, so a huge file costs no more than the limit. Only regular
+/// files are read ([`open_regular`]).
 pub fn read_limited(path: &Path, limits: &Limits) -> Result<Vec<u8>, LimitError> {
     let io = |source| LimitError::Io {
         path: path.to_owned(),
         source,
     };
-    let reader: Box<dyn Read> = if path == Path::new("-") {
-        Box::new(std::io::stdin().lock())
+    let (reader, expected): (Box<dyn Read>, u64) = if path == Path::new("-") {
+        (Box::new(std::io::stdin().lock()), 0)
     } else {
-        Box::new(fs_err::File::open(path).map_err(io)?)
+        let file = open_regular(path)?;
+        let length = file.metadata().map_or(0, |m| m.len());
+        (Box::new(file), length)
     };
     // Size the buffer from the file's length when known, so reading does not reallocate.
-    let expected = fs_err::metadata(path).map_or(0, |m| m.len().min(limits.max_file_bytes));
+    let expected = expected.min(limits.max_file_bytes);
     let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).saturating_add(1));
     reader
         .take(limits.max_file_bytes.saturating_add(1))
@@ -179,6 +246,26 @@ mod tests {
         assert!(check_depth(Path::new("x.json"), doc, &limits).is_ok());
         let deeper = br#"{"a": "\\", "c": [[1]]}"#;
         assert!(check_depth(Path::new("x.json"), deeper, &limits).is_err());
+    }
+
+    /// Regression for issue #12 point 11: a FIFO given as an input blocked forever.
+    #[cfg(unix)]
+    #[test]
+    fn fifos_devices_and_directories_are_refused() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let fifo = dir.path().join("sbom.json");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        for (path, kind) in [
+            (fifo.as_path(), "a FIFO"),
+            (Path::new("/dev/zero"), "a character device"),
+            (dir.path(), "a directory"),
+        ] {
+            match read_limited(path, &Limits::default()) {
+                Err(LimitError::NotRegular { kind: found, .. }) => assert_eq!(found, kind),
+                other => panic!("expected {path:?} to be refused, got {other:?}"),
+            }
+        }
     }
 
     #[test]

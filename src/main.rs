@@ -5,9 +5,11 @@ use std::process::ExitCode;
 
 /// mimalloc rather than the system allocator: evaluating a large evidence document builds
 /// hundreds of thousands of small values (regorus objects, strings), and glibc's malloc spent
-/// a third of the process's time on them.
+/// a third of the process's time on them. Counted, for `--max-memory` (see
+/// [`stagegate::memory`]).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: stagegate::memory::CountingAllocator<mimalloc::MiMalloc> =
+    stagegate::memory::CountingAllocator(mimalloc::MiMalloc);
 
 fn main() -> ExitCode {
     if std::env::var_os("RUST_LIB_BACKTRACE").is_none() {

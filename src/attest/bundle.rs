@@ -271,14 +271,17 @@ pub enum SignedDocument {
 }
 
 impl SignedDocument {
-    /// Reads one JSON document (the first line of a JSON Lines file when there are several):
-    /// a bundle if it has `mediaType`, a DSSE envelope if it has `payloadType`.
+    /// Reads one JSON document: a bundle if it has `mediaType`, a DSSE envelope if it has
+    /// `payloadType`. Anything after it but white space — trailing garbage, a second document
+    /// (a JSON Lines file of several) — is refused: what is verified is the whole file, never
+    /// a prefix of it (issue #12).
     pub fn from_json(bytes: &[u8]) -> Result<SignedDocument, AttestError> {
-        let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
-        let value = match stream.next() {
-            Some(value) => value.map_err(AttestError::Json)?,
-            None => return Err(AttestError::Empty),
-        };
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(AttestError::Empty);
+        }
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        let value = Value::deserialize(&mut deserializer).map_err(AttestError::Json)?;
+        deserializer.end().map_err(AttestError::Json)?;
         if value.get("mediaType").is_some() {
             let wire: WireBundle = serde_json::from_value(value).map_err(AttestError::Json)?;
             Ok(SignedDocument::Bundle(Bundle::try_from(wire)?))
@@ -318,6 +321,20 @@ mod tests {
         ));
         assert!(matches!(
             SignedDocument::from_json(b"{\"payloadType\""),
+            Err(AttestError::Json(_))
+        ));
+        assert!(matches!(
+            SignedDocument::from_json(b"  "),
+            Err(AttestError::Empty)
+        ));
+        // Regression for issue #12 point 14: a bundle followed by trailing garbage or a second
+        // document was accepted.
+        assert!(matches!(
+            SignedDocument::from_json(b"{\"a\": 1} x"),
+            Err(AttestError::Json(_))
+        ));
+        assert!(matches!(
+            SignedDocument::from_json(b"{\"a\": 1}\n{\"a\": 1}\n"),
             Err(AttestError::Json(_))
         ));
         assert!(matches!(

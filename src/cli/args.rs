@@ -25,6 +25,10 @@ pub struct Cli {
     /// When to use colour.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Memory limit while policies evaluate, e.g. `512MiB`, `2GiB`; past it the run fails
+    /// (exit 2). Default: half of the physical memory, at most 4 GiB.
+    #[arg(long, global = true, value_name = "SIZE", value_parser = crate::memory::parse_size)]
+    pub max_memory: Option<u64>,
 }
 
 /// The subcommands.

@@ -20,7 +20,7 @@ struct FileDiagnostic {
     message: String,
     location: String,
     help: Option<String>,
-    source_code: Option<NamedSource<String>>,
+    source_code: Option<Snippet>,
     span: Option<SourceSpan>,
     label: String,
 }
@@ -35,9 +35,10 @@ impl Diagnostic for FileDiagnostic {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.source_code
-            .as_ref()
-            .map(|s| s as &dyn miette::SourceCode)
+        self.source_code.as_ref().map(|s| match s {
+            Snippet::Whole(source) => source as &dyn miette::SourceCode,
+            Snippet::Window(window) => window as &dyn miette::SourceCode,
+        })
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -63,33 +64,173 @@ pub fn file_report(
     } else {
         path.display().to_string()
     };
-    let text = if line > 0 {
-        fs_err::read(path)
+    let bytes = if line > 0 {
+        // Only a regular file is read again for the snippet: a FIFO would block.
+        crate::limits::open_regular(path)
             .ok()
+            .and_then(|mut file| {
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut file, &mut bytes).ok()?;
+                Some(bytes)
+            })
             .filter(|bytes| bytes.len() <= 4 * 1024 * 1024)
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
     } else {
         None
     };
-    let span = text.as_deref().map(|text| {
-        let offset = offset_of(text, line, column);
-        let len = text[offset..]
+    let help = match (help, bytes.as_deref().and_then(encoding_hint)) {
+        (Some(help), Some(hint)) => Some(format!("{help}\n{hint}")),
+        (help, hint) => help.map(str::to_owned).or(hint.map(str::to_owned)),
+    };
+    let text = bytes.map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+    let name = path.display().to_string();
+    let (source_code, span) = match text {
+        Some(text) => {
+            let offset = offset_of(&text, line, column);
+            snippet(name, text, line, offset)
+        }
+        None => (None, None),
+    };
+    let message = crate::document::clarify_json_message(message);
+    Report::new(FileDiagnostic {
+        message: format!("{title}: {location}: {message}"),
+        location,
+        help,
+        source_code,
+        span,
+        label: message,
+    })
+}
+
+/// A hint for a file in another encoding than UTF-8: the parsers then report a confusing
+/// error at line 1 (issue #12).
+fn encoding_hint(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => {
+            Some("the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8")
+        }
+        [0xEF, 0xBB, 0xBF, ..] => {
+            Some("the file starts with a UTF-8 byte order mark; save it without one")
+        }
+        [0, first, ..] | [first, 0, ..] if *first != 0 => {
+            Some("the file looks like UTF-16 (every other byte is zero); save it as UTF-8")
+        }
+        _ => None,
+    }
+}
+
+/// The longest line shown whole in a snippet; a longer one (minified JSON) is cut around the
+/// column, so a 92 KB line does not fill the terminal (issue #12).
+const MAX_SNIPPET_LINE: usize = 240;
+
+/// How much of a long line is shown on each side of the column.
+const WINDOW: usize = 80;
+
+/// The source shown under an error and the span in it.
+fn snippet(
+    name: String,
+    text: String,
+    line: usize,
+    offset: usize,
+) -> (Option<Snippet>, Option<SourceSpan>) {
+    let span_len = |text: &str, offset: usize| {
+        let len = text
+            .get(offset..)
+            .unwrap_or_default()
             .chars()
             .take_while(|c| !c.is_whitespace())
+            .take(WINDOW)
             .map(char::len_utf8)
             .sum::<usize>()
             .max(1)
             .min(text.len().saturating_sub(offset).max(1));
         SourceSpan::from((offset, if offset >= text.len() { 0 } else { len }))
+    };
+    let offset = offset.min(text.len());
+    let line_start = text
+        .get(..offset)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line_end = text
+        .get(offset..)
+        .and_then(|t| t.find('\n'))
+        .map_or(text.len(), |i| offset + i);
+    if line_end.saturating_sub(line_start) <= MAX_SNIPPET_LINE {
+        let span = span_len(&text, offset);
+        return (
+            Some(Snippet::Whole(NamedSource::new(name, text))),
+            Some(span),
+        );
+    }
+    let mut start = offset.saturating_sub(WINDOW * 2).max(line_start);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    let start = text.get(start..offset).map_or(start, |part| {
+        let skip = part.chars().count().saturating_sub(WINDOW);
+        start + part.chars().take(skip).map(char::len_utf8).sum::<usize>()
     });
-    Report::new(FileDiagnostic {
-        message: format!("{title}: {location}: {message}"),
-        location,
-        help: help.map(str::to_owned),
-        source_code: text.map(|t| NamedSource::new(path.display().to_string(), t)),
-        span,
-        label: message.to_owned(),
-    })
+    let end = text.get(offset..line_end).map_or(line_end, |part| {
+        offset + part.chars().take(WINDOW).map(char::len_utf8).sum::<usize>()
+    });
+    let prefix = if start > line_start { "..." } else { "" };
+    let suffix = if end < line_end { "..." } else { "" };
+    let window = format!(
+        "{prefix}{}{suffix}",
+        text.get(start..end).unwrap_or_default()
+    );
+    let column = text
+        .get(line_start..start)
+        .map_or(0, |before| before.chars().count())
+        .saturating_sub(prefix.len());
+    let span = span_len(&window, offset - start + prefix.len());
+    (
+        Some(Snippet::Window(Window {
+            name,
+            text: window,
+            line: line.saturating_sub(1),
+            column,
+        })),
+        Some(span),
+    )
+}
+
+/// What a diagnostic shows of its file.
+#[derive(Debug)]
+enum Snippet {
+    /// The whole file.
+    Whole(NamedSource<String>),
+    /// A window of one long line.
+    Window(Window),
+}
+
+/// A window of one long line, shown with the line and column it has in the file.
+#[derive(Debug)]
+struct Window {
+    name: String,
+    text: String,
+    /// 0-based line of the window in the file.
+    line: usize,
+    /// 0-based column (characters) where the window starts, less its `...` prefix.
+    column: usize,
+}
+
+impl miette::SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.line,
+            inner.column() + self.column,
+            inner.line_count(),
+        )))
+    }
 }
 
 /// Byte offset of a 1-based line and column (columns count characters).
@@ -134,7 +275,7 @@ pub fn policy_report(err: &PolicyError) -> Report {
             located_report(&format!("policy evaluation failed in rule `{rule}`"), error)
         }
         PolicyError::Input(limit) => limit_report(limit),
-        PolicyError::Timeout { .. } => chain_report(err),
+        PolicyError::Timeout { .. } | PolicyError::LoadTimeout { .. } => chain_report(err),
     }
 }
 
@@ -153,7 +294,7 @@ pub fn limit_report(err: &LimitError) -> Report {
         ),
         LimitError::TooLarge { .. } => chain_report(err)
             .wrap_err("hint: raise the limit with `--max-input-bytes` if the file is legitimate"),
-        LimitError::Io { .. } => chain_report(err),
+        LimitError::Io { .. } | LimitError::NotRegular { .. } => chain_report(err),
     }
 }
 
@@ -193,7 +334,20 @@ pub fn evidence_report(err: &EvidenceError) -> Report {
                 None,
             )
         }
-        _ => chain_report(err),
+        _ => {
+            // A file in another encoding is often refused before any position is known (its
+            // format is not recognised): say so.
+            let hint = err.path().and_then(|path| {
+                let mut head = [0u8; 4];
+                let mut file = crate::limits::open_regular(path).ok()?;
+                let read = std::io::Read::read(&mut file, &mut head).ok()?;
+                encoding_hint(head.get(..read)?)
+            });
+            match hint {
+                Some(hint) => chain_report(err).wrap_err(format!("hint: {hint}")),
+                None => chain_report(err),
+            }
+        }
     }
 }
 
@@ -216,6 +370,45 @@ pub fn chain_report(err: &(dyn StdError + 'static)) -> Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression for issue #12 point 14: a minified JSON document printed a 92 KB snippet.
+    #[test]
+    fn long_lines_are_cut_around_the_column_with_the_true_position() {
+        let line: String = (0..20_000)
+            .map(|i| if i % 7 == 0 { ',' } else { 'x' })
+            .collect();
+        let text = format!("first\n{line}\nlast\n");
+        let column = 12_345;
+        let offset = offset_of(&text, 2, column);
+        let (source, span) = snippet("f.json".to_owned(), text, 2, offset);
+        let Some(Snippet::Window(window)) = source else {
+            panic!("expected a window")
+        };
+        assert!(
+            window.text.chars().count() <= 2 * WINDOW + 6,
+            "{}",
+            window.text.len()
+        );
+        assert!(window.text.starts_with("...") && window.text.ends_with("..."));
+        let span = span.unwrap_or_else(|| SourceSpan::from((0, 0)));
+        let contents = miette::SourceCode::read_span(&window, &span, 0, 0);
+        let Ok(contents) = contents else {
+            panic!("read_span failed")
+        };
+        assert_eq!((contents.line() + 1, contents.column() + 1), (2, column));
+        // Short lines keep the whole file.
+        let (source, _) = snippet("f.json".to_owned(), "{\n  \"a\": x\n}\n".to_owned(), 2, 9);
+        assert!(matches!(source, Some(Snippet::Whole(_))));
+    }
+
+    /// Regression for issue #12 point 14: UTF-16 input gave no hint.
+    #[test]
+    fn other_encodings_get_a_hint() {
+        assert!(encoding_hint(&[0xFF, 0xFE, b'{', 0]).is_some_and(|h| h.contains("UTF-16")));
+        assert!(encoding_hint(&[b'{', 0, b'}', 0]).is_some_and(|h| h.contains("UTF-16")));
+        assert!(encoding_hint(&[0xEF, 0xBB, 0xBF, b'{']).is_some_and(|h| h.contains("mark")));
+        assert_eq!(encoding_hint(b"{}"), None);
+    }
 
     #[test]
     fn offsets_count_lines_and_columns_from_one() {

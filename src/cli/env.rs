@@ -28,4 +28,11 @@ impl EnvVars {
     /// The audit store `gate`, `evaluate --audit` and `audit` use, as `--audit-db`:
     /// `postgres://…` or a SQLite file. May hold a password; never logged.
     pub const STAGEGATE_AUDIT_DB: &'static str = "STAGEGATE_AUDIT_DB";
+    /// Seconds each fuzz target runs in `cargo test` (tests only; default 1; CI sets 20). See
+    /// `docs/fuzzing.md`.
+    pub const STAGEGATE_FUZZ_SECONDS: &'static str = "STAGEGATE_FUZZ_SECONDS";
+    /// The seed of the fuzzing run to replay (tests only).
+    pub const STAGEGATE_FUZZ_SEED: &'static str = "STAGEGATE_FUZZ_SEED";
+    /// A file each fuzz target appends its iteration count to (tests only).
+    pub const STAGEGATE_FUZZ_REPORT: &'static str = "STAGEGATE_FUZZ_REPORT";
 }

@@ -171,8 +171,8 @@ pub(crate) fn decide_with(
         // the decision records, so that `replay` reproduces it.
         write_atomically(path, &loaded.bytes)?;
     }
-    let policies =
-        PolicySet::load_stage(stage, &config.base_dir, &limits).map_err(|e| policy_report(&e))?;
+    let policies = PolicySet::load_stage_within(stage, &config.base_dir, &limits, args.timeout)
+        .map_err(|e| policy_report(&e))?;
     tracing::debug!(digest = policies.digest(), "loaded the policies");
     let evaluated_at = chrono::Utc::now();
     let now = args.effective_time.unwrap_or(evaluated_at);
@@ -406,6 +406,8 @@ fn load_evidence(
     tracing::debug!(bytes = bytes.len(), "read the evidence");
     let input = PolicyInput::from_json_text(bytes.clone());
     input.parse_ahead();
+    // Repeated keys anywhere (in `raw` documents too) are refused, as in every JSON input.
+    crate::document::check_duplicate_keys(path, &bytes).map_err(|e| document_report(&e))?;
     let evidence: Evidence = match serde_json::from_slice(&bytes) {
         Ok(evidence) => evidence,
         Err(err) => {

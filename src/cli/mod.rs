@@ -62,6 +62,8 @@ pub fn main() -> ExitCode {
         cli.color.enabled(std::io::stderr().is_terminal()),
         log_style,
     );
+    crate::memory::set_limit(cli.max_memory.unwrap_or_else(crate::memory::default_limit));
+    crate::memory::install_fault_handler();
     let color = cli.color.enabled(std::io::stdout().is_terminal());
     install_miette_hook(cli.color.enabled(std::io::stderr().is_terminal()));
     let result = match cli.command {

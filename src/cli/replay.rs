@@ -144,8 +144,8 @@ pub fn replay(args: ReplayArgs) -> Result<ExitStatus, Report> {
     let stage = config
         .stage(&recorded.stage)
         .map_err(|e| policy_report(&e))?;
-    let policies =
-        PolicySet::load_stage(stage, &config.base_dir, &limits).map_err(|e| policy_report(&e))?;
+    let policies = PolicySet::load_stage_within(stage, &config.base_dir, &limits, args.timeout)
+        .map_err(|e| policy_report(&e))?;
     if policies.digest() != recorded.policy_digest {
         return Err(miette::miette!(
             help = "check out the policies as they were when the gate ran (the digest covers every policy and data file of the stage, and their paths)",

@@ -59,10 +59,26 @@ fn key_report(path: &Path, err: &KeyError) -> Report {
     )
 }
 
+/// Reads a key file: a regular file only (a FIFO would block), at most 1 MiB.
+fn read_key_file(path: &Path) -> Result<String, Report> {
+    let limits = crate::limits::Limits {
+        max_file_bytes: 1024 * 1024,
+        ..crate::limits::Limits::default()
+    };
+    let bytes = crate::limits::read_limited(path, &limits)
+        .map_err(|e| crate::cli::diagnostic::limit_report(&e))?;
+    String::from_utf8(bytes).map_err(|_| {
+        miette::miette!(
+            "cannot load the key `{}`: it is not UTF-8 text",
+            path.display()
+        )
+    })
+}
+
 /// Reads a private key file (cosign's encrypted format, or unencrypted PKCS#8/SEC1); asks for
 /// the password only when the file is encrypted.
 pub fn load_signing_key(path: &Path) -> Result<SigningKey, Report> {
-    let text = Zeroizing::new(fs_err::read_to_string(path).map_err(|e| chain_report(&e))?);
+    let text = Zeroizing::new(read_key_file(path)?);
     let encrypted = text.contains("ENCRYPTED");
     let password = if encrypted {
         password(false)?
@@ -74,7 +90,7 @@ pub fn load_signing_key(path: &Path) -> Result<SigningKey, Report> {
 
 /// Reads a public key file (PEM `PUBLIC KEY`).
 pub fn load_public_key(path: &Path) -> Result<PublicKey, Report> {
-    let text = fs_err::read_to_string(path).map_err(|e| chain_report(&e))?;
+    let text = read_key_file(path)?;
     PublicKey::from_pem(&text).map_err(|e| key_report(path, &e))
 }
 

@@ -7,10 +7,12 @@
 //! [`EvidenceError`]: there is never a partial document.
 //!
 //! Findings from all scans go through one [`VulnSet`], so they are deduplicated across
-//! scanners and VEX statements apply to every scanner's findings. Digests that an SBOM, a scan,
-//! a test report or an attestation claims for its subject are compared with the subject
-//! ([`super::binding`]), and disagreements become [`Problem`]s of kind [`SUBJECT_MISMATCH`]
-//! (or [`SUBJECT_PLATFORM_UNVERIFIED`](super::SUBJECT_PLATFORM_UNVERIFIED), or
+//! scanners and CycloneDX VEX applies to every scanner's findings; OpenVEX statements are
+//! matched against the subject and applied once every scan is read, the latest statement
+//! for a finding winning ([`openvex`]). Digests that an SBOM, a scan, a test report or an
+//! attestation claims for its subject are compared with the subject ([`super::binding`]), and
+//! disagreements become [`Problem`]s of kind [`SUBJECT_MISMATCH`] (or
+//! [`SUBJECT_PLATFORM_UNVERIFIED`](super::SUBJECT_PLATFORM_UNVERIFIED), or
 //! [`NO_SUBJECT`](super::NO_SUBJECT) when an input names none).
 
 use std::fmt::Write as _;
@@ -31,7 +33,7 @@ use super::model::{
 };
 use super::sbom::{SbomPart, cyclonedx, spdx};
 use super::tests::{junit, totals};
-use super::vulns::{VulnSet, cyclonedx_vex, grype, openvex, sarif, trivy};
+use super::vulns::{VulnSet, cyclonedx_vex, grype, openvex, sarif, sort_findings, trivy};
 use crate::limits::{LimitError, Limits, check_depth, read_limited};
 
 /// The [`Problem::kind`] recorded when an input's subject digest disagrees with the subject.
@@ -81,7 +83,7 @@ impl SubjectSpec {
                     path: path.clone(),
                     source,
                 };
-                let mut file = fs_err::File::open(path).map_err(io)?;
+                let mut file = crate::limits::open_regular(path)?;
                 let mut hasher = Sha256::new();
                 std::io::copy(&mut file, &mut hasher).map_err(io)?;
                 hasher.flush().map_err(io)?;
@@ -248,6 +250,11 @@ impl<'p> Input<'p> {
     /// The bytes as a raw JSON document, without copying them.
     fn into_raw_json(self) -> Result<RawDocument, EvidenceError> {
         let path = self.path;
+        // A key written twice is refused here as in every JSON input (issue #12): the typed
+        // readers refuse a repeated known field, but the raw document policies can read
+        // would keep both.
+        crate::document::find_duplicate_keys(&self.bytes)
+            .map_err(|e| super::error::json_error(path, "JSON", e))?;
         let text = String::from_utf8(self.bytes).map_err(|e| EvidenceError::Utf8 {
             path: path.to_owned(),
             source: e.utf8_error(),
@@ -273,6 +280,8 @@ struct Collection {
     platform_manifests: Option<Vec<String>>,
     sbom_parts: Vec<(usize, SbomPart)>,
     vulns: VulnSet,
+    /// OpenVEX statements that apply to the subject, applied once every scan is read.
+    vex: Vec<openvex::VexStatement>,
     suites: Vec<super::model::TestSuite>,
 }
 
@@ -303,11 +312,21 @@ impl Collection {
     }
 
     fn problem(&mut self, message: String, source: usize) {
+        self.problem_of(SUBJECT_MISMATCH, message, source);
+    }
+
+    fn problem_of(&mut self, kind: &str, message: String, source: usize) {
         self.evidence.problems.push(Problem {
-            kind: SUBJECT_MISMATCH.to_owned(),
+            kind: kind.to_owned(),
             message,
             source: Some(source),
         });
+    }
+
+    /// How `claim` relates to the subject.
+    fn binding(&self, claim: &SubjectClaim) -> binding::Binding {
+        let subject = &self.evidence.subject.digest.sha256;
+        binding::bind(claim, subject, self.platform_manifests.as_deref())
     }
 
     /// Records how input `source` relates to the subject, unless it is bound to it.
@@ -353,6 +372,7 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
         platform_manifests: request.platform_manifests.clone(),
         sbom_parts: Vec::new(),
         vulns: VulnSet::default(),
+        vex: Vec::new(),
         suites: Vec::new(),
     };
 
@@ -369,6 +389,13 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
         let report = junit::read(path, input.text()?, limits, index)?;
         c.bind("test report", path, index, &report.subject);
         c.suites.extend(report.suites);
+        for message in report.problems {
+            c.problem_of(
+                junit::TEST_COUNT_MISMATCH,
+                format!("`{}`: {message}", path.display()),
+                index,
+            );
+        }
         let sha256 = input.sha256.clone();
         let raw = input.into_raw_text()?;
         c.add_source(InputKind::Tests, path, sha256, &detected, raw);
@@ -405,6 +432,9 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
             source,
         })?;
         let file = attestations::read(path, text, limits, index)?;
+        // Well-formed, as read: refuse a key written twice (issue #12).
+        crate::document::find_duplicate_keys_in_stream(&bytes)
+            .map_err(|e| super::error::json_error(path, "JSON", e))?;
         for attestation in &file.attestations {
             let matches = attestation
                 .subjects
@@ -452,10 +482,16 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
         platform_manifests: _,
         sbom_parts,
         vulns,
+        vex,
         suites,
     } = c;
     evidence.sbom = merge_sboms(sbom_parts);
-    evidence.vulnerabilities = (!request.scans.is_empty()).then(|| vulns.into_sorted());
+    evidence.vulnerabilities = (!request.scans.is_empty()).then(|| {
+        let mut findings = vulns.into_sorted();
+        openvex::apply(&mut findings, &vex);
+        sort_findings(&mut findings);
+        findings
+    });
     evidence.tests = (!request.tests.is_empty()).then(|| totals(suites));
     evidence.attestations =
         (!request.attestations.is_empty() || !request.registry.is_empty()).then_some(attestations);
@@ -511,19 +547,42 @@ fn collect_scan(c: &mut Collection, path: &Path, limits: &Limits) -> Result<(), 
     let (claim, findings) = match detected.format {
         Format::Grype => {
             let doc = parse_json(path, "Grype", bytes)?;
-            (grype::subject_claim(&doc), grype::findings(doc, index))
+            (
+                Some(grype::subject_claim(&doc)),
+                grype::findings(doc, index),
+            )
         }
         Format::Trivy => {
             let doc = parse_json(path, "Trivy", bytes)?;
-            (trivy::subject_claim(&doc), trivy::findings(doc, index))
+            (
+                Some(trivy::subject_claim(&doc)),
+                trivy::findings(doc, index),
+            )
         }
         Format::Sarif => {
             let doc = parse_json(path, "SARIF", bytes)?;
-            (sarif::subject_claim(&doc), sarif::findings(doc, index))
+            (
+                Some(sarif::subject_claim(&doc)),
+                sarif::findings(doc, index),
+            )
         }
         Format::OpenVex => {
+            // Matched per statement against the subject (products), not bound as a whole;
+            // applied once every scan is read: the latest statement for a finding wins.
+            let components: Vec<_> = c
+                .sbom_parts
+                .iter()
+                .flat_map(|(_, part)| part.components.iter().chain(&part.describes))
+                .cloned()
+                .collect();
             let doc = parse_json(path, "OpenVEX", bytes)?;
-            (openvex::subject_claim(&doc), openvex::findings(doc, index))
+            c.vex.extend(openvex::statements(
+                doc,
+                &c.evidence.subject,
+                &components,
+                index,
+            ));
+            (None, Vec::new())
         }
         _ => {
             let doc: cyclonedx_vex::Document<'_> = parse_json(path, "CycloneDX", bytes)?;
@@ -532,18 +591,20 @@ fn collect_scan(c: &mut Collection, path: &Path, limits: &Limits) -> Result<(), 
                     path: path.to_owned(),
                 });
             }
-            (
-                cyclonedx_vex::subject_claim(&doc),
-                cyclonedx_vex::findings(doc, index),
-            )
+            let claim = cyclonedx_vex::subject_claim(&doc);
+            let mut found = cyclonedx_vex::findings(doc, index);
+            if matches!(c.binding(&claim), binding::Binding::Mismatch { .. }) {
+                // About another artifact: its VEX analysis hides nothing of ours.
+                for finding in &mut found {
+                    finding.suppressed = None;
+                }
+            }
+            (Some(claim), found)
         }
     };
-    let what = if detected.format == Format::OpenVex {
-        "VEX document"
-    } else {
-        "scan"
-    };
-    c.bind(what, path, index, &claim);
+    if let Some(claim) = claim {
+        c.bind("scan", path, index, &claim);
+    }
     for finding in findings {
         c.vulns.insert(finding);
     }

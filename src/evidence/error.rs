@@ -278,6 +278,7 @@ impl EvidenceError {
         match self {
             EvidenceError::Limit(
                 LimitError::Io { path, .. }
+                | LimitError::NotRegular { path, .. }
                 | LimitError::TooLarge { path, .. }
                 | LimitError::TooDeep { path, .. },
             )

@@ -510,7 +510,8 @@ pub struct Source {
 pub struct Problem {
     /// A stable kind: `subject-mismatch` (an input about another digest than the subject),
     /// `subject-platform-unverified` (a scan of a platform manifest of the subject index, not
-    /// checked in the registry), `no-subject` (an input that names no digest).
+    /// checked in the registry), `no-subject` (an input that names no digest),
+    /// `test-count-mismatch` (a JUnit report whose counters disagree with its test cases).
     pub kind: String,
     /// What is wrong, for people.
     pub message: String,

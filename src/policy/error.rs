@@ -102,6 +102,12 @@ pub enum PolicyError {
         /// Where it is written and what went wrong.
         error: Located,
     },
+    /// Loading (reading and parsing) the policies took longer than the time limit.
+    #[error("loading the policies exceeded the time limit of {seconds} s (`--timeout`)")]
+    LoadTimeout {
+        /// The limit, in seconds.
+        seconds: f64,
+    },
     /// Evaluation took longer than the time limit.
     #[error("policy evaluation exceeded the time limit of {seconds} s")]
     Timeout {
@@ -121,7 +127,9 @@ impl PolicyError {
             | PolicyError::Cel(l)
             | PolicyError::Document(l)
             | PolicyError::Evaluation { error: l, .. } => Some(l),
-            PolicyError::Input(_) | PolicyError::Timeout { .. } => None,
+            PolicyError::Input(_)
+            | PolicyError::Timeout { .. }
+            | PolicyError::LoadTimeout { .. } => None,
         }
     }
 }

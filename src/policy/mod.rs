@@ -13,7 +13,9 @@ pub mod error;
 pub mod files;
 mod input;
 pub mod metadata;
+pub mod nesting;
 mod parallel;
+mod recursion;
 pub mod rego;
 mod rego_vm;
 pub mod required;
@@ -111,6 +113,46 @@ impl PolicySet {
         )
     }
 
+    /// Loads the policies and data of a stage on a worker thread, within `timeout`: parsing
+    /// is bounded ([`nesting`]), but a large policy tree from a pull request (`impact --new`)
+    /// must not hold a gate past its deadline either (issue #12). Past it, the result is
+    /// [`PolicyError::LoadTimeout`].
+    pub fn load_stage_within(
+        stage: &Stage,
+        base_dir: &std::path::Path,
+        limits: &Limits,
+        timeout: Duration,
+    ) -> Result<PolicySet, PolicyError> {
+        let (sender, receiver) = mpsc::channel();
+        let (stage, base_dir, limits) = (stage.clone(), base_dir.to_owned(), *limits);
+        let spawned = std::thread::Builder::new()
+            .name("stagegate-load".to_owned())
+            .stack_size(64 * 1024 * 1024)
+            .spawn(move || {
+                let _ = sender.send(PolicySet::load_stage(&stage, &base_dir, &limits));
+            });
+        if let Err(err) = spawned {
+            return Err(PolicyError::Rego(Located::new(
+                std::path::Path::new("<engine>"),
+                0,
+                0,
+                err.to_string(),
+            )));
+        }
+        match receiver.recv_timeout(timeout) {
+            Ok(result) => result,
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(PolicyError::LoadTimeout {
+                seconds: timeout.as_secs_f64(),
+            }),
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err(PolicyError::Rego(Located::new(
+                std::path::Path::new("<engine>"),
+                0,
+                0,
+                "loading the policies stopped without a result (it panicked)",
+            ))),
+        }
+    }
+
     /// Loads policies and data from explicit paths.
     pub fn load(
         policies: &[ConfigPath],
@@ -203,6 +245,7 @@ impl PolicySet {
             .name("stagegate-eval".to_owned())
             .stack_size(64 * 1024 * 1024)
             .spawn(move || {
+                let _enforced = crate::memory::Evaluating::start();
                 let _ = sender.send(this.evaluate_here(&input, &worker_context));
             });
         if let Err(err) = spawned {

@@ -24,7 +24,7 @@ use crate::policy::files::PolicyFile;
 use crate::policy::metadata::{RuleMetadata, metadata_above};
 use crate::policy::parallel::evaluate_rules;
 use crate::policy::rego_vm::{CompiledRules, VmFailure};
-use crate::policy::rule_heads::module_heads;
+use crate::policy::rule_heads::{HeadKind, module_heads};
 
 /// The parsed Rego modules of one stage and the rules a gate evaluates.
 #[derive(Debug, Clone)]
@@ -41,6 +41,8 @@ struct RegoRule {
     info: RuleInfo,
     /// `data.<package>.<name>`.
     path: String,
+    /// How its value is read: a set, a complete value or a partial object.
+    kind: HeadKind,
 }
 
 /// What one Rego evaluation found.
@@ -130,7 +132,11 @@ impl RegoPolicies {
             } else {
                 &mut findings.violations
             };
-            results_to_findings(&rule.info, value_is_undefined(&value), json, target)?;
+            if rule.kind == HeadKind::Object {
+                object_results_to_findings(&rule.info, value_is_undefined(&value), json, target)?;
+            } else {
+                results_to_findings(&rule.info, value_is_undefined(&value), json, target)?;
+            }
         }
         Ok(findings)
     }
@@ -214,6 +220,7 @@ fn add_module(
     file: &PolicyFile,
     text: &Arc<str>,
 ) -> Result<(), PolicyError> {
+    crate::policy::nesting::check_nesting(&file.path, text)?;
     let v1_error = match engine.add_policy(file.display.clone(), text.to_string()) {
         Ok(_) => return Ok(()),
         Err(err) => err,
@@ -255,6 +262,7 @@ pub(crate) fn new_engine(
     engine
         .add_data(data_value)
         .map_err(|err| PolicyError::Data(Located::new(Path::new("data"), 0, 0, err.to_string())))?;
+    crate::policy::recursion::refuse_recursive_functions(&mut engine, files)?;
     prepare(&mut engine, files)?;
     Ok(engine)
 }
@@ -346,6 +354,36 @@ fn results_to_findings(
     }
 }
 
+/// Turns a partial object rule's value (`deny[key] := value`) into findings: each value is a
+/// result as [`results_to_findings`] reads it, and a value `true` (`deny[msg] if …` in Rego
+/// v1, which OPA reads as `deny[msg] := true`) is a finding whose message is its key.
+fn object_results_to_findings(
+    info: &RuleInfo,
+    undefined: bool,
+    value: Json,
+    out: &mut Vec<Finding>,
+) -> Result<(), PolicyError> {
+    if undefined {
+        return Ok(());
+    }
+    let Json::Object(entries) = value else {
+        return results_to_findings(info, false, value, out);
+    };
+    for (key, item) in entries {
+        match item {
+            Json::Bool(true) => out.push(finding(info, key, Map::new())),
+            Json::Null | Json::Bool(false) => {}
+            Json::Array(items) => {
+                for item in items {
+                    out.push(one_result(info, item)?);
+                }
+            }
+            other => out.push(one_result(info, other)?),
+        }
+    }
+    Ok(())
+}
+
 fn one_result(info: &RuleInfo, item: Json) -> Result<Finding, PolicyError> {
     let bad = |what: &str| PolicyError::Evaluation {
         rule: info.id.clone(),
@@ -403,9 +441,37 @@ fn discover_rules(
                 continue;
             };
             let line = head.line;
+            let refuse = |what: &str| {
+                let column = text.get(..head.start).map_or(1, |before| {
+                    before.len() - before.rfind('\n').map_or(0, |n| n + 1) + 1
+                });
+                PolicyError::Rego(
+                    Located::new(
+                        &file.path,
+                        line,
+                        u32::try_from(column).unwrap_or(1),
+                        format!("`{name}` is named like a finding rule but is {what}; the gate cannot evaluate it"),
+                    )
+                    .with_help(
+                        "write `deny contains msg if …`, `deny := value if …` or `deny[key] := value if …`, or rename the rule",
+                    ),
+                )
+            };
+            match head.kind {
+                HeadKind::Function => return Err(refuse("a function")),
+                HeadKind::Nested => {
+                    return Err(refuse("a rule whose head goes deeper than one key"));
+                }
+                HeadKind::Set | HeadKind::Complete | HeadKind::Object => {}
+            }
             let path = format!("data.{package}.{name}");
             let metadata = metadata_above(&file.path, text, line)?;
             if let Some(existing) = rules.iter_mut().find(|r| r.path == path) {
+                if existing.kind != head.kind {
+                    return Err(refuse(
+                        "defined with heads of different kinds in one package",
+                    ));
+                }
                 // Another definition of the same rule: it shares the first one's id; take its
                 // METADATA only if the first had none.
                 if existing.info.title.is_none() {
@@ -435,7 +501,11 @@ fn discover_rules(
             if let Some(meta) = metadata {
                 apply_metadata(&mut info, meta, &package, name);
             }
-            rules.push(RegoRule { info, path });
+            rules.push(RegoRule {
+                info,
+                path,
+                kind: head.kind,
+            });
         }
     }
     Ok(rules)
@@ -533,6 +603,58 @@ mod tests {
             assert_eq!(messages, ["a", "b"], "{engine:?}");
             assert_eq!(findings.violations[1].details["cve"], "CVE-1");
             assert_eq!(findings.warnings[0].rule, "main.warn_flag");
+        }
+    }
+
+    /// Regression for issue #12 point 2: a finding rule of another shape than a set or a
+    /// complete value was skipped, so the gate passed with it firing.
+    #[test]
+    fn partial_object_finding_rules_are_evaluated() {
+        let policies = load(
+            "package main\n\ndeny_other contains \"never\" if false\n\ndeny[k] := v if {\n  k := \"a\"\n  v := \"object value\"\n}\n\nviolation[k] := {\"msg\": \"gk\", \"k\": k} if k := \"b\"\n\ndeny_v1[msg] if msg := \"key as message\"\n",
+        );
+        let Ok(policies) = policies else {
+            panic!("load failed: {policies:?}")
+        };
+        for engine in ENGINES {
+            let findings =
+                policies.evaluate(regorus::Value::new_object(), 0, SECONDS, engine.0, engine.1);
+            let Ok(findings) = findings else {
+                panic!("evaluation failed on {engine:?}")
+            };
+            let mut messages: Vec<_> = findings
+                .violations
+                .iter()
+                .map(|f| f.message.as_str())
+                .collect();
+            messages.sort_unstable();
+            assert_eq!(
+                messages,
+                ["gk", "key as message", "object value"],
+                "{engine:?}"
+            );
+        }
+    }
+
+    /// Regression for issue #12 point 2: a function or a deeper head named like a finding
+    /// rule is refused at load, at its line, never skipped.
+    #[test]
+    fn finding_rules_that_cannot_be_evaluated_are_refused() {
+        for (text, line) in [
+            (
+                "package main\n\ndeny_other contains \"x\" if false\n\ndeny(x) := true if x > 1\n",
+                5,
+            ),
+            ("package main\n\n\nwarn_x.a.b := \"m\"\n", 4),
+            ("package main\n\nviolation.a contains \"m\"\n", 3),
+        ] {
+            match load(text) {
+                Err(PolicyError::Rego(located)) => {
+                    assert_eq!(located.line, line, "{located}");
+                    assert_eq!(located.path, Path::new("p.rego"));
+                }
+                other => panic!("expected a load error for {text:?}, got {other:?}"),
+            }
         }
     }
 

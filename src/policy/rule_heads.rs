@@ -7,20 +7,30 @@
 
 use regorus::unstable::{Expr, Rule, RuleHead};
 
-/// What kind of head a rule has: `deny contains msg if …` (a partial set) or
-/// `allow := true if …` / `test_x if …` (a complete value).
+/// What kind of head a rule has: `deny contains msg if …` (a partial set),
+/// `allow := true if …` / `test_x if …` (a complete value), `deny[k] := v if …` (a partial
+/// object), a function, or a deeper reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum HeadKind {
     /// `name contains value` (v1) or `name[value]` (v0).
     Set,
     /// `name := value`, `name = value` or `name` alone.
     Complete,
+    /// `name[key] := value`, `name[key] if …` (value `true`) or `name.key := value`: one level
+    /// of keys under the name.
+    Object,
+    /// `name(x) := value`: a function, which has no value without arguments.
+    Function,
+    /// A head whose reference goes deeper than one key (`name.a.b := v`,
+    /// `name[a][b] := v`, `name.a contains v`).
+    Nested,
 }
 
-/// One rule head whose reference is a plain name.
+/// One rule head, named by the first identifier of its reference.
 #[derive(Debug, Clone)]
 pub(crate) struct Head {
-    /// The rule's name.
+    /// The rule's name: the first identifier of the head's reference (`deny` in
+    /// `deny[k] := v`).
     pub name: String,
     /// Partial set or complete value.
     pub kind: HeadKind,
@@ -37,7 +47,7 @@ pub(crate) struct Head {
 pub(crate) struct ModuleHeads {
     /// The package path without `data.`.
     pub package: String,
-    /// Every rule head named by a plain identifier.
+    /// Every rule head whose reference starts with an identifier.
     pub heads: Vec<Head>,
 }
 
@@ -64,9 +74,16 @@ fn plain_head(head: &RuleHead) -> Option<Head> {
     let (refr, kind) = match head {
         RuleHead::Set { refr, .. } => (refr, HeadKind::Set),
         RuleHead::Compr { refr, .. } => (refr, HeadKind::Complete),
-        RuleHead::Func { .. } => return None,
+        RuleHead::Func { refr, .. } => (refr, HeadKind::Function),
     };
-    let Expr::Var { span, value, .. } = refr.as_ref() else {
+    let (root, depth) = root_var(refr)?;
+    let kind = match (kind, depth) {
+        (HeadKind::Function, _) => HeadKind::Function,
+        (kind, 0) => kind,
+        (HeadKind::Complete, 1) => HeadKind::Object,
+        _ => HeadKind::Nested,
+    };
+    let Expr::Var { span, value, .. } = root else {
         return None;
     };
     Some(Head {
@@ -76,6 +93,17 @@ fn plain_head(head: &RuleHead) -> Option<Head> {
         start: usize::try_from(span.start).ok()?,
         end: usize::try_from(span.end).ok()?,
     })
+}
+
+/// The identifier a reference starts with, and how many `.x` / `[x]` steps follow it.
+fn root_var(expr: &Expr) -> Option<(&Expr, usize)> {
+    match expr {
+        Expr::Var { .. } => Some((expr, 0)),
+        Expr::RefDot { refr, .. } | Expr::RefBrack { refr, .. } => {
+            root_var(refr).map(|(root, depth)| (root, depth.saturating_add(1)))
+        }
+        _ => None,
+    }
 }
 
 /// `a.b["c-d"]` from a package reference.
@@ -107,7 +135,7 @@ mod tests {
         engine
             .add_policy(
                 "a.rego".into(),
-                "package a.b[\"c-d\"]\n\ndeny contains \"x\" if true\n\ntest_one if true\n\nf(x) := x\n\ndefault allow := false\n".into(),
+                "package a.b[\"c-d\"]\n\ndeny contains \"x\" if true\n\ntest_one if true\n\nf(x) := x\n\ndefault allow := false\n\nv[k] := 1 if k := \"a\"\n\nw.a.b := 1\n\nw2.c contains 1\n".into(),
             )
             .unwrap_or_default();
         let modules = module_heads(&mut engine);
@@ -122,7 +150,11 @@ mod tests {
             names,
             [
                 ("deny", HeadKind::Set, 3),
-                ("test_one", HeadKind::Complete, 5)
+                ("test_one", HeadKind::Complete, 5),
+                ("f", HeadKind::Function, 7),
+                ("v", HeadKind::Object, 11),
+                ("w", HeadKind::Nested, 13),
+                ("w2", HeadKind::Nested, 15),
             ]
         );
         assert_eq!(modules[0].heads[0].end - modules[0].heads[0].start, 4);

@@ -140,31 +140,41 @@ pub fn pod_spec<'a>(kind: &str, object: &'a Value) -> Option<&'a Value> {
 }
 
 /// Every image in a pod spec: containers, initContainers and ephemeralContainers.
-pub fn images(spec: &Value) -> Vec<ImageUse> {
+///
+/// A spec that does not have the shape Kubernetes gives every pod — `containers` a non-empty
+/// array, the other two absent or arrays, each container an object with a string `image` — is
+/// an error (the webhook denies it): with `containers: []` or an object there, no image would
+/// be checked and the pod allowed (issue #12).
+pub fn images(spec: &Value) -> Result<Vec<ImageUse>, String> {
     let mut out = Vec::new();
     for field in ["containers", "initContainers", "ephemeralContainers"] {
-        let Some(list) = spec.get(field).and_then(Value::as_array) else {
-            continue;
+        let list = match spec.get(field) {
+            None | Some(Value::Null) if field != "containers" => continue,
+            Some(Value::Array(list)) if !list.is_empty() || field != "containers" => list,
+            Some(Value::Array(_)) => return Err("`containers` is empty".to_owned()),
+            None | Some(Value::Null) => return Err("the pod spec has no `containers`".to_owned()),
+            Some(_) => return Err(format!("`{field}` is not an array")),
         };
-        for container in list {
+        for (index, container) in list.iter().enumerate() {
+            if !container.is_object() {
+                return Err(format!("`{field}[{index}]` is not an object"));
+            }
             let name = container
                 .get("name")
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_owned();
-            let image = container
-                .get("image")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
+            let Some(image) = container.get("image").and_then(Value::as_str) else {
+                return Err(format!("`{field}[{index}]` has no string `image`"));
+            };
             out.push(ImageUse {
                 field,
                 container: name,
-                image,
+                image: image.to_owned(),
             });
         }
     }
-    out
+    Ok(out)
 }
 
 /// The response review.
@@ -241,7 +251,7 @@ mod tests {
             "initContainers": [{"name": "i", "image": "y:1"}]
         }}}}}});
         let spec = pod_spec("CronJob", &cronjob).unwrap();
-        let found = images(spec);
+        let found = images(spec).unwrap();
         assert_eq!(found.len(), 2);
         assert_eq!(found[1].field, "initContainers");
         let body = json!({"apiVersion": API_VERSION, "kind": "AdmissionReview",
@@ -249,6 +259,23 @@ mod tests {
             "namespace": "prod", "operation": "CREATE", "object": {}}});
         let request = Request::parse(body.to_string().as_bytes()).unwrap();
         assert_eq!(request.namespace, "prod");
+    }
+
+    /// Regression for issue #12 point 14: `containers: []` or an object was allowed.
+    #[test]
+    fn pod_specs_without_containers_are_errors() {
+        for spec in [
+            json!({"containers": []}),
+            json!({"containers": {"a": {"image": "x:1"}}}),
+            json!({}),
+            json!({"containers": [{"name": "a", "image": "x@sha256:1"}], "initContainers": {"i": 1}}),
+            json!({"containers": ["x:1"]}),
+            json!({"containers": [{"name": "a", "image": 7}]}),
+        ] {
+            assert!(images(&spec).is_err(), "{spec}");
+        }
+        let ok = json!({"containers": [{"name": "a", "image": "x:1"}], "initContainers": null});
+        assert_eq!(images(&ok).map(|u| u.len()), Ok(1));
     }
 
     #[test]

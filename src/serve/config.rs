@@ -153,13 +153,23 @@ pub struct Policy {
     pub digest: String,
 }
 
+/// A configuration or key file's text: a regular file only (a FIFO would block the webhook's
+/// start or reload forever, issue #12), within the input size limit.
+fn read_text(path: &Path) -> Result<String, ConfigError> {
+    let read = |source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let bytes = crate::limits::read_limited(path, &crate::limits::Limits::default())
+        .map_err(|err| read(std::io::Error::other(err)))?;
+    String::from_utf8(bytes)
+        .map_err(|err| read(std::io::Error::new(std::io::ErrorKind::InvalidData, err)))
+}
+
 impl Policy {
     /// Loads `path`.
     pub fn load(path: &Path) -> Result<Policy, ConfigError> {
-        let text = fs_err::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = read_text(path)?;
         let mut raw: RawConfig =
             serde_saphyr::from_str(&text).map_err(|source| ConfigError::Parse {
                 path: path.to_owned(),
@@ -193,15 +203,15 @@ impl Policy {
             });
         }
         for entry in &trust_config.keys {
-            let pem = fs_err::read(&entry.path.resolved).map_err(|source| ConfigError::Read {
-                path: entry.path.resolved.clone(),
-                source,
-            })?;
-            hasher.update(&pem);
+            let pem = read_text(&entry.path.resolved)?;
+            hasher.update(pem.as_bytes());
             hasher.update(format!("{entry:?}").as_bytes());
         }
         let trust = Trust::load(&trust_config).map_err(|e| match e {
-            TrustError::Read { path, source } => ConfigError::Read { path, source },
+            TrustError::Read { path, source } => ConfigError::Read {
+                path,
+                source: std::io::Error::other(source),
+            },
             TrustError::Key { path, source } => ConfigError::Key { path, source },
         })?;
         let duration = |field: &str, text: Option<&String>, default: Duration| match text {

@@ -198,7 +198,13 @@ impl State {
                 ),
             );
         };
-        let uses = images(spec);
+        let uses = match images(spec) {
+            Ok(uses) => uses,
+            Err(message) => {
+                Metrics::inc(&self.metrics.denied);
+                return ResponseReview::deny(uid, format!("stagegate: {message}"));
+            }
+        };
         let Some(rule) = policy.namespaces.get(&request.namespace) else {
             return match policy.unmapped {
                 Unmapped::Allow => allow(Vec::new()),

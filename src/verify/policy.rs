@@ -407,10 +407,39 @@ fn check(rule: &Rule, statement: &Statement) -> Result<(), PolicyErrorKind> {
     }
 }
 
+/// The VSA predicate; when it does not read as one, the error names the first required field
+/// that is missing or of the wrong type (a VSA without `timeVerified` was reported as a bad
+/// `verificationResult`, issue #12).
 fn vsa(predicate: &Value, rule: &'static str) -> Result<VerificationSummary, PolicyErrorKind> {
-    VerificationSummary::deserialize_from(predicate).ok_or(PolicyErrorKind::MissingField {
-        field: "verificationResult",
-        rule,
+    VerificationSummary::deserialize_from(predicate).ok_or_else(|| {
+        let field = [
+            (
+                "verifier",
+                predicate.get("verifier").is_some_and(Value::is_object),
+            ),
+            (
+                "timeVerified",
+                predicate.get("timeVerified").is_some_and(Value::is_string),
+            ),
+            (
+                "resourceUri",
+                predicate.get("resourceUri").is_some_and(Value::is_string),
+            ),
+            (
+                "policy",
+                predicate.get("policy").is_some_and(Value::is_object),
+            ),
+            (
+                "verificationResult",
+                predicate
+                    .get("verificationResult")
+                    .is_some_and(Value::is_string),
+            ),
+        ]
+        .into_iter()
+        .find(|(_, valid)| !valid)
+        .map_or("verificationResult", |(field, _)| field);
+        PolicyErrorKind::MissingField { field, rule }
     })
 }
 
@@ -427,6 +456,15 @@ fn text<'a>(
 
 /// `86400s` → `24h`, for messages.
 pub fn humanize(duration: Duration) -> String {
+    if duration.subsec_nanos() != 0 {
+        // `--max-age 1ms` said "more than 0s ago" (issue #12).
+        let millis = duration.as_millis();
+        return if u64::try_from(millis).is_ok_and(|m| Duration::from_millis(m) == duration) {
+            format!("{millis}ms")
+        } else {
+            format!("{duration:?}")
+        };
+    }
     let secs = duration.as_secs();
     match secs {
         s if s > 0 && s % 86_400 == 0 => format!("{}d", s / 86_400),
@@ -439,5 +477,37 @@ pub fn humanize(duration: Duration) -> String {
 impl VerificationSummary {
     fn deserialize_from(value: &Value) -> Option<VerificationSummary> {
         serde::Deserialize::deserialize(value).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression for issue #12 point 14: `--max-age 1ms` said "more than 0s ago".
+    #[test]
+    fn sub_second_ages_are_shown() {
+        assert_eq!(humanize(Duration::from_millis(1)), "1ms");
+        assert_eq!(humanize(Duration::from_millis(1500)), "1500ms");
+        assert_eq!(humanize(Duration::from_secs(86_400)), "1d");
+        assert_eq!(humanize(Duration::from_nanos(1)), "1ns");
+    }
+
+    /// Regression for issue #12 point 14: a VSA without `timeVerified` was reported as a bad
+    /// `verificationResult`.
+    #[test]
+    fn a_missing_vsa_field_is_named() {
+        let predicate = serde_json::json!({
+            "verifier": {"id": "x"}, "resourceUri": "app",
+            "policy": {"uri": "p", "digest": {"sha256": "ab"}},
+            "verificationResult": "PASSED", "verifiedLevels": []
+        });
+        assert!(matches!(
+            vsa(&predicate, "passed"),
+            Err(PolicyErrorKind::MissingField {
+                field: "timeVerified",
+                ..
+            })
+        ));
     }
 }

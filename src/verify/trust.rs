@@ -120,17 +120,17 @@ pub struct Trust {
 /// Why a `trust:` section cannot be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum TrustError {
-    /// A key file cannot be read.
-    #[error("cannot read the key `{path}`")]
+    /// A key file cannot be read (or is not a regular file).
+    #[error("cannot read the key `{}`", path.display())]
     Read {
         /// The file.
         path: PathBuf,
         /// Why.
         #[source]
-        source: std::io::Error,
+        source: crate::limits::LimitError,
     },
     /// A key file is not a public key we can use.
-    #[error("cannot load the key `{path}`")]
+    #[error("cannot load the key `{}`", path.display())]
     Key {
         /// The file.
         path: PathBuf,
@@ -190,11 +190,15 @@ impl Trust {
     }
 }
 
+/// Reads a public key file: a regular file only, within the input size limit.
 fn read_key(path: &std::path::Path) -> Result<PublicKey, TrustError> {
-    let text = fs_err::read_to_string(path).map_err(|source| TrustError::Read {
+    let read = |source| TrustError::Read {
         path: path.to_owned(),
         source,
-    })?;
+    };
+    let bytes =
+        crate::limits::read_limited(path, &crate::limits::Limits::default()).map_err(read)?;
+    let text = String::from_utf8_lossy(&bytes);
     PublicKey::from_pem(&text).map_err(|source| TrustError::Key {
         path: path.to_owned(),
         source,

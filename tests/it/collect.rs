@@ -507,6 +507,42 @@ fn openvex_suppresses_matching_findings_only() {
     assert_eq!(distribution.source, ["trivy", "openvex"]);
 }
 
+/// Regression for issue #12 point 3: a `not_affected` statement about
+/// an unrelated image suppressed the finding in ours.
+#[test]
+fn openvex_about_another_image_suppresses_nothing() {
+    let request = CollectRequest::builder(subject())
+        .scan(corpus("trivy/trivy-repo-gomod-vex.json"))
+        .scan(repo_file("testdata/collect/openvex-other-image.json"))
+        .build();
+    let evidence = collect(&request).expect("collect");
+    let vulns = evidence.vulnerabilities.expect("vulnerabilities");
+    assert_eq!(vulns.len(), 2, "{vulns:?}");
+    for vuln in &vulns {
+        assert!(vuln.suppressed.is_none(), "{vuln:?}");
+        assert_eq!(vuln.source, ["trivy"], "{vuln:?}");
+    }
+}
+
+/// Regression for issue #12 point 3: CycloneDX VEX about another image suppressed ours too.
+#[test]
+fn cyclonedx_vex_about_another_image_suppresses_nothing() {
+    let request = CollectRequest::builder(subject())
+        .scan(corpus("trivy/trivy-repo-gomod-vex.json"))
+        .scan(repo_file("testdata/collect/cyclonedx-vex-other-image.json"))
+        .build();
+    let evidence = collect(&request).expect("collect");
+    let vulns = evidence.vulnerabilities.expect("vulnerabilities");
+    let text = vulns
+        .iter()
+        .find(|v| v.id == "CVE-2021-38561")
+        .expect("x/text");
+    assert!(text.suppressed.is_none(), "{text:?}");
+    assert_eq!(evidence.problems.len(), 1, "{:?}", evidence.problems);
+    assert_eq!(evidence.problems[0].kind, SUBJECT_MISMATCH);
+    assert_eq!(evidence.problems[0].source, Some(1));
+}
+
 #[test]
 fn junit_dialects_give_test_totals() {
     // file, [total, passed, failed, errors, skipped, flaky], suites.

@@ -3,7 +3,10 @@
 //! Read: `components[]`, nested `components` flattened depth-first (parents before children);
 //! for each, `name`, `version`, `purl`, `type`, and `licenses[]` — `license.id` and
 //! `expression` as written (SPDX ids and expressions), `license.name` as an SPDX
-//! `LicenseRef-` (see [`super::license_ref`]). `metadata.component` becomes
+//! `LicenseRef-` (see [`super::license_ref`]). The components nested under
+//! `metadata.component.components` (the parts of the described artifact, which some tools list
+//! only there) are components too, after the top-level ones; one with a `bom-ref` already seen
+//! is not repeated. `metadata.component` becomes
 //! [`crate::evidence::Sbom::describes`], and its digests — `hashes[]` with `alg: SHA-256`, a
 //! `sha256:` digest in its purl, its `version` when it is a container (syft writes the manifest
 //! digest there), Trivy's `aquasecurity:trivy:RepoDigest` property — are compared with the
@@ -126,12 +129,31 @@ struct Property<'a> {
 /// Turns a CycloneDX BOM into the SBOM part of the evidence.
 pub(crate) fn read(doc: Document<'_>) -> SbomPart {
     let mut components = Vec::new();
+    let mut refs = std::collections::HashSet::new();
     flatten(doc.components.unwrap_or_default(), &mut |c| {
+        if let Some(bom_ref) = &c.bom_ref {
+            refs.insert(bom_ref.to_string());
+        }
         components.push(component(&c));
     });
     let (describes, subject, generator) = match doc.metadata {
-        Some(metadata) => {
+        Some(mut metadata) => {
             let generator = metadata.tools.and_then(generator);
+            // An AGPL library listed only under the described artifact is still in it
+            // (issue #12).
+            let parts = metadata
+                .component
+                .as_mut()
+                .and_then(|subject| subject.components.take());
+            flatten(parts.unwrap_or_default(), &mut |c| {
+                let seen = c
+                    .bom_ref
+                    .as_ref()
+                    .is_some_and(|bom_ref| !refs.insert(bom_ref.to_string()));
+                if !seen {
+                    components.push(component(&c));
+                }
+            });
             match metadata.component {
                 Some(subject) => (
                     vec![component(&subject)],
@@ -267,6 +289,24 @@ mod tests {
         assert_eq!(part.components[3].purl, None);
         assert_eq!(part.generator.as_deref(), Some("syft 1.6.0"));
         assert_eq!(part.subject.examined, [hex]);
+        assert_eq!(part.describes[0].name, "app");
+    }
+
+    /// Regression for issue #12 point 7: components under `metadata.component.components`
+    /// were not collected, so an AGPL library listed there went unseen.
+    #[test]
+    fn components_of_the_described_artifact_are_components() {
+        let text = r#"{"bomFormat":"CycloneDX","specVersion":"1.6",
+            "metadata":{"component":{"type":"application","name":"app","components":[
+              {"bom-ref":"x","name":"agpl-lib","licenses":[{"license":{"id":"AGPL-3.0-only"}}],
+               "components":[{"name":"inner"}]},
+              {"bom-ref":"a","name":"a-again"}]}},
+            "components":[{"bom-ref":"a","name":"a"}]}"#;
+        let doc: Document<'_> = serde_json::from_str(text).unwrap();
+        let part = read(doc);
+        let names: Vec<_> = part.components.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["a", "agpl-lib", "inner"]);
+        assert_eq!(part.components[1].licenses, ["AGPL-3.0-only"]);
         assert_eq!(part.describes[0].name, "app");
     }
 }

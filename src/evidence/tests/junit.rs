@@ -14,7 +14,13 @@
 //!
 //! Figures are counted from the `<testcase>` elements, never taken from the `tests=`,
 //! `failures=` ... attributes: pytest counts subtests there, and a truncated report would
-//! otherwise claim tests it does not contain.
+//! otherwise claim tests it does not contain. The `failures=` and `errors=` counters are still
+//! compared with the cases, for each `<testsuite>` (its cases and nested suites') and for the
+//! `<testsuites>` root: when they disagree, the disagreement is returned as a problem (the
+//! evidence's `problems[]`, kind [`TEST_COUNT_MISMATCH`]) and the worse figure is taken — a
+//! report claiming `failures="3"` around one passing case counts three failures (and no
+//! pass), never all green (issue #12). A `tests=` counter above the cases alone is no
+//! disagreement: it is how pytest reports subtests.
 //!
 //! Safety: a document type declaration (`<!DOCTYPE`) is refused — that is where entity bombs
 //! and external entities live — and any entity reference other than XML's five predefined ones
@@ -44,10 +50,43 @@ use crate::evidence::error::EvidenceError;
 use crate::evidence::model::{TestCase, TestSuite};
 use crate::limits::{LimitError, Limits, line_column};
 
+/// The kind of the problem recorded when a report's counters disagree with its test cases.
+pub const TEST_COUNT_MISMATCH: &str = "test-count-mismatch";
+
 /// A suite being read.
 #[derive(Debug, Default)]
 struct OpenSuite {
     suite: TestSuite,
+    /// Its `failures=` and `errors=` counters, when written.
+    declared: Declared,
+    /// Failures and errors in its nested suites (as finally counted).
+    nested: Counted,
+}
+
+/// The failure counters a `<testsuite>` or `<testsuites>` element declares.
+#[derive(Debug, Default, Clone, Copy)]
+struct Declared {
+    failures: Option<u64>,
+    errors: Option<u64>,
+}
+
+/// Failures and errors counted from test cases.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counted {
+    failed: u64,
+    errors: u64,
+}
+
+/// What one report holds: its suites, and the disagreements between its counters and its
+/// test cases.
+#[derive(Debug, Default)]
+pub(crate) struct Report {
+    /// The suites, as counted (and raised to the counters where those are worse).
+    pub suites: Vec<TestSuite>,
+    /// One message per disagreement.
+    pub problems: Vec<String>,
+    /// What it says it tested.
+    pub subject: SubjectClaim,
 }
 
 /// A test case being read.
@@ -71,15 +110,6 @@ pub const SUBJECT_PROPERTIES: &[&str] = &[
     "artifact",
     "artifact.digest",
 ];
-
-/// One JUnit XML document, read.
-#[derive(Debug, Default)]
-pub(crate) struct Report {
-    /// Its suites.
-    pub suites: Vec<TestSuite>,
-    /// What it says it tested.
-    pub subject: SubjectClaim,
-}
 
 /// Reads one JUnit XML document into its suites.
 pub(crate) fn read(
@@ -106,6 +136,8 @@ pub(crate) fn read(
     let mut done: Vec<TestSuite> = Vec::new();
     let mut case: Option<OpenCase> = None;
     let mut subject = SubjectClaim::default();
+    let mut problems: Vec<String> = Vec::new();
+    let mut root: Option<Declared> = None;
 
     loop {
         let start = reader.buffer_position();
@@ -157,7 +189,7 @@ pub(crate) fn read(
                     }
                     b"testsuite" => {
                         if let Some(open) = suites.pop() {
-                            done.push(open.suite);
+                            close_suite(open, &mut suites, &mut done, &mut problems);
                         }
                     }
                     _ => {}
@@ -193,7 +225,16 @@ pub(crate) fn read(
                 });
             }
         }
+        let counter = |name: &str| -> Result<Option<u64>, EvidenceError> {
+            Ok(attribute(name)?.and_then(|value| value.trim().parse().ok()))
+        };
         match local.as_ref() {
+            b"testsuites" if open.len() <= 1 && root.is_none() => {
+                root = Some(Declared {
+                    failures: counter("failures")?,
+                    errors: counter("errors")?,
+                });
+            }
             b"testsuite" => {
                 let suite = OpenSuite {
                     suite: TestSuite {
@@ -202,11 +243,16 @@ pub(crate) fn read(
                         source: Some(source_index),
                         ..TestSuite::default()
                     },
+                    declared: Declared {
+                        failures: counter("failures")?,
+                        errors: counter("errors")?,
+                    },
+                    nested: Counted::default(),
                 };
                 if is_start {
                     suites.push(suite);
                 } else {
-                    done.push(suite.suite);
+                    close_suite(suite, &mut suites, &mut done, &mut problems);
                 }
             }
             b"testcase" => {
@@ -248,13 +294,96 @@ pub(crate) fn read(
     if let Some(open) = case.take() {
         finish_case(open, &mut suites, source_index);
     }
-    done.extend(suites.into_iter().map(|s| s.suite));
+    while let Some(open) = suites.pop() {
+        close_suite(open, &mut suites, &mut done, &mut problems);
+    }
     // Suites close inner-first; report them in document order of their closing tags, which
     // for flat reports (the common case) is document order.
+    if let Some(declared) = root {
+        // Each suite counts its own cases: the sum over all suites is the report's.
+        let counted = done.iter().fold(Counted::default(), |sum, suite| Counted {
+            failed: sum.failed.saturating_add(suite.failed),
+            errors: sum.errors.saturating_add(suite.errors),
+        });
+        let mut extra = TestSuite {
+            name: "(the <testsuites> counters)".to_owned(),
+            source: Some(source_index),
+            ..TestSuite::default()
+        };
+        if reconcile(
+            &mut extra,
+            declared,
+            counted,
+            "`<testsuites>`",
+            &mut problems,
+        ) {
+            done.push(extra);
+        }
+    }
     Ok(Report {
         suites: done,
+        problems,
         subject,
     })
+}
+
+/// Closes a suite: compares its counters with what its cases and nested suites hold, takes the
+/// worse figures, and adds its failures and errors to its parent's.
+fn close_suite(
+    mut open: OpenSuite,
+    parents: &mut [OpenSuite],
+    done: &mut Vec<TestSuite>,
+    problems: &mut Vec<String>,
+) {
+    let counted = Counted {
+        failed: open.suite.failed.saturating_add(open.nested.failed),
+        errors: open.suite.errors.saturating_add(open.nested.errors),
+    };
+    let what = format!("suite `{}`", open.suite.name);
+    reconcile(&mut open.suite, open.declared, counted, &what, problems);
+    if let Some(parent) = parents.last_mut() {
+        parent.nested.failed = parent
+            .nested
+            .failed
+            .saturating_add(open.suite.failed)
+            .saturating_add(open.nested.failed);
+        parent.nested.errors = parent
+            .nested
+            .errors
+            .saturating_add(open.suite.errors)
+            .saturating_add(open.nested.errors);
+    }
+    done.push(open.suite);
+}
+
+/// When `declared` failures or errors disagree with `counted`, records the disagreement and
+/// raises `suite`'s own figures by what the counters claim beyond the cases (each raised
+/// failure or error takes a pass away, if there is one). Returns whether they disagreed.
+fn reconcile(
+    suite: &mut TestSuite,
+    declared: Declared,
+    counted: Counted,
+    what: &str,
+    problems: &mut Vec<String>,
+) -> bool {
+    let failures = declared.failures.unwrap_or(counted.failed);
+    let errors = declared.errors.unwrap_or(counted.errors);
+    if failures == counted.failed && errors == counted.errors {
+        return false;
+    }
+    problems.push(format!(
+        "{what} declares failures=\"{failures}\" errors=\"{errors}\" but its test cases hold {} failed and {} errors; the worse figures are taken",
+        counted.failed, counted.errors
+    ));
+    let more_failed = failures.saturating_sub(counted.failed);
+    let more_errors = errors.saturating_sub(counted.errors);
+    suite.failed = suite.failed.saturating_add(more_failed);
+    suite.errors = suite.errors.saturating_add(more_errors);
+    let raised = more_failed.saturating_add(more_errors);
+    let taken = raised.min(suite.passed);
+    suite.passed -= taken;
+    suite.total = suite.total.saturating_add(raised - taken);
+    true
 }
 
 fn finish_case(open: OpenCase, suites: &mut Vec<OpenSuite>, source_index: usize) {
@@ -265,6 +394,7 @@ fn finish_case(open: OpenCase, suites: &mut Vec<OpenSuite>, source_index: usize)
                 source: Some(source_index),
                 ..TestSuite::default()
             },
+            ..OpenSuite::default()
         });
     }
     let Some(suite) = suites.last_mut().map(|s| &mut s.suite) else {
@@ -364,7 +494,7 @@ mod tests {
     use super::*;
 
     fn read_str(text: &str) -> Result<Vec<TestSuite>, EvidenceError> {
-        read(Path::new("t.xml"), text, &Limits::default(), 0).map(|r| r.suites)
+        read(Path::new("t.xml"), text, &Limits::default(), 0).map(|report| report.suites)
     }
 
     #[test]
@@ -391,6 +521,53 @@ mod tests {
             other = "cd".repeat(32)
         );
         assert_eq!(subject_of(&text).referenced, [hex]);
+    }
+
+    /// Regression for issue #12 point 7: counters claiming failures around a passing case read
+    /// as all green.
+    #[test]
+    fn counters_that_disagree_are_problems_and_the_worse_figure_counts() {
+        let report = read(
+            Path::new("t.xml"),
+            r#"<testsuite name="s" tests="10" failures="3"><testcase name="ok"/></testsuite>"#,
+            &Limits::default(),
+            0,
+        );
+        let Ok(report) = report else {
+            panic!("{report:?}")
+        };
+        assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+        assert!(report.problems[0].contains("suite `s`"));
+        let suite = &report.suites[0];
+        assert_eq!(
+            (suite.total, suite.passed, suite.failed, suite.errors),
+            (3, 0, 3, 0)
+        );
+
+        // Counters on the root, and on a parent of nested suites, are compared with the sum.
+        let report = read(
+            Path::new("t.xml"),
+            r#"<testsuites failures="1" errors="2"><testsuite name="p" failures="1"><testsuite name="c" failures="1"><testcase name="x"><failure/></testcase></testsuite></testsuite></testsuites>"#,
+            &Limits::default(),
+            0,
+        );
+        let Ok(report) = report else {
+            panic!("{report:?}")
+        };
+        assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+        assert!(report.problems[0].contains("<testsuites>"));
+        let errors: u64 = report.suites.iter().map(|s| s.errors).sum();
+        let failed: u64 = report.suites.iter().map(|s| s.failed).sum();
+        assert_eq!((failed, errors), (1, 2));
+
+        // Counters that agree, and pytest's `tests=` counting subtests, are no problem.
+        let report = read(
+            Path::new("t.xml"),
+            r#"<testsuites tests="3" failures="1"><testsuite tests="15" failures="1" errors="0"><testcase name="a"/><testcase name="b"><failure/></testcase></testsuite></testsuites>"#,
+            &Limits::default(),
+            0,
+        );
+        assert_eq!(report.map(|r| r.problems.len()).ok(), Some(0));
     }
 
     #[test]

@@ -14,6 +14,10 @@
 //! `resolved`, `resolved_with_pedigree` and `false_positive` suppress the finding, with
 //! `analysis.justification` (or `detail`) kept; `exploitable` and `in_triage` do not.
 //!
+//! A document whose `metadata.component` claims digests none of which is the subject's is about
+//! another artifact: its analysis suppresses nothing, and the evidence records a
+//! `subject-mismatch` problem (issue #12: VEX for another product must not hide our findings).
+//!
 //! What we ignore (and why): version ranges (`vers:`) in `affects` (evaluating them needs each
 //! ecosystem's version ordering, and the scanner already decided the package is affected),
 //! advisories, CWEs, proof of concept, `analysis.response` — all stay in `raw`.
@@ -100,7 +104,8 @@ struct Analysis<'a> {
     detail: Option<Cow<'a, str>>,
 }
 
-/// What the BOM says it describes (`metadata.component`, as for an SBOM).
+/// What the BOM says it describes (`metadata.component`, as for an SBOM): what its VEX
+/// analysis is about.
 pub(crate) fn subject_claim(doc: &Document<'_>) -> SubjectClaim {
     doc.metadata
         .as_ref()

@@ -87,7 +87,7 @@ pub fn purl_key(purl: &str) -> String {
     }
 }
 
-fn percent_decode(text: &str) -> String {
+pub(crate) fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -177,9 +177,14 @@ impl VulnSet {
     /// The findings, sorted by id, then package, then location, so output is deterministic.
     pub fn into_sorted(self) -> Vec<Vulnerability> {
         let mut items = self.items;
-        items.sort_by_cached_key(|v| (v.id.clone(), package_key(v), v.category));
+        sort_findings(&mut items);
         items
     }
+}
+
+/// Sorts findings by id, then package, then location, so output is deterministic.
+pub(crate) fn sort_findings(items: &mut [Vulnerability]) {
+    items.sort_by_cached_key(|v| (v.id.clone(), package_key(v), v.category));
 }
 
 fn merge(into: &mut Vulnerability, from: Vulnerability) {

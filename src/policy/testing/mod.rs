@@ -232,6 +232,7 @@ impl TestOptions {
 pub fn run(files: &TestFiles, options: &TestOptions) -> Result<TestReport, TestError> {
     let rego_suite = rego::RegoSuite::load(&files.rego, &options.data, &options.limits)?;
     let cel_suites = cel::CelSuite::load_all(files, &options.limits)?;
+    let _enforced = crate::memory::Evaluating::start();
     let (mut results, rego_coverage) = rego_suite.run(options)?;
     let mut cel_outcomes = Vec::new();
     for suite in &cel_suites {

@@ -1,0 +1,3 @@
+package main
+
+deny contains "banned" if input.kind == data.banned
