@@ -387,7 +387,6 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
         let detected = detect(InputKind::Tests, path, &input.bytes)?;
         let index = c.next_index();
         let report = junit::read(path, input.text()?, limits, index)?;
-        c.bind("test report", path, index, &report.subject);
         c.suites.extend(report.suites);
         for message in report.problems {
             c.problem_of(
@@ -396,6 +395,7 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
                 index,
             );
         }
+        c.bind("test report", path, index, &report.subject);
         let sha256 = input.sha256.clone();
         let raw = input.into_raw_text()?;
         c.add_source(InputKind::Tests, path, sha256, &detected, raw);
