@@ -122,6 +122,8 @@ fn sign_gate(decision: &Decision, key: &SigningKey) -> (String, String) {
         sources: Vec::new(),
         input_attestations: inputs(),
         attestations: Vec::new(),
+        audit_head: None,
+        effective_time_override: None,
     };
     let statement = Statement::new(subject, DECISION_PREDICATE_TYPE, predicate);
     (

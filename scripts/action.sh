@@ -102,6 +102,9 @@ bundle=""
 decision_bundle=""
 if [ -n "$key" ]; then
   command=gate
+  if flag allow-effective-time "${STAGEGATE_INPUT_ALLOW_EFFECTIVE_TIME:-false}"; then
+    args+=(--allow-effective-time)
+  fi
   bundle=${STAGEGATE_INPUT_BUNDLE_OUT:-stagegate-$stage.sigstore.json}
   case "$bundle" in
     *.sigstore.json) decision_bundle="${bundle%.sigstore.json}.decision.sigstore.json" ;;

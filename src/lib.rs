@@ -26,8 +26,10 @@ pub mod cli;
 pub mod compare;
 pub mod config;
 pub mod decision;
+pub mod digest;
 pub mod document;
 pub mod evidence;
+pub mod fs;
 #[cfg(test)]
 mod fuzz;
 pub mod limits;
@@ -36,4 +38,5 @@ pub mod oci;
 pub mod policy;
 pub mod report;
 pub mod serve;
+pub mod time;
 pub mod verify;

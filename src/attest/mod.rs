@@ -1,8 +1,8 @@
 //! Stage 4: signing. A gate's [`Decision`](crate::decision::Decision) becomes in-toto
 //! Statements ([`statement`]) with a SLSA VSA and a stagegate decision predicate ([`vsa`]),
 //! each signed in a DSSE envelope ([`dsse`]) and written as a Sigstore bundle v0.3
-//! ([`bundle`]) with a cosign-compatible key ([`keys`]). Approvals are signed the same way
-//! ([`approval`]).
+//! ([`bundle`]) with a cosign-compatible key ([`keys`]). Approvals ([`approval`]) and
+//! revocations ([`revocation`]) are signed the same way.
 //!
 //! This module signs and parses; it never decides whether a signature is trusted. That is
 //! [`crate::verify`]'s job alone.
@@ -11,6 +11,7 @@ pub mod approval;
 pub mod bundle;
 pub mod dsse;
 pub mod keys;
+pub mod revocation;
 pub mod statement;
 pub mod vsa;
 

@@ -5,14 +5,17 @@
 //! VSA spec: <https://slsa.dev/spec/v1.0/verification_summary>. How stagegate fills it:
 //! - `verifier.id` = [`VERIFIER_ID`], `verifier.version.stagegate` = the crate version;
 //! - `timeVerified` = the decision's `evaluatedAt`;
-//! - `resourceUri` = the subject (`NAME@sha256:HEX`, or the name when it already holds `@`);
+//! - `resourceUri` = the subject, `NAME@sha256:HEX` with the subject's own digest;
 //! - `policy.uri` = `<config file>#stages.<stage>`, `policy.digest.sha256` = the policy-set
 //!   digest (the one `stagegate verify --policy-digest` pins);
 //! - `inputAttestations` = the attestation and approval files the evidence was built from and
 //!   the earlier stages' bundles the promotion chain accepted, each with its sha256;
 //! - `verificationResult` = `PASSED` or `FAILED`;
 //! - `verifiedLevels` = `[STAGEGATE_STAGE_<stage>]` (on `PASSED` only), the custom level that
-//!   names the stage (the spec reserves only the `SLSA_` prefix).
+//!   names the stage (the spec reserves only the `SLSA_` prefix);
+//! - `promotionId` = the decision's promotion id: an extra field (VSA readers ignore fields
+//!   they do not know) that the admission webhook returns in `auditAnnotations` and that a
+//!   revocation by promotion id names.
 
 use std::collections::BTreeMap;
 
@@ -58,6 +61,9 @@ pub struct VerificationSummary {
     /// The SLSA version the levels refer to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slsa_version: Option<String>,
+    /// The stagegate promotion id of the decision (an extra field; not part of SLSA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promotion_id: Option<String>,
 }
 
 /// `verifier`.
@@ -123,17 +129,16 @@ impl VerificationSummary {
                 Vec::new()
             },
             slsa_version: Some("1.0".to_owned()),
+            promotion_id: Some(decision.promotion_id.clone()).filter(|id| !id.is_empty()),
         }
     }
 }
 
-/// `NAME@sha256:HEX`, or the name when it already carries a digest.
+/// `NAME@sha256:HEX` with the subject's own digest: a digest the name already carries is
+/// replaced, never kept (a gate refuses a name carrying another digest before signing; this
+/// keeps the URI right whatever the caller checked).
 pub fn resource_uri(name: &str, sha256: &str) -> String {
-    if name.contains("@sha256:") {
-        name.to_owned()
-    } else {
-        format!("{name}@sha256:{sha256}")
-    }
+    format!("{}@sha256:{sha256}", crate::digest::strip_digest(name))
 }
 
 /// `sha256:HEX` → `{sha256: HEX}`.
@@ -162,6 +167,14 @@ pub struct DecisionPredicate {
     /// verifier found: verified or not, by whom, trusted for what, or why not.
     #[serde(default)]
     pub attestations: Vec<ReliedAttestation>,
+    /// The audit chain's head right after this decision's record: `stagegate audit verify
+    /// --checkpoint` finds a tail deleted after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_head: Option<AuditHead>,
+    /// Present only when `--effective-time` was further from the clock than the allowed skew
+    /// and `--allow-effective-time` accepted it: policies saw another time than the real one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_time_override: Option<EffectiveTimeOverride>,
 }
 
 /// One attestation a decision relied on, with its verification outcome.
@@ -187,4 +200,28 @@ pub struct ReliedAttestation {
     /// Why not verified, when not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejection: Option<String>,
+}
+
+/// An audit chain head, as a signed decision names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditHead {
+    /// The record's sequence number.
+    pub seq: u64,
+    /// Its chain hash (`sha256:HEX`).
+    pub hash: String,
+}
+
+/// The record of a signing gate run at an effective time away from the clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EffectiveTimeOverride {
+    /// What policies saw as now (RFC 3339).
+    pub effective_time: String,
+    /// The clock when the gate ran (RFC 3339).
+    pub clock: String,
+    /// How far apart, in whole seconds.
+    pub skew_seconds: u64,
+    /// Always `true`: read this predicate knowing that age, expiry and waiver rules were
+    /// judged at `effectiveTime`, not at `clock`.
+    pub overridden: bool,
 }

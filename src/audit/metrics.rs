@@ -248,7 +248,7 @@ impl PromotionMetrics {
             .filter_map(|(digest, pass)| {
                 first_seen
                     .get(digest)
-                    .map(|first| (*pass - *first).num_seconds() as f64 / 3600.0)
+                    .map(|first| pass.signed_duration_since(*first).num_seconds() as f64 / 3600.0)
             })
             .collect();
         let mut histogram: Vec<(String, usize)> = LEAD_TIME_BUCKETS
@@ -274,7 +274,9 @@ impl PromotionMetrics {
                     continue;
                 }
                 if let Some(first) = first_seen.get(digest) {
-                    approval_hours.push(((at - *first).num_seconds().max(0)) as f64 / 3600.0);
+                    approval_hours.push(
+                        (at.signed_duration_since(*first).num_seconds().max(0)) as f64 / 3600.0,
+                    );
                 }
             }
         }
@@ -297,7 +299,9 @@ impl PromotionMetrics {
             .filter_map(|mut status| {
                 let expires = parse(&status.expires)?;
                 (expires > now).then(|| {
-                    status.expiring = expires - now <= window;
+                    status.expiring = now
+                        .checked_add_signed(window)
+                        .is_none_or(|until| expires <= until);
                     status
                 })
             })

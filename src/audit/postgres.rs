@@ -8,7 +8,10 @@
 
 use postgres::{Client, NoTls};
 
-use super::{AuditError, AuditRecord, AuditStore, ChainHead, GENESIS_HASH, StoredRecord, link};
+use super::{
+    AuditError, AuditRecord, AuditStore, BeforeCommit, ChainHead, GENESIS_HASH, Sealer,
+    StoredRecord, link, seal_columns, seal_of,
+};
 
 /// The advisory lock key that serialises schema creation ("stagegate" in ASCII, truncated).
 const SCHEMA_LOCK: i64 = 0x7374_6167_6567_6174;
@@ -19,14 +22,27 @@ CREATE TABLE IF NOT EXISTS audit_records (
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL,
     evaluated_at TEXT NOT NULL,
-    record TEXT NOT NULL
+    record TEXT NOT NULL,
+    signer TEXT,
+    signature TEXT
 );
 CREATE INDEX IF NOT EXISTS audit_records_evaluated_at ON audit_records (evaluated_at);
 CREATE TABLE IF NOT EXISTS audit_head (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     seq BIGINT NOT NULL,
-    hash TEXT NOT NULL
+    hash TEXT NOT NULL,
+    signer TEXT,
+    signature TEXT
 );
+";
+
+/// Adds the seal columns to tables made before they existed. Run only when they are missing:
+/// `ALTER TABLE` takes an exclusive lock, which would deadlock with concurrent appends.
+const ADD_SEAL_COLUMNS: &str = "
+ALTER TABLE audit_records ADD COLUMN IF NOT EXISTS signer TEXT;
+ALTER TABLE audit_records ADD COLUMN IF NOT EXISTS signature TEXT;
+ALTER TABLE audit_head ADD COLUMN IF NOT EXISTS signer TEXT;
+ALTER TABLE audit_head ADD COLUMN IF NOT EXISTS signature TEXT;
 ";
 
 /// A PostgreSQL audit store.
@@ -70,6 +86,16 @@ impl PostgresStore {
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])
             .map_err(err)?;
         tx.batch_execute(SCHEMA).map_err(err)?;
+        let sealed_columns: i64 = tx
+            .query_one(
+                "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name IN ('audit_records', 'audit_head') AND column_name IN ('signer', 'signature')",
+                &[],
+            )
+            .map_err(err)?
+            .get(0);
+        if sealed_columns < 4 {
+            tx.batch_execute(ADD_SEAL_COLUMNS).map_err(err)?;
+        }
         tx.execute(
             "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, $1) ON CONFLICT (id) DO NOTHING",
             &[&GENESIS_HASH],
@@ -88,7 +114,12 @@ impl PostgresStore {
 }
 
 impl AuditStore for PostgresStore {
-    fn append(&mut self, record: &AuditRecord) -> Result<StoredRecord, AuditError> {
+    fn append_sealed(
+        &mut self,
+        record: &AuditRecord,
+        sealer: Option<&dyn Sealer>,
+        before_commit: BeforeCommit<'_>,
+    ) -> Result<StoredRecord, AuditError> {
         let url = self.url.clone();
         let err = move |source| AuditError::Postgres {
             url: url.clone(),
@@ -97,26 +128,31 @@ impl AuditStore for PostgresStore {
         let mut tx = self.client.transaction().map_err(&err)?;
         let row = tx
             .query_one(
-                "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
+                "SELECT seq, hash, signer, signature FROM audit_head WHERE id = 1 FOR UPDATE",
                 &[],
             )
             .map_err(&err)?;
         let head = ChainHead {
-            seq: row.get::<_, i64>(0) as u64,
+            seq: row.get::<_, i64>(0).try_into().unwrap_or(0),
             hash: row.get(1),
+            seal: seal_of(row.get(2), row.get(3)),
         };
-        let stored = link(&head, record)?;
-        let seq = stored.seq as i64;
+        let (stored, new_head) = link(&head, record, sealer)?;
+        let seq = i64::try_from(stored.seq).unwrap_or(i64::MAX);
+        let (signer, signature) = seal_columns(stored.seal.as_ref());
         tx.execute(
-            "INSERT INTO audit_records (seq, prev_hash, hash, evaluated_at, record) VALUES ($1, $2, $3, $4, $5)",
-            &[&seq, &stored.prev_hash, &stored.hash, &record.evaluated_at, &stored.body],
+            "INSERT INTO audit_records (seq, prev_hash, hash, evaluated_at, record, signer, signature) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[&seq, &stored.prev_hash, &stored.hash, &record.evaluated_at, &stored.body, &signer, &signature],
         )
         .map_err(&err)?;
+        let (signer, signature) = seal_columns(new_head.seal.as_ref());
         tx.execute(
-            "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
-            &[&seq, &stored.hash],
+            "UPDATE audit_head SET seq = $1, hash = $2, signer = $3, signature = $4 WHERE id = 1",
+            &[&seq, &new_head.hash, &signer, &signature],
         )
         .map_err(&err)?;
+        // Dropping the transaction on an error rolls it back: nothing appended.
+        before_commit(&new_head).map_err(AuditError::Aborted)?;
         tx.commit().map_err(&err)?;
         Ok(stored)
     }
@@ -124,12 +160,16 @@ impl AuditStore for PostgresStore {
     fn head(&mut self) -> Result<ChainHead, AuditError> {
         let row = self
             .client
-            .query_opt("SELECT seq, hash FROM audit_head WHERE id = 1", &[])
+            .query_opt(
+                "SELECT seq, hash, signer, signature FROM audit_head WHERE id = 1",
+                &[],
+            )
             .map_err(self.error())?;
         Ok(match row {
             Some(row) => ChainHead {
-                seq: row.get::<_, i64>(0) as u64,
+                seq: row.get::<_, i64>(0).try_into().unwrap_or(0),
                 hash: row.get(1),
+                seal: seal_of(row.get(2), row.get(3)),
             },
             None => ChainHead::genesis(),
         })
@@ -149,7 +189,7 @@ impl AuditStore for PostgresStore {
         let mut rows = self
             .client
             .query_raw(
-                "SELECT seq, prev_hash, hash, record FROM audit_records WHERE evaluated_at >= $1 ORDER BY seq",
+                "SELECT seq, prev_hash, hash, record, signer, signature FROM audit_records WHERE evaluated_at >= $1 ORDER BY seq",
                 &[&since],
             )
             .map_err(&err)?;
@@ -160,6 +200,7 @@ impl AuditStore for PostgresStore {
                 prev_hash: row.get(1),
                 hash: row.get(2),
                 body: row.get(3),
+                seal: seal_of(row.get(4), row.get(5)),
             };
             if !visit(record) {
                 break;

@@ -85,18 +85,28 @@ fn check_stage(args: &ApproveArgs) -> Result<(), Report> {
 
 /// Runs `stagegate approve`.
 pub fn approve(args: ApproveArgs) -> Result<ExitStatus, Report> {
-    let (name, hex) = match args.subject.rsplit_once("sha256:") {
-        Some((prefix, hex)) if hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()) => {
-            (prefix.strip_suffix('@').unwrap_or(prefix), hex)
-        }
-        _ => {
-            return Err(miette::miette!(
-                "`{}` is not `sha256:HEX` or `NAME@sha256:HEX` (64 hex characters)",
-                args.subject
-            ));
-        }
+    // `sha256:HEX` or `NAME@sha256:HEX`, split at the only `@` (`a@sha256:B@sha256:A` is
+    // refused, not split on the last digest), 64 lowercase hex digits.
+    let parsed = if args.subject.starts_with("sha256:") {
+        crate::digest::Sha256Digest::from_prefixed(&args.subject).map(|d| ("", d))
+    } else {
+        crate::digest::split_reference(&args.subject)
     };
     check_stage(&args)?;
+    let (name, digest) = parsed.map_err(|e| {
+        miette::miette!(
+            help = "give `sha256:HEX` or `NAME@sha256:HEX` (64 lowercase hex digits)",
+            "`--subject`: {e}"
+        )
+    })?;
+    let hex = digest.hex();
+    if let Some(output) = &args.output {
+        crate::fs::check_distinct(
+            &[("`--output`".to_owned(), output.as_path())],
+            &[("`--key`".to_owned(), args.key.as_path())],
+        )
+        .map_err(|e| chain_report(&e))?;
+    }
     let key = load_signing_key(&args.key)?;
     let statement = Statement::new(
         ResourceDescriptor::sha256(if name.is_empty() { "_" } else { name }, hex),

@@ -58,6 +58,12 @@ pub enum Command {
     /// Sign a predicate (e.g. SLSA provenance) about an artifact, as `cosign attest-blob`
     /// does: an in-toto statement in a Sigstore bundle v0.3.
     Attest(Box<crate::cli::attest::AttestArgs>),
+    /// Sign a revocation of an artifact's result for a stage (and attach it with `--push`):
+    /// `serve`, `verify` and the promotion chain then refuse it, with the reason.
+    Revoke(Box<crate::cli::revoke::RevokeArgs>),
+    /// The known-good digests of a stage from the audit trail, newest first, with their
+    /// signed results (the rollback targets).
+    History(crate::cli::history::HistoryArgs),
     /// Write a cosign-compatible key pair (`PREFIX.key`, encrypted, and `PREFIX.pub`).
     Keygen(crate::cli::keygen::KeygenArgs),
     /// Run the Rego `test_*` rules and CEL test cases of a policy library, with coverage.
@@ -259,39 +265,17 @@ pub enum SchemaKind {
     Decision,
 }
 
-/// Parses `90s`, `30m`, `24h`, `7d`, `500ms`, or a number of seconds.
+/// Parses a duration flag (`90s`, `30m`, `24h`, `7d`, `500ms`, a number of seconds) with the
+/// one rule of [`crate::time::Duration`]: positive, at most 100 years, never a panic.
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration like 90s, 30m, 24h or 7d"))?;
-    let seconds = match unit {
-        "" | "s" => value,
-        "ms" => value / 1000.0,
-        "m" => value * 60.0,
-        "h" => value * 3600.0,
-        "d" => value * 86400.0,
-        _ => {
-            return Err(format!(
-                "`{text}`: unknown unit `{unit}`; use ms, s, m, h or d"
-            ));
-        }
-    };
-    if !(seconds.is_finite() && seconds > 0.0) {
-        return Err(format!("`{text}` must be a positive duration"));
-    }
-    Ok(std::time::Duration::from_secs_f64(seconds))
+    crate::time::Duration::parse(text)
+        .map(crate::time::Duration::as_std)
+        .map_err(|e| e.to_string())
 }
 
 /// Parses an RFC 3339 time.
 pub fn parse_time(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .map_err(|err| format!("`{text}` is not an RFC 3339 time ({err})"))
+    crate::time::parse_rfc3339(text)
 }
 
 #[cfg(test)]
@@ -314,6 +298,9 @@ mod tests {
         );
         assert!(parse_duration("7y").is_err());
         assert!(parse_duration("0s").is_err());
+        // https://github.com/stagegate/stagegate/issues/12 (point 9): no panic on huge values.
+        assert!(parse_duration("99999999999999999999d").is_err());
+        assert!(parse_duration("18446744073709551615s").is_err());
     }
 
     #[test]

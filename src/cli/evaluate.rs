@@ -82,6 +82,7 @@ pub fn evaluate(args: EvaluateArgs, color: bool) -> Result<ExitStatus, Report> {
     let started = std::time::Instant::now();
     tracing::debug!("evaluating");
     let outputs = Outputs::new(&args.format)?;
+    crate::cli::output::check_paths(&args, &outputs, Vec::new(), Vec::new())?;
     let decided = decide(&args, &|_, _, _| Ok((Vec::new(), Vec::new())))?;
     if args.audit {
         let location =

@@ -8,7 +8,13 @@
 //!   `.decision.sigstore.json`): the stagegate decision predicate, every finding included.
 //!
 //! A failing gate exits 1 and signs nothing unless `--attest-failures`; an error exits 2 and
-//! never signs. Everything is signed in memory first, then written, then reported.
+//! leaves no signed result. The order after the decision: render and sign in memory → append
+//! the audit record, sealed with the key (the signed decision names the chain head it
+//! created) → push (`--push`) → write the bundles and report files together (staged, then
+//! renamed; a failure removes those already renamed). A push cannot be undone, so it comes
+//! before the files, and a later failure says it happened. `--effective-time` further than
+//! `--max-clock-skew` (5 minutes) from the clock is refused unless `--allow-effective-time`,
+//! which the signed decision records as `effectiveTimeOverride`.
 //!
 //! The promotion chain looks at the same `--attestation` files the evidence is collected from
 //! and at every `*.json` file in each `--chain-dir`: for each stage in `requires` it needs a
@@ -31,14 +37,14 @@ use crate::attest::keys::SigningKey;
 use crate::attest::sign_statement;
 use crate::attest::statement::{ResourceDescriptor, Statement};
 use crate::attest::vsa::{
-    DECISION_PREDICATE_TYPE, DecisionPredicate, InputAttestation, ReliedAttestation,
-    VSA_PREDICATE_TYPE, VerificationSummary,
+    AuditHead, DECISION_PREDICATE_TYPE, DecisionPredicate, EffectiveTimeOverride, InputAttestation,
+    ReliedAttestation, VSA_PREDICATE_TYPE, VerificationSummary,
 };
-use crate::cli::args::{EvaluateArgs, parse_duration};
-use crate::cli::diagnostic::{chain_report, file_report, limit_report, policy_report};
+use crate::cli::args::EvaluateArgs;
+use crate::cli::diagnostic::{chain_report, limit_report, policy_report};
 use crate::cli::evaluate::{Verification, decide_with};
 use crate::cli::exit::ExitStatus;
-use crate::cli::output::{Outputs, config_path, write_files_atomically};
+use crate::cli::output::{Outputs, check_paths, config_path, write_stdout};
 use crate::cli::signing::load_signing_key;
 use crate::decision::{Engine, Finding, RuleInfo, Severity};
 use crate::evidence::{Attestation, Source};
@@ -75,15 +81,60 @@ pub struct GateArgs {
     /// and signed approvals. Repeatable.
     #[arg(long, value_name = "DIR")]
     pub chain_dir: Vec<PathBuf>,
-    /// Attach the signed bundles to `--image` as OCI referrers (after writing them).
+    /// Attach the signed bundles to `--image` as OCI referrers (before writing the files:
+    /// a push cannot be undone, so it is the last step that may still fail the gate).
     /// (`--image`, as for `evaluate` and `collect`, also adds earlier stages' results and
     /// approvals attached to the image to the promotion chain's candidates.)
     #[arg(long, requires = "image")]
     pub push: bool,
+    /// How far `--effective-time` may be from the clock (either way) for the gate to sign.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::time::Duration::parse)]
+    pub max_clock_skew: crate::time::Duration,
+    /// Sign with an `--effective-time` further from the clock than `--max-clock-skew` (e.g.
+    /// re-running an old promotion): the signed decision then carries
+    /// `effectiveTimeOverride`, naming both times.
+    #[arg(long)]
+    pub allow_effective_time: bool,
 }
 
-/// Runs `stagegate gate`.
+/// Why a gate stopped after its decision (exit 2), saying what was already done.
+fn after_push(report: Report, pushed: Option<&str>) -> Report {
+    match pushed {
+        Some(image) => miette::miette!(
+            help = "the pushed bundles are a valid signed result: delete the referrers from the registry if this promotion must not stand",
+            "{report}; the signed bundles were already pushed to `{image}` (a push cannot be undone), and no file was left on disk"
+        ),
+        None => report,
+    }
+}
+
+/// Runs `stagegate gate`. On an error, a `--save-evidence` file this run wrote is removed
+/// too, so an error leaves nothing behind.
 pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
+    let saved = args.evaluate.save_evidence.clone();
+    let before = saved.as_deref().map(fingerprint);
+    let result = run(args, color);
+    if let (Err(_), Some(path)) = (&result, &saved) {
+        if before.as_ref() != Some(&fingerprint(path)) && path.is_file() {
+            let _ = fs_err::remove_file(path);
+        }
+    }
+    result
+}
+
+/// What tells a file this run wrote from the one that was there: inode, size, modification.
+fn fingerprint(path: &Path) -> Option<(u64, u64, Option<std::time::SystemTime>)> {
+    #[cfg(unix)]
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = meta.ino();
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some((inode, meta.len(), meta.modified().ok()))
+}
+
+fn run(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     let started = std::time::Instant::now();
     if args.evaluate.rego_engine == RegoEngine::Vm {
         // The VM reads some errors in a rule body as undefined: a signed PASSED must come
@@ -94,6 +145,12 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
         ));
     }
     let outputs = Outputs::new(&args.evaluate.format)?;
+    let decision_path = args
+        .decision_bundle_out
+        .clone()
+        .unwrap_or_else(|| decision_bundle_path(&args.bundle_out));
+    check_outputs(&args, &outputs, &decision_path)?;
+    let effective_time_override = check_effective_time(&args)?;
     let key = load_signing_key(&args.key)?;
     let limits = args.evaluate.limits.limits();
     let config_file = config_path(args.evaluate.config.as_deref())?;
@@ -172,29 +229,42 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
         }),
     )?;
     let decision = decided.decision;
-    // Every gate leaves an audit record, signed or not, before any output is written.
+    // Nothing is signed for a subject whose digest is malformed or whose name names another
+    // digest (the VSA's `resourceUri` is built from the name).
+    crate::digest::check_subject(&decision.subject.name, &decision.subject.digest.sha256)
+        .map_err(|e| {
+            miette::miette!(
+                help = "the subject is `NAME` (or `NAME@sha256:HEX` with its own digest) and 64 lowercase hex digits",
+                "refusing to sign: {e}"
+            )
+        })?;
+    // The order, so that an error never leaves a signed result behind: render and sign in
+    // memory → append the audit record (sealed with the key; the decision names the new head)
+    // → push (if asked) → write every file at once (staged, then renamed). Any failure exits
+    // 2; the files are written last and all together, so none is left.
+    let rendered = outputs.render(&decision, color)?;
     let audit_db = crate::cli::audit::location(
         args.evaluate.audit_db.as_deref(),
         args.evaluate.config.as_deref(),
     )?;
     let signs = decision.passed() || args.attest_failures;
-    crate::cli::audit::append(
-        &audit_db,
+    let record = crate::audit::AuditRecord::of(
         &decision,
         "gate",
         &decided.evidence,
         signs.then(|| key.public_key().hint()),
-        started,
-    )?;
-    if !decision.passed() && !args.attest_failures {
-        outputs.emit(&decision, color)?;
+        started.elapsed(),
+    );
+    let sealer = GateSealer(&key);
+    if !signs {
+        crate::cli::audit::append_sealed(&audit_db, &record, &sealer, |_| Ok(()))?;
+        write_outputs(&[], &rendered)?;
         crate::cli::output::status(
             "Nothing signed: the gate failed (`--attest-failures` signs a FAILED result)",
         );
         return Ok(ExitStatus::PolicyFailure);
     }
 
-    // Sign everything in memory, then write.
     let sources = decided.sources.clone();
     // The attestation files given, and the signed approvals that counted (an approval file
     // that did not verify is recorded, with its reason, in the decision's `attestations`).
@@ -226,33 +296,35 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
         crate::cli::output::project_relative(&config_file.display().to_string(), &config_file),
         decision.stage
     );
-    let vsa = Statement::new(
-        subject.clone(),
-        VSA_PREDICATE_TYPE,
-        VerificationSummary::of(&decision, &policy_uri, inputs.clone()),
-    );
-    let vsa_json = sign_statement(&vsa, &key)
-        .and_then(|b| b.to_json())
-        .map_err(|e| chain_report(&e))?;
     let attestations = relied_on(&decided.attestations, &sources);
-    let predicate = DecisionPredicate {
-        decision: decision.clone(),
-        sources,
-        input_attestations: inputs,
-        attestations,
-    };
-    let decision_statement = Statement::new(subject, DECISION_PREDICATE_TYPE, predicate);
-    let decision_json = sign_statement(&decision_statement, &key)
-        .and_then(|b| b.to_json())
-        .map_err(|e| chain_report(&e))?;
-    let decision_path = args
-        .decision_bundle_out
-        .clone()
-        .unwrap_or_else(|| decision_bundle_path(&args.bundle_out));
-    write_files_atomically(&[
-        (args.bundle_out.as_path(), vsa_json.as_bytes()),
-        (decision_path.as_path(), decision_json.as_bytes()),
-    ])?;
+    let (vsa_json, decision_json) =
+        crate::cli::audit::append_sealed(&audit_db, &record, &sealer, |head| {
+            let vsa = Statement::new(
+                subject.clone(),
+                VSA_PREDICATE_TYPE,
+                VerificationSummary::of(&decision, &policy_uri, inputs.clone()),
+            );
+            let vsa_json = sign_statement(&vsa, &key)
+                .and_then(|b| b.to_json())
+                .map_err(|e| chain_report(&e))?;
+            let predicate = DecisionPredicate {
+                decision: decision.clone(),
+                sources,
+                input_attestations: inputs,
+                attestations,
+                audit_head: Some(AuditHead {
+                    seq: head.seq,
+                    hash: head.hash.clone(),
+                }),
+                effective_time_override,
+            };
+            let decision_statement = Statement::new(subject, DECISION_PREDICATE_TYPE, predicate);
+            let decision_json = sign_statement(&decision_statement, &key)
+                .and_then(|b| b.to_json())
+                .map_err(|e| chain_report(&e))?;
+            Ok((vsa_json, decision_json))
+        })?;
+    let mut pushed = None;
     if let (true, Some(image)) = (args.push, &image) {
         crate::cli::registry::push_signed(
             &registry,
@@ -263,8 +335,16 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
                 (decision_json.as_bytes(), DECISION_PREDICATE_TYPE),
             ],
         )?;
+        pushed = Some(image.display());
     }
-    outputs.emit(&decision, color)?;
+    write_outputs(
+        &[
+            (args.bundle_out.as_path(), vsa_json.as_bytes()),
+            (decision_path.as_path(), decision_json.as_bytes()),
+        ],
+        &rendered,
+    )
+    .map_err(|e| after_push(e, pushed.as_deref()))?;
     crate::cli::output::status(&format!(
         "Signed the `{}` result ({}) for sha256:{} with key {}: wrote `{}` (SLSA VSA) and `{}` (decision)",
         decision.stage,
@@ -281,6 +361,89 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     })
 }
 
+/// Writes the bundles and the report files together (all or none), then standard output; a
+/// failure there removes the files again.
+fn write_outputs(
+    bundles: &[(&Path, &[u8])],
+    rendered: &[(Option<PathBuf>, String)],
+) -> Result<(), Report> {
+    let mut files: Vec<(&Path, &[u8])> = bundles.to_vec();
+    files.extend(
+        rendered
+            .iter()
+            .filter_map(|(path, text)| path.as_deref().map(|p| (p, text.as_bytes()))),
+    );
+    let committed = crate::fs::write_all(&files).map_err(|e| chain_report(&e))?;
+    for (_, text) in rendered.iter().filter(|(path, _)| path.is_none()) {
+        if let Err(err) = write_stdout(text.as_bytes()) {
+            committed.roll_back();
+            return Err(err);
+        }
+    }
+    committed.keep();
+    Ok(())
+}
+
+/// The gate's key, sealing its audit record and the new chain head.
+struct GateSealer<'a>(&'a SigningKey);
+
+impl crate::audit::Sealer for GateSealer<'_> {
+    fn key_id(&self) -> String {
+        self.0.public_key().hint()
+    }
+
+    fn sign(&self, message: &[u8]) -> Vec<u8> {
+        self.0.sign(message)
+    }
+}
+
+/// Refuses outputs that are the same file as each other or as an input, before anything runs.
+fn check_outputs(args: &GateArgs, outputs: &Outputs, decision_path: &Path) -> Result<(), Report> {
+    check_paths(
+        &args.evaluate,
+        outputs,
+        vec![
+            ("`--bundle-out`".to_owned(), args.bundle_out.as_path()),
+            ("`--decision-bundle-out`".to_owned(), decision_path),
+        ],
+        vec![("`--key`".to_owned(), args.key.as_path())],
+    )
+}
+
+/// Checks `--effective-time` against the clock: within `--max-clock-skew`, or accepted by
+/// `--allow-effective-time` and recorded in the signed decision.
+fn check_effective_time(args: &GateArgs) -> Result<Option<EffectiveTimeOverride>, Report> {
+    let Some(effective) = args.evaluate.effective_time else {
+        return Ok(None);
+    };
+    let clock = chrono::Utc::now();
+    let skew = crate::time::distance(effective, clock);
+    if skew <= args.max_clock_skew.as_std() {
+        return Ok(None);
+    }
+    if !args.allow_effective_time {
+        return Err(miette::miette!(
+            help = "a signed result must be judged at the time it is signed; pass `--allow-effective-time` to sign anyway (the decision then records both times), or raise `--max-clock-skew`",
+            "`--effective-time {}` is {} from the clock ({}), more than `--max-clock-skew {}`",
+            crate::time::format_rfc3339(effective),
+            crate::time::human(skew),
+            crate::time::format_rfc3339(clock),
+            args.max_clock_skew
+        ));
+    }
+    tracing::warn!(
+        "signing with an effective time {} from the clock; the decision records it",
+        crate::time::human(skew)
+    );
+    Ok(Some(EffectiveTimeOverride {
+        effective_time: crate::time::format_rfc3339(effective),
+        clock: crate::time::format_rfc3339(clock),
+        skew_seconds: skew.as_secs(),
+        overridden: true,
+    }))
+}
+
+/// Keys and approvers from `trust:`, loaded; keys default to the gate key's public half.
 /// The trust of `stagegate.yaml`, loaded; with no `trust.keys`, the gate's own key is trusted
 /// for stage results (only).
 struct LoadedTrust {
@@ -300,19 +463,10 @@ fn load_trust(config: &Config, key: &SigningKey) -> Result<LoadedTrust, Report> 
             key.public_key(),
         ));
     }
-    let max_age = match &config.trust.max_age {
-        None => DEFAULT_CHAIN_MAX_AGE,
-        Some((text, line, column)) => parse_duration(text).map_err(|message| {
-            file_report(
-                "invalid configuration",
-                &config.path,
-                *line as usize,
-                *column as usize,
-                &format!("`trust.max_age`: {message}"),
-                None,
-            )
-        })?,
-    };
+    let max_age = config
+        .trust
+        .max_age
+        .map_or(DEFAULT_CHAIN_MAX_AGE, |m| m.value.as_std());
     Ok(LoadedTrust {
         trust,
         evidence,

@@ -13,6 +13,7 @@ mod env;
 mod evaluate;
 mod exit;
 pub mod gate;
+pub mod history;
 pub mod impact;
 mod init;
 pub mod keygen;
@@ -21,6 +22,7 @@ mod output;
 pub mod push;
 pub mod registry;
 pub mod replay;
+pub mod revoke;
 mod schema;
 pub mod serve;
 mod signing;
@@ -77,6 +79,8 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::serve(*args),
         Command::Approve(args) => approve::approve(args),
         Command::Attest(args) => attest::attest(*args),
+        Command::Revoke(args) => revoke::revoke(*args),
+        Command::History(args) => history::history(args),
         Command::Keygen(args) => keygen::keygen(args),
         Command::Audit(args) => audit::audit(args, color),
         Command::Replay(args) => replay::replay(*args),

@@ -1,6 +1,6 @@
-//! Where reports go: standard output, or files written atomically (a temporary file in the
-//! same directory, then a rename), all rendered before any is written so that an error
-//! leaves nothing half-way.
+//! Where reports go: standard output, or files written by the one atomic writer
+//! ([`crate::fs`]), all rendered before any is written so that an error leaves nothing
+//! half-way.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -38,6 +38,16 @@ impl Outputs {
 
     /// Renders the decision in every format, then writes them.
     pub fn emit(&self, decision: &Decision, color: bool) -> Result<(), Report> {
+        write_rendered(&self.render(decision, color)?)
+    }
+
+    /// Renders the decision in every format, in memory: `(file, text)`, `None` for standard
+    /// output.
+    pub fn render(
+        &self,
+        decision: &Decision,
+        color: bool,
+    ) -> Result<Vec<(Option<PathBuf>, String)>, Report> {
         let mut rendered = Vec::new();
         for spec in &self.specs {
             let options = RenderOptions {
@@ -46,7 +56,20 @@ impl Outputs {
             let text = render(decision, spec.format, &options).map_err(|e| chain_report(&e))?;
             rendered.push((spec.path.clone(), text));
         }
-        write_rendered(&rendered)
+        Ok(rendered)
+    }
+
+    /// The files the outputs go to, each with the flag that names it (for
+    /// [`crate::fs::check_distinct`]).
+    pub fn files(&self) -> Vec<(String, &Path)> {
+        self.specs
+            .iter()
+            .filter_map(|spec| {
+                spec.path
+                    .as_deref()
+                    .map(|p| (format!("`--format …={}`", p.display()), p))
+            })
+            .collect()
     }
 }
 
@@ -98,25 +121,18 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), Report> {
     }
 }
 
-/// Writes a file through a temporary file in the same directory and a rename, so a reader
-/// never sees half a file. No fsync: these are reports and evidence, not a database, and
-/// syncing an 80 MB evidence document costs more than collecting it.
+/// Writes a file atomically through [`crate::fs::write`] (a device or FIFO is written
+/// through, a symlink's target replaced).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Report> {
-    write_files_atomically(&[(path, bytes)])
+    crate::fs::write(path, bytes).map_err(|e| chain_report(&e))
 }
 
-/// Writes several files so that either all of them appear or none does when one cannot be
-/// written: each goes to a temporary file beside its target first, and they are renamed into
-/// place only once all were written.
+/// Writes several files so that either all of them appear or none does
+/// ([`crate::fs::write_all`]).
 pub fn write_files_atomically(files: &[(&Path, &[u8])]) -> Result<(), Report> {
-    let staged = files
-        .iter()
-        .map(|(path, bytes)| stage(path, |file| file.write_all(bytes)))
-        .collect::<Result<Vec<_>, _>>()?;
-    for file in staged {
-        file.commit()?;
-    }
-    Ok(())
+    crate::fs::write_all(files)
+        .map(crate::fs::Committed::keep)
+        .map_err(|e| chain_report(&e))
 }
 
 /// Like [`write_atomically`], with the content streamed by `write` (no copy in memory).
@@ -124,51 +140,46 @@ pub fn write_atomically_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Report> {
-    stage(path, write)?.commit()
+    crate::fs::write_with(path, write).map_err(|e| chain_report(&e))
 }
 
-/// A file written to a temporary file beside its target, not yet in place.
-struct Staged<'a> {
-    temp: tempfile::NamedTempFile,
-    path: &'a Path,
-}
-
-impl Staged<'_> {
-    /// Renames the temporary file into place.
-    fn commit(self) -> Result<(), Report> {
-        let path = self.path;
-        self.temp
-            .persist(path)
-            .map_err(|e| miette::miette!("cannot write `{}`: {}", path.display(), e.error))?;
-        Ok(())
+/// Refuses outputs (`--format F=PATH`, `--save-evidence`, and the caller's `outputs`) that
+/// are the same file as each other or as an input (the evaluate flags' files and the caller's
+/// `inputs`), before anything is read or written.
+pub fn check_paths<'a>(
+    args: &'a crate::cli::args::EvaluateArgs,
+    formats: &'a Outputs,
+    mut outputs: Vec<(String, &'a Path)>,
+    mut inputs: Vec<(String, &'a Path)>,
+) -> Result<(), Report> {
+    outputs.extend(formats.files());
+    if let Some(path) = &args.save_evidence {
+        outputs.push(("`--save-evidence`".to_owned(), path));
     }
-}
-
-fn stage<'a>(
-    path: &'a Path,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<Staged<'a>, Report> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let fail = |err: std::io::Error| miette::miette!("cannot write `{}`: {err}", path.display());
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    {
-        let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
-        write(&mut buffered).map_err(fail)?;
-        buffered.flush().map_err(fail)?;
+    let c = &args.collect;
+    for (name, paths) in [
+        ("--evidence", args.evidence.as_slice()),
+        ("--input", args.input.as_slice()),
+        ("--config", args.config.as_slice()),
+        ("--subject-file", c.subject_file.as_slice()),
+        ("--sbom", &c.sbom[..]),
+        ("--scan", &c.scan[..]),
+        ("--tests", &c.tests[..]),
+        ("--attestation", &c.attestation[..]),
+        ("--approval", &c.approval[..]),
+    ] {
+        inputs.extend(
+            paths
+                .iter()
+                .map(|p| (format!("`{name} {}`", p.display()), p.as_path())),
+        );
     }
-    // Reports and evidence are not secrets: readable like any file the user writes (a
-    // temporary file starts as 0600).
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(fail)?;
-    }
-    Ok(Staged { temp, path })
+    crate::fs::check_distinct(&outputs, &inputs).map_err(|e| {
+        miette::miette!(
+            help = "give every output its own file, away from the inputs",
+            "{e}"
+        )
+    })
 }
 
 /// The config file to use: `--config`, else `./stagegate.yaml`.

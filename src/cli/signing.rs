@@ -5,7 +5,7 @@
 //! A password or private key only ever lives in [`Zeroizing`] buffers or zeroize-on-drop key
 //! types, and no message or log line carries one.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 
 use miette::Report;
@@ -113,8 +113,7 @@ pub fn load_trust(config: &TrustConfig) -> Result<Trust, Report> {
     Trust::load(config).map_err(|e| chain_report(&e))
 }
 
-/// Writes `bytes` to `path` with mode 0600, atomically (a temporary file in the same
-/// directory, which starts as 0600, then a rename). Refuses to replace a file unless `force`.
+/// Writes `bytes` to `path` with mode 0600, atomically ([`crate::fs::write_private`]). Refuses to replace a file unless `force`.
 pub fn write_private(path: &Path, bytes: &[u8], force: bool) -> Result<(), Report> {
     if path.exists() && !force {
         return Err(miette::miette!(
@@ -123,21 +122,6 @@ pub fn write_private(path: &Path, bytes: &[u8], force: bool) -> Result<(), Repor
             path.display()
         ));
     }
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let fail = |err: std::io::Error| miette::miette!("cannot write `{}`: {err}", path.display());
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(fail)?;
-    }
-    temp.write_all(bytes).map_err(fail)?;
-    temp.as_file().sync_all().map_err(fail)?;
-    temp.persist(path).map_err(|e| fail(e.error))?;
+    crate::fs::write_private(path, bytes).map_err(|e| chain_report(&e))?;
     Ok(())
 }

@@ -6,6 +6,11 @@
 //! VSA predicate type, `PASSED`, the stage's level, and, when asked, `--max-age` and
 //! `--policy-digest`. Without it, any signed statement (or message signature) is checked for
 //! `--subject` and `--predicate-type`; at least one rule is required.
+//!
+//! With `--stage`, revocations count too ([`crate::verify::revocation`]): those attached to
+//! `--image`, or given with `--revocation FILE`, signed by a trusted key, for that stage and
+//! digest. A revoked digest (or a result of a revoked promotion) is rejected, with the reason,
+//! however fresh its result.
 
 use std::path::PathBuf;
 
@@ -19,7 +24,8 @@ use crate::cli::registry::verify_candidate;
 use crate::cli::signing::load_trusted;
 use crate::limits::{Limits, read_limited};
 use crate::verify::policy::humanize;
-use crate::verify::promotion::error_chain;
+use crate::verify::promotion::{Candidate, error_chain};
+use crate::verify::revocation::{Revoked, promotion_id, revocations};
 use crate::verify::{Rule, Trust, VerificationPolicy, Verifier};
 
 /// `stagegate verify`.
@@ -60,6 +66,10 @@ pub struct VerifyArgs {
     /// Require the result to have been made with this policy set (`sha256:HEX`).
     #[arg(long, value_name = "sha256:HEX")]
     pub policy_digest: Option<String>,
+    /// A signed revocation (`stagegate revoke`) to honour with `--stage`; repeatable. (With
+    /// `--image`, those attached to the image are read too.)
+    #[arg(long, value_name = "FILE", requires = "stage")]
+    pub revocation: Vec<PathBuf>,
 }
 
 /// Runs `stagegate verify`.
@@ -70,7 +80,21 @@ pub fn verify(mut args: VerifyArgs) -> Result<ExitStatus, Report> {
         let policy = policy(&args)?;
         let verifier = Verifier::new(&Trust::with_keys(load_trusted(&args.key)?));
         let registry = args.registry.registry();
-        let candidates = crate::cli::registry::attached_candidates(&registry, &image)?;
+        let mut candidates = crate::cli::registry::attached_candidates(&registry, &image)?;
+        if let Some(stage) = &args.stage {
+            candidates.extend(revocation_files(&args.revocation)?);
+            match withdrawn(&candidates, stage, image.hex(), &verifier, &policy) {
+                Withdrawn::Digest(reason) => {
+                    #[allow(clippy::print_stderr)]
+                    {
+                        eprintln!("Rejected: `{}`: {reason}", image.display());
+                    }
+                    return Ok(ExitStatus::PolicyFailure);
+                }
+                Withdrawn::Results(paths) => candidates.retain(|c| !paths.contains(&c.path)),
+                Withdrawn::Nothing => {}
+            }
+        }
         return Ok(crate::cli::registry::report_attached(
             &image,
             &candidates,
@@ -88,6 +112,31 @@ pub fn verify(mut args: VerifyArgs) -> Result<ExitStatus, Report> {
     };
     let bytes = read_limited(path, &Limits::default()).map_err(|e| limit_report(&e))?;
     let bundle = path.display();
+    if let (Some(stage), Some(subject)) = (&args.stage, &args.subject) {
+        let (_, hex) = parse_subject(subject)?;
+        let mut candidates = revocation_files(&args.revocation)?;
+        candidates.push(Candidate {
+            path: path.display().to_string(),
+            bytes: bytes.clone(),
+        });
+        match withdrawn(&candidates, stage, &hex, &verifier, &policy) {
+            Withdrawn::Digest(reason) => {
+                #[allow(clippy::print_stderr)]
+                {
+                    eprintln!("Rejected: `{bundle}`: {reason}");
+                }
+                return Ok(ExitStatus::PolicyFailure);
+            }
+            Withdrawn::Results(paths) if !paths.is_empty() => {
+                #[allow(clippy::print_stderr)]
+                {
+                    eprintln!("Rejected: `{bundle}`: its promotion is revoked");
+                }
+                return Ok(ExitStatus::PolicyFailure);
+            }
+            _ => {}
+        }
+    }
     #[allow(clippy::print_stderr)]
     match verify_candidate(&verifier, &bytes, args.stage.as_deref(), &policy) {
         Ok(verified) => {
@@ -155,29 +204,83 @@ fn policy(args: &VerifyArgs) -> Result<VerificationPolicy, Report> {
     })
 }
 
-/// `ALG:HEX` (a `NAME@` prefix is allowed and dropped).
+/// `ALG:HEX` (a `NAME@` prefix is allowed and dropped; one `@` only). The value is checked
+/// by [`crate::digest::check`]: lowercase hex, of the algorithm's length when known.
 fn parse_subject(text: &str) -> Result<(String, String), Report> {
-    let digest = text.rsplit_once('@').map_or(text, |(_, d)| d);
+    let digest = match text.split_once('@') {
+        Some((_, digest)) if digest.contains('@') => {
+            return Err(miette::miette!(
+                "`{text}` names more than one digest; give one `[NAME@]ALG:HEX`"
+            ));
+        }
+        Some((_, digest)) => digest,
+        None => text,
+    };
     match digest.split_once(':') {
-        Some((algorithm, value))
-            if !algorithm.is_empty()
-                && !value.is_empty()
-                && value.chars().all(|c| c.is_ascii_alphanumeric()) =>
-        {
-            if algorithm == "sha256"
-                && !(value.len() == 64 && value.chars().all(|c| c.is_ascii_hexdigit()))
-            {
-                return Err(miette::miette!(
-                    "`{text}`: a sha256 digest is 64 hex characters"
-                ));
-            }
-            Ok((algorithm.to_owned(), value.to_ascii_lowercase()))
+        Some((algorithm, value)) if !algorithm.is_empty() => {
+            crate::digest::check(algorithm, value).map_err(|e| miette::miette!("`{text}`: {e}"))?;
+            Ok((algorithm.to_owned(), value.to_owned()))
         }
         _ => Err(miette::miette!(
             help = "for example `sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855`",
             "`{text}` is not a digest `ALG:HEX`"
         )),
     }
+}
+
+/// What the verified revocations among the candidates withdraw.
+enum Withdrawn {
+    /// Nothing.
+    Nothing,
+    /// The digest, with the reason.
+    Digest(String),
+    /// The candidates (by path) whose results belong to revoked promotions.
+    Results(Vec<String>),
+}
+
+fn withdrawn(
+    candidates: &[Candidate],
+    stage: &str,
+    sha256: &str,
+    verifier: &Verifier,
+    policy: &VerificationPolicy,
+) -> Withdrawn {
+    let (found, rejected) = revocations(candidates, stage, sha256, verifier);
+    for (path, reason) in rejected {
+        tracing::warn!("revocation `{path}` does not count: {reason}");
+    }
+    let revoked = Revoked::of(&found);
+    if revoked.is_empty() {
+        return Withdrawn::Nothing;
+    }
+    if let Some(reason) = revoked.reason(None) {
+        return Withdrawn::Digest(reason.to_owned());
+    }
+    let mut paths = Vec::new();
+    for candidate in candidates {
+        if let Ok(verified) = verify_candidate(verifier, &candidate.bytes, Some(stage), policy)
+            && let Some(reason) = verified
+                .statement()
+                .and_then(|s| revoked.reason(promotion_id(s)))
+        {
+            tracing::warn!("`{}` does not count: {reason}", candidate.path);
+            paths.push(candidate.path.clone());
+        }
+    }
+    Withdrawn::Results(paths)
+}
+
+fn revocation_files(paths: &[PathBuf]) -> Result<Vec<Candidate>, Report> {
+    paths
+        .iter()
+        .map(|path| {
+            let bytes = read_limited(path, &Limits::default()).map_err(|e| limit_report(&e))?;
+            Ok(Candidate {
+                path: path.display().to_string(),
+                bytes,
+            })
+        })
+        .collect()
 }
 
 fn describe(rule: &Rule) -> String {

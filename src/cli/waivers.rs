@@ -6,8 +6,7 @@
 
 use miette::Report;
 
-use crate::cli::args::parse_duration;
-use crate::cli::diagnostic::{chain_report, file_report, limit_report, policy_report};
+use crate::cli::diagnostic::{chain_report, limit_report, policy_report};
 use crate::cli::signing::load_trust;
 use crate::decision::{Finding, RuleInfo};
 use crate::evidence::Subject;
@@ -30,19 +29,9 @@ pub(crate) fn waive(
     violations: Vec<Finding>,
     warnings: Vec<Finding>,
 ) -> Result<WaiverResult, Report> {
-    let warning_window = match &config.waiver_warning_window {
-        None => DEFAULT_WARNING_WINDOW,
-        Some((text, line, column)) => parse_duration(text).map_err(|message| {
-            file_report(
-                "invalid configuration",
-                &config.path,
-                *line as usize,
-                *column as usize,
-                &format!("`waiver_warning_window`: {message}"),
-                None,
-            )
-        })?,
-    };
+    let warning_window = config
+        .waiver_warning_window
+        .map_or(DEFAULT_WARNING_WINDOW, |w| w.value.as_std());
     let mut waivers = config.waivers.clone();
     waivers.extend(signed_waivers(config)?);
     let result = apply_waivers(

@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
 use super::ConfigPath;
+use crate::time::{Duration, DurationAt};
 
 /// What a trusted key may vouch for.
 #[derive(
@@ -223,8 +224,8 @@ pub struct TrustConfig {
     pub keys: Vec<KeyEntry>,
     /// Trusted approvers.
     pub approvers: Vec<ApproverEntry>,
-    /// `max_age` as written, with its line and column (parsed by the commands that use it).
-    pub max_age: Option<(String, u32, u32)>,
+    /// `max_age`, parsed at load, with where it was written.
+    pub max_age: Option<DurationAt>,
     /// Roles allowed to sign waivers.
     pub waiver_roles: Vec<String>,
 }
@@ -348,16 +349,27 @@ impl RawTrust {
                 })
             })
             .collect::<Result<Vec<_>, TrustConfigError>>()?;
+        let max_age = self
+            .max_age
+            .map(|m| {
+                let (line, column) = (m.referenced.line() as u32, m.referenced.column() as u32);
+                Duration::parse(&m.value)
+                    .map(|value| DurationAt {
+                        value,
+                        line,
+                        column,
+                    })
+                    .map_err(|err| TrustConfigError {
+                        line,
+                        column,
+                        message: format!("`trust.max_age`: {err}"),
+                    })
+            })
+            .transpose()?;
         Ok(TrustConfig {
             keys,
             approvers,
-            max_age: self.max_age.map(|m| {
-                (
-                    m.value,
-                    m.referenced.line() as u32,
-                    m.referenced.column() as u32,
-                )
-            }),
+            max_age,
             waiver_roles: self.waiver_roles,
         })
     }
@@ -445,6 +457,7 @@ mod tests {
                 "RFC 3339",
             ),
             ("keys:\n  - missing.pub\n", "does not exist"),
+            ("max_age: 99999999999999999999d\nkeys: []\n", "max_age"),
         ];
         for (yaml, expected) in cases {
             let err = check(yaml, dir.path()).unwrap_err();

@@ -56,18 +56,16 @@ pub enum SubjectSpec {
 impl FromStr for SubjectSpec {
     type Err = EvidenceError;
 
-    /// Parses `NAME@sha256:HEX` (64 hex digits; upper case is lowered).
+    /// Parses `NAME@sha256:HEX` (one `@`, 64 lowercase hex digits): see
+    /// [`crate::digest::split_reference`].
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        let invalid = || EvidenceError::InvalidSubject {
-            value: value.to_owned(),
-        };
-        let (name, hex) = value.rsplit_once("@sha256:").ok_or_else(invalid)?;
-        if name.is_empty() || hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(invalid());
-        }
+        let (name, digest) =
+            crate::digest::split_reference(value).map_err(|_| EvidenceError::InvalidSubject {
+                value: value.to_owned(),
+            })?;
         Ok(SubjectSpec::Reference {
             name: name.to_owned(),
-            sha256: hex.to_ascii_lowercase(),
+            sha256: digest.hex().to_owned(),
         })
     }
 }
@@ -94,6 +92,12 @@ impl SubjectSpec {
                 (name, hex::encode(hasher.finalize()))
             }
         };
+        // A file named `x@sha256:<another digest>` must not name another artifact.
+        if crate::digest::check_subject(&name, &sha256).is_err() {
+            return Err(EvidenceError::InvalidSubject {
+                value: format!("{name}@sha256:{sha256}"),
+            });
+        }
         Ok(Subject {
             name,
             digest: Digest {
@@ -684,9 +688,7 @@ mod tests {
     #[test]
     fn subject_references() {
         let hex = "ab".repeat(32);
-        let spec: SubjectSpec = format!("ghcr.io/acme/app@sha256:{}", hex.to_uppercase())
-            .parse()
-            .unwrap();
+        let spec: SubjectSpec = format!("ghcr.io/acme/app@sha256:{hex}").parse().unwrap();
         assert_eq!(
             spec,
             SubjectSpec::Reference {
@@ -700,6 +702,10 @@ mod tests {
             &format!("@sha256:{hex}"),
             &format!("app@sha512:{hex}"),
             &format!("app@sha256:{}", "zz".repeat(32)),
+            // https://github.com/stagegate/stagegate/issues/12 (point 4): upper case, and two
+            // digests (once split on the last `@sha256:`).
+            &format!("app@sha256:{}", hex.to_uppercase()),
+            &format!("a@sha256:{}@sha256:{hex}", "b".repeat(64)),
         ] {
             assert!(
                 matches!(

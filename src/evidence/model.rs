@@ -106,24 +106,58 @@ impl PartialEq for RawDocument {
 }
 
 /// The artifact under promotion: an OCI image digest or a file's sha256.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+///
+/// Checked when read: every digest is lowercase hex of its algorithm's length, and a name
+/// carrying `@sha256:` carries the subject's own digest.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Subject {
-    /// A human name: image reference without tag, or file name.
+    /// A human name: image reference without tag, or file name. It may end in
+    /// `@sha256:HEX` only with the subject's own digest.
     pub name: String,
     /// Digests by algorithm; `sha256` is required.
     pub digest: Digest,
 }
 
+impl<'de> Deserialize<'de> for Subject {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Wire {
+            name: String,
+            digest: Digest,
+        }
+        let wire = Wire::deserialize(deserializer)?;
+        crate::digest::check_subject(&wire.name, &wire.digest.sha256)
+            .map_err(|e| serde::de::Error::custom(format!("`subject`: {e}")))?;
+        for (algorithm, value) in &wire.digest.other {
+            crate::digest::check(algorithm, value)
+                .map_err(|e| serde::de::Error::custom(format!("`subject.digest`: {e}")))?;
+        }
+        Ok(Subject {
+            name: wire.name,
+            digest: wire.digest,
+        })
+    }
+}
+
 /// A digest set, as in in-toto's `DigestSet`; only sha256 is required.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Digest {
-    /// Lowercase hex sha256.
+    /// Lowercase hex sha256 (64 digits).
+    #[schemars(regex(pattern = r"^[a-f0-9]{64}$"))]
     pub sha256: String,
-    /// Other algorithms, kept as given.
+    /// Other algorithms, kept as given (lowercase hex).
     #[serde(flatten)]
+    #[schemars(with = "BTreeMap<String, LowerHex>")]
     pub other: BTreeMap<String, String>,
 }
+
+/// Lowercase hex, for the schema of [`Digest::other`].
+#[derive(JsonSchema)]
+#[schemars(transparent)]
+#[allow(dead_code)]
+struct LowerHex(#[schemars(regex(pattern = r"^[a-f0-9]+$"))] String);
 
 /// The normalised SBOM.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -21,9 +21,15 @@
 //!   stagegate adds it to the tag-schema index itself (`oci-client` does not write it);
 //! - cosign's legacy attestations, the DSSE layers of the `sha256-<hex>.att` tag, are read too.
 //!
-//! What we ignore (and why): the tag-schema update is read-modify-write without a lock, as the
-//! spec allows (two concurrent pushers may drop one entry; the referrer itself stays and a
-//! re-push adds it back); pagination of the referrers API (`Link` headers: oci-client reads the
+//! Concurrent pushes to one image on a registry without the referrers API: the tag-schema
+//! update is read-modify-write without a lock (the spec offers none), so a pusher re-reads the
+//! index after writing it (after a short random wait) and writes its entry again until the
+//! index lists it, then checks once more after [`SETTLE`]; it fails after
+//! [`TAG_SCHEMA_ATTEMPTS`], and retries registry errors that concurrent writes of the tag
+//! cause. The window that remains: a pusher that already saw its entry listed twice and exited
+//! can still lose it to another pusher's write based on a read older than that entry, when
+//! that write lands later than the settle time (a slow or stalled client). The referrer manifest itself is never lost: `stagegate push` of the
+//! same bundle adds the entry back (it is idempotent). What we ignore (and why): pagination of the referrers API (`Link` headers: oci-client reads the
 //! first page, ample for the handful of attestations an image carries); blobs larger than
 //! [`MAX_BLOB_BYTES`] (no bundle is that large).
 //!
@@ -54,6 +60,21 @@ use self::manifest::{
 
 /// The largest blob or manifest read from a registry.
 pub const MAX_BLOB_BYTES: u64 = 16 * 1024 * 1024;
+
+/// How long a pusher waits, once its entry is listed, before it checks the index a last time.
+const SETTLE: Duration = Duration::from_millis(300);
+
+/// How many times a push writes the referrers tag-schema index before giving up.
+const TAG_SCHEMA_ATTEMPTS: u32 = 12;
+
+/// A random wait after writing the tag-schema index, longer with each attempt (25–100 ms, then
+/// up to 400 ms), so concurrent pushers spread out and their writes land before the re-read.
+fn jitter(attempt: u32) -> Duration {
+    use rand_core::RngCore;
+    let base = 25u64.saturating_mul(1u64 << attempt.min(4));
+    let spread = u64::from(rand_core::OsRng.next_u32()) % base.saturating_mul(3).max(1);
+    Duration::from_millis(base.saturating_add(spread).min(400))
+}
 
 /// The most referrers whose content is fetched for one image.
 pub const MAX_REFERRERS: usize = 64;
@@ -549,12 +570,14 @@ impl Registry {
         )
         .await?;
 
-        if self
-            .referrers(image)
-            .await?
-            .iter()
-            .any(|d| d.digest == referrer_digest)
-        {
+        let listed = match self.referrers(image).await {
+            Ok(referrers) => referrers.iter().any(|d| d.digest == referrer_digest),
+            // A tag-schema index being written by another pusher may fail to read: the loop
+            // below reads it again.
+            Err(err) if transient(&err) => false,
+            Err(err) => return Err(err),
+        };
+        if listed {
             return Ok(Pushed {
                 manifest_digest: referrer_digest,
                 discovery: Discovery::Listed,
@@ -565,31 +588,94 @@ impl Registry {
             image.reference.repository().to_owned(),
             tag_schema_tag(&image.digest),
         );
-        let mut index = match self.manifest_if_any(&tag).await? {
-            Some((bytes, _)) => {
-                serde_json::from_slice::<Index>(&bytes).map_err(|e| OciError::Content {
-                    reference: tag.whole(),
-                    what: format!("the referrers tag-schema index does not parse: {e}"),
-                })?
+        let mut entry = Descriptor::of(OCI_MANIFEST, &referrer_bytes);
+        entry.artifact_type = Some(SIGSTORE_BUNDLE_V03.to_owned());
+        entry.annotations = annotations;
+        // Read-modify-write without a lock (the distribution spec has none for tags): another
+        // pusher may write an index read before ours landed and so drop our entry. So after
+        // each write, wait a moment for such writes to land, re-read, and add the entry again
+        // until the index lists it.
+        for attempt in 0..TAG_SCHEMA_ATTEMPTS {
+            let last = attempt.saturating_add(1) == TAG_SCHEMA_ATTEMPTS;
+            match self
+                .add_to_tag_schema(&tag, &entry, &referrer_digest, attempt)
+                .await
+            {
+                Ok(true) => {
+                    // Listed: once more after the writes of pushers that read the index before
+                    // ours had time to land, so that we do not leave on an entry about to go.
+                    tokio::time::sleep(SETTLE.saturating_add(jitter(attempt))).await;
+                    match self.tag_schema_index(&tag).await {
+                        Ok(index)
+                            if index.manifests.iter().any(|d| d.digest == referrer_digest) =>
+                        {
+                            return Ok(Pushed {
+                                manifest_digest: referrer_digest,
+                                discovery: Discovery::TagSchema,
+                            });
+                        }
+                        Ok(_) => {}
+                        Err(err) if transient(&err) && !last => {}
+                        Err(err) => return Err(err),
+                    }
+                }
+                Ok(false) => tracing::debug!(
+                    attempt,
+                    "`{}` lost our referrer to a concurrent push; adding it again",
+                    tag.whole()
+                ),
+                // A registry may fail a read or write of a tag another pusher is writing
+                // (Debian's `docker-registry` answers 500): wait and try again.
+                Err(err) if transient(&err) && !last => {
+                    tracing::debug!(attempt, "`{}`: {err}; trying again", tag.whole());
+                    tokio::time::sleep(jitter(attempt)).await;
+                }
+                Err(err) => return Err(err),
             }
-            None => Index::empty(),
-        };
-        if !index.manifests.iter().any(|d| d.digest == referrer_digest) {
-            let mut entry = Descriptor::of(OCI_MANIFEST, &referrer_bytes);
-            entry.artifact_type = Some(SIGSTORE_BUNDLE_V03.to_owned());
-            entry.annotations = annotations;
-            index.manifests.push(entry);
+        }
+        Err(OciError::Content {
+            reference: tag.whole(),
+            what: format!(
+                "the referrers tag-schema index still does not list {referrer_digest} after {TAG_SCHEMA_ATTEMPTS} attempts (concurrent pushes keep replacing it); the referrer itself was pushed: push again"
+            ),
+        })
+    }
+
+    /// One round of the tag-schema update: adds `entry` to the index unless listed, waits,
+    /// re-reads; `true` when the index then lists it.
+    async fn add_to_tag_schema(
+        &self,
+        tag: &Reference,
+        entry: &Descriptor,
+        referrer_digest: &str,
+        attempt: u32,
+    ) -> Result<bool, OciError> {
+        let mut index = self.tag_schema_index(tag).await?;
+        let listed = |index: &Index| index.manifests.iter().any(|d| d.digest == referrer_digest);
+        if !listed(&index) {
+            index.manifests.push(entry.clone());
             index.media_type = Some(OCI_INDEX.to_owned());
             let bytes = serde_json::to_vec(&index).map_err(|e| OciError::Content {
                 reference: tag.whole(),
                 what: format!("cannot serialise the index: {e}"),
             })?;
-            self.push_manifest(&tag, &[], &bytes, OCI_INDEX).await?;
+            self.push_manifest(tag, &[], &bytes, OCI_INDEX).await?;
         }
-        Ok(Pushed {
-            manifest_digest: referrer_digest,
-            discovery: Discovery::TagSchema,
-        })
+        tokio::time::sleep(jitter(attempt)).await;
+        Ok(listed(&self.tag_schema_index(tag).await?))
+    }
+
+    /// The referrers tag-schema index (empty when the tag does not exist).
+    async fn tag_schema_index(&self, tag: &Reference) -> Result<Index, OciError> {
+        match self.manifest_if_any(tag).await? {
+            Some((bytes, _)) => {
+                serde_json::from_slice::<Index>(&bytes).map_err(|e| OciError::Content {
+                    reference: tag.whole(),
+                    what: format!("the referrers tag-schema index does not parse: {e}"),
+                })
+            }
+            None => Ok(Index::empty()),
+        }
     }
 
     /// The platform manifests of `image` when it is an image index (OCI index or Docker
@@ -656,9 +742,22 @@ impl Registry {
         image: &Pinned,
         predicate_type: Option<&str>,
     ) -> Result<Vec<Attached>, OciError> {
+        match predicate_type {
+            None => self.referred_any(image, None).await,
+            Some(wanted) => self.referred_any(image, Some(&[wanted])).await,
+        }
+    }
+
+    /// As [`Registry::referred`], for referrers listed with any of `predicate_types` (or
+    /// listed without one).
+    pub async fn referred_any(
+        &self,
+        image: &Pinned,
+        predicate_types: Option<&[&str]>,
+    ) -> Result<Vec<Attached>, OciError> {
         let mut found = Vec::new();
         let referrers = self.referrers(image).await?;
-        let wanted = referrers.iter().filter(|d| match predicate_type {
+        let wanted = referrers.iter().filter(|d| match predicate_types {
             None => true,
             Some(wanted) => {
                 let artifact_ok = d
@@ -668,7 +767,7 @@ impl Registry {
                 let predicate_ok = d
                     .annotations
                     .get(PREDICATE_TYPE_ANNOTATION)
-                    .is_none_or(|p| p == wanted);
+                    .is_none_or(|p| wanted.contains(&p.as_str()));
                 artifact_ok && predicate_ok
             }
         });
@@ -774,6 +873,31 @@ fn parse_index(bytes: &[u8], reference: String) -> Result<Vec<Descriptor>, OciEr
             reference,
             what: format!("the referrers index does not parse: {e}"),
         })
+}
+
+/// Whether a failed request may succeed when repeated: a server error, throttling, a dropped
+/// connection, or an error envelope (Debian's `docker-registry` answers a tag written
+/// concurrently with 500 and `UNKNOWN`).
+fn transient(err: &OciError) -> bool {
+    match err {
+        OciError::Status { status, .. } => *status >= 500 || *status == 429,
+        OciError::Http { .. } => true,
+        OciError::Registry { source, .. } => match source {
+            OciDistributionError::ServerError { code, .. } => *code >= 500 || *code == 429,
+            OciDistributionError::RegistryError { envelope, .. } => {
+                envelope.errors.iter().any(|e| {
+                    matches!(
+                        e.code,
+                        oci_client::errors::OciErrorCode::Toomanyrequests
+                            | oci_client::errors::OciErrorCode::Other(_)
+                    )
+                })
+            }
+            OciDistributionError::RequestError(_) => true,
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 fn registry_error(reference: &Reference, source: OciDistributionError) -> OciError {

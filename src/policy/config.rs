@@ -20,6 +20,7 @@ use crate::policy::error::{Located, PolicyError};
 use crate::policy::waivers::{
     RawWaiverEntry, RawWaiverEntrySchema, Waiver, WaiverOrigin, check_waiver, read_waiver_file,
 };
+use crate::time::{Duration, DurationAt};
 
 /// The file name looked for in the current directory when `--config` is not given.
 pub const CONFIG_FILE_NAME: &str = "stagegate.yaml";
@@ -208,10 +209,35 @@ pub struct Config {
     /// Signed waiver sets (bundles or DSSE envelopes) for the CLI to verify, then read with
     /// [`crate::policy::waivers::waivers_from_predicate`].
     pub signed_waiver_files: Vec<ConfigPath>,
-    /// `waiver_warning_window` as written, with its location.
-    pub waiver_warning_window: Option<(String, u32, u32)>,
+    /// `waiver_warning_window`, parsed at load, with its location.
+    pub waiver_warning_window: Option<DurationAt>,
     stages_line: u32,
     stages_column: u32,
+}
+
+/// Parses a duration field once, at load, keeping where it was written for later messages.
+fn duration_at(
+    path: &Path,
+    field: &str,
+    written: Spanned<String>,
+) -> Result<DurationAt, PolicyError> {
+    let (line, column) = (
+        written.referenced.line() as u32,
+        written.referenced.column() as u32,
+    );
+    let value = Duration::parse(&written.value).map_err(|err| {
+        PolicyError::Config(Located::new(
+            path,
+            line,
+            column,
+            format!("`{field}`: {err}"),
+        ))
+    })?;
+    Ok(DurationAt {
+        value,
+        line,
+        column,
+    })
 }
 
 impl Config {
@@ -453,13 +479,10 @@ impl Config {
             trust,
             waivers,
             signed_waiver_files,
-            waiver_warning_window: raw.waiver_warning_window.map(|w| {
-                (
-                    w.value,
-                    w.referenced.line() as u32,
-                    w.referenced.column() as u32,
-                )
-            }),
+            waiver_warning_window: raw
+                .waiver_warning_window
+                .map(|w| duration_at(path, "waiver_warning_window", w))
+                .transpose()?,
             stages,
             stages_line: stages_at.line() as u32,
             stages_column: stages_at.column() as u32,

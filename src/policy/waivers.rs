@@ -399,6 +399,7 @@ pub struct WaiverResult {
 /// Applies `waivers` to a stage's findings.
 ///
 /// Errors when a waiver that applies to this stage names a rule none of `rules` defines.
+#[deny(clippy::arithmetic_side_effects)]
 pub fn apply_waivers(
     waivers: &[Waiver],
     scope: &WaiverScope<'_>,
@@ -477,7 +478,10 @@ pub fn apply_waivers(
     sort(warnings, true, &mut kept_warnings);
     result.violations = kept_violations;
     result.warnings = kept_warnings;
-    let window = chrono::Duration::from_std(scope.warning_window).unwrap_or(chrono::Duration::MAX);
+    // `expires - now <= window`, without arithmetic that could overflow on extreme times.
+    let warn_until = chrono::TimeDelta::from_std(scope.warning_window)
+        .ok()
+        .and_then(|window| scope.now.checked_add_signed(window));
     for (waiver, at, used) in usable {
         if !used {
             result.notices.push(WaiverNotice::Stale {
@@ -485,7 +489,7 @@ pub fn apply_waivers(
                 at: at.clone(),
             });
         }
-        if waiver.expires - scope.now <= window {
+        if warn_until.is_none_or(|until| waiver.expires <= until) {
             result.notices.push(WaiverNotice::Expiring {
                 id: waiver.id.clone(),
                 expires: rfc3339(waiver.expires),

@@ -3,12 +3,16 @@
 //!
 //! Spec: <https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#request-and-response>.
 //! Read: `request.uid`, `request.kind.kind`, `request.namespace`, `request.operation`,
-//! `request.object` (only `spec` down to the containers' `image`). Written: `response.uid`,
-//! `allowed`, `status` (code and message on a denial) and `warnings`.
+//! `request.object` (`metadata.ownerReferences` and `spec` down to the containers' `image`)
+//! and `request.oldObject` (its images, on an UPDATE). Written: `response.uid`, `allowed`,
+//! `status` (code and message on a denial), `warnings` and `auditAnnotations`.
 //!
-//! What we ignore (and why): `oldObject`, `userInfo`, `dryRun`, `options` (the decision depends
-//! only on the images that would run); `request.resource`/`subResource` (the kind names the
-//! shape; `pods/ephemeralcontainers` updates carry a whole Pod and are read as one).
+//! What we ignore (and why): `userInfo`, `dryRun`, `options` (the decision depends only on the
+//! images that would run, and on whether an image is new to the object); `request.resource`/
+//! `subResource` (the kind names the shape; `pods/ephemeralcontainers` updates carry a whole
+//! Pod and are read as one).
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -54,6 +58,8 @@ struct WireRequest {
     operation: String,
     #[serde(default)]
     object: Option<Value>,
+    #[serde(default)]
+    old_object: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -74,6 +80,8 @@ pub struct Request {
     pub operation: String,
     /// The object, when the operation carries one.
     pub object: Option<Value>,
+    /// The object before an UPDATE.
+    pub old_object: Option<Value>,
 }
 
 impl Request {
@@ -96,6 +104,7 @@ impl Request {
             namespace: request.namespace.unwrap_or_default(),
             operation: request.operation,
             object: request.object,
+            old_object: request.old_object,
         })
     }
 }
@@ -137,6 +146,22 @@ pub fn pod_spec<'a>(kind: &str, object: &'a Value) -> Option<&'a Value> {
             .get("spec"),
         _ => None,
     }
+}
+
+/// Whether `object` names a controlling owner (`metadata.ownerReferences[]` with
+/// `controller: true`): the pods of a ReplicaSet, the ReplicaSet of a Deployment, the Job of a
+/// CronJob. A client can write this field too: it lifts only the age limit, never the need for
+/// a verified, passing result (see deploy/README.md).
+pub fn controller_owned(object: &Value) -> bool {
+    object
+        .get("metadata")
+        .and_then(|m| m.get("ownerReferences"))
+        .and_then(Value::as_array)
+        .is_some_and(|owners| {
+            owners
+                .iter()
+                .any(|o| o.get("controller").and_then(Value::as_bool) == Some(true))
+        })
 }
 
 /// Every image in a pod spec: containers, initContainers and ephemeralContainers.
@@ -195,6 +220,8 @@ struct Response {
     status: Option<Status>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     warnings: Vec<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    audit_annotations: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -215,6 +242,7 @@ impl ResponseReview {
                 allowed: true,
                 status: None,
                 warnings,
+                audit_annotations: BTreeMap::new(),
             },
         }
     }
@@ -233,8 +261,16 @@ impl ResponseReview {
                     reason: "Forbidden",
                 }),
                 warnings: Vec::new(),
+                audit_annotations: BTreeMap::new(),
             },
         }
+    }
+
+    /// Adds `auditAnnotations`. Keys are bare (`stage`, `decision`): the API server prefixes
+    /// each with the webhook's name and drops a key that has a `/` of its own.
+    pub fn annotated(mut self, annotations: BTreeMap<String, String>) -> Self {
+        self.response.audit_annotations = annotations;
+        self
     }
 }
 
@@ -295,5 +331,14 @@ mod tests {
             Err(ReviewError::NoRequest)
         ));
         assert!(pod_spec("Service", &json!({"spec": {}})).is_none());
+        // An owner that is not the controller does not make a pod controller-made.
+        let owned = |controller: Value| {
+            json!({"metadata": {"ownerReferences": [{"kind": "ReplicaSet", "name": "web-1",
+                "uid": "u", "controller": controller}]}})
+        };
+        assert!(controller_owned(&owned(json!(true))));
+        assert!(!controller_owned(&owned(json!(false))));
+        assert!(!controller_owned(&owned(json!("true"))));
+        assert!(!controller_owned(&json!({"metadata": {}})));
     }
 }

@@ -1,13 +1,18 @@
 //! The verification cache: (image digest, stage, trust-config digest) → outcome.
 //!
 //! Keyed by the digest that was verified, never by a tag: a tag is resolved on every request,
-//! so a tag moved to another digest misses. Successes live for the configured TTL, failures
-//! only briefly (a result pushed a moment later is found soon). Bounded: when full, expired
-//! entries go first, then everything.
+//! so a tag moved to another digest misses. What is cached is what the registry round
+//! established ([`Facts`]: the verified results with their times, the signed revocations), not
+//! a verdict: ages are judged per request, so a cached entry never makes a result younger.
+//! Entries with a result or a revocation live for the configured TTL, the rest (nothing
+//! verified, a registry error) only briefly (a result pushed a moment later is found soon).
+//! Bounded: when full, expired entries go first, then everything.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use super::judge::Facts;
 
 /// The most entries kept.
 pub const MAX_ENTRIES: usize = 100_000;
@@ -23,8 +28,8 @@ pub struct Key {
     pub trust: String,
 }
 
-/// A cached outcome: `Ok(signer)` or `Err(reason)`.
-pub type Outcome = Result<String, String>;
+/// A cached outcome: what verified, or why the registry could not be read.
+pub type Outcome = Result<Arc<Facts>, String>;
 
 /// The cache.
 #[derive(Debug, Default)]

@@ -1,17 +1,23 @@
 //! The admission configuration `stagegate serve --config FILE` reads: which stage governs each
-//! namespace, in which mode, the trusted keys, the maximum age of a result, the cache's
-//! lifetimes and whether tags may be resolved against the registry.
+//! namespace, in which mode, the trusted keys, how old a result may be when a digest is
+//! introduced and when it keeps running, the rollback window, the revoked digests and
+//! promotions, the cache's lifetimes and whether tags may be resolved against the registry.
 //!
 //! ```yaml
 //! trust:                            # the same section as in stagegate.yaml (keys only)
 //!   keys:
 //!     - {key: keys/gate.pub, for: [results], stages: [prod]}   # or a bare path
-//! max_age: 7d                       # a result older than this is refused
+//! max_age: 7d                       # a digest introduced with an older result is refused
+//! running_max_age: 365d             # optional bound for controller-made pods, same-image updates
+//! rollback: {window: 90d}           # an image-changing workload UPDATE within it is a rollback
+//! revoked:                          # withdrawn: every stage, or only `stages`
+//!   - {digest: "sha256:HEX", reason: "CVE-2026-1234"}
+//!   - {promotion_id: 0193..., reason: "gated with the leaked key", stages: [prod]}
 //! resolve_tags: false               # true: resolve IMAGE:TAG to its digest (once per request)
 //! unmapped_namespaces: deny         # or allow: namespaces not listed below
 //! cache: {ttl: 5m, failure_ttl: 10s}
 //! namespaces:
-//!   prod: {stage: prod}
+//!   prod: {stage: prod, rollback: {window: 30d}}   # overrides the global window
 //!   staging: {stage: staging, mode: audit}   # audit: warnings instead of denials
 //! ```
 //!
@@ -26,6 +32,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::config::trust::{Purpose, RawTrust};
+use crate::verify::revocation::Revoked;
 use crate::verify::{Trust, TrustError, Verifier};
 
 /// Why the admission configuration cannot be used.
@@ -75,6 +82,12 @@ struct RawConfig {
     #[serde(default)]
     max_age: Option<String>,
     #[serde(default)]
+    running_max_age: Option<String>,
+    #[serde(default)]
+    rollback: Option<RawRollback>,
+    #[serde(default)]
+    revoked: Vec<RawRevocation>,
+    #[serde(default)]
     resolve_tags: bool,
     #[serde(default)]
     unmapped_namespaces: Option<Unmapped>,
@@ -98,6 +111,55 @@ struct RawNamespace {
     stage: String,
     #[serde(default)]
     mode: Mode,
+    #[serde(default)]
+    rollback: Option<RawRollback>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct RawRollback {
+    window: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct RawRevocation {
+    #[serde(default)]
+    digest: Option<String>,
+    #[serde(default)]
+    promotion_id: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    stages: Option<Vec<String>>,
+}
+
+/// A revocation written in `admission.yaml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigRevocation {
+    /// What it withdraws.
+    pub target: RevokedTarget,
+    /// Why (shown in each denial).
+    pub reason: String,
+    /// The stages it applies to (`None`: every stage).
+    pub stages: Option<Vec<String>>,
+}
+
+/// What a [`ConfigRevocation`] withdraws.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RevokedTarget {
+    /// A digest (lowercase sha256 hex): whatever result it carries.
+    Digest(String),
+    /// The result of one promotion.
+    Promotion(String),
+}
+
+impl ConfigRevocation {
+    fn applies_to(&self, stage: &str) -> bool {
+        self.stages
+            .as_ref()
+            .is_none_or(|stages| stages.iter().any(|s| s == stage))
+    }
 }
 
 /// What to do with a namespace the config does not list.
@@ -129,6 +191,8 @@ pub struct NamespaceRule {
     pub stage: String,
     /// Enforce or audit.
     pub mode: Mode,
+    /// The rollback window (the namespace's own, else the global one; `None`: no rollbacks).
+    pub rollback_window: Option<Duration>,
 }
 
 /// The loaded admission policy: frozen once built; a reload builds a new one.
@@ -137,8 +201,12 @@ pub struct Policy {
     /// The verifier of `trust:` (the same section as in `stagegate.yaml`): results are
     /// accepted only from keys trusted for `results` at the namespace's stage.
     pub verifier: Verifier,
-    /// The largest age of a result.
+    /// The largest age of the result of a digest being introduced.
     pub max_age: Duration,
+    /// The largest age of the result of a digest already running (`None`: any age).
+    pub running_max_age: Option<Duration>,
+    /// The revocations written in the config.
+    pub revoked: Vec<ConfigRevocation>,
     /// Resolve tags against the registry instead of denying them.
     pub resolve_tags: bool,
     /// Namespaces not listed.
@@ -226,6 +294,27 @@ impl Policy {
             raw.max_age.as_ref(),
             Duration::from_secs(30 * 86_400),
         )?;
+        let running_max_age = raw
+            .running_max_age
+            .as_ref()
+            .map(|text| duration("running_max_age", Some(text), Duration::ZERO))
+            .transpose()?;
+        let global_window = raw
+            .rollback
+            .as_ref()
+            .map(|r| duration("rollback.window", Some(&r.window), Duration::ZERO))
+            .transpose()?;
+        let revoked = raw
+            .revoked
+            .iter()
+            .enumerate()
+            .map(|(i, entry)| {
+                revocation(entry).map_err(|message| ConfigError::Invalid {
+                    path: path.to_owned(),
+                    message: format!("`revoked[{i}]`: {message}"),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let cache = raw.cache.as_ref();
         let ttl = duration(
             "cache.ttl",
@@ -237,23 +326,29 @@ impl Policy {
             cache.and_then(|c| c.failure_ttl.as_ref()),
             Duration::from_secs(10),
         )?;
-        let namespaces: BTreeMap<String, NamespaceRule> = raw
-            .namespaces
-            .into_iter()
-            .map(|(name, rule)| {
-                (
-                    name,
-                    NamespaceRule {
-                        stage: rule.stage,
-                        mode: rule.mode,
-                    },
-                )
-            })
-            .collect();
+        let mut namespaces: BTreeMap<String, NamespaceRule> = BTreeMap::new();
+        for (name, rule) in raw.namespaces {
+            let rollback_window = match &rule.rollback {
+                Some(r) => Some(duration(
+                    &format!("namespaces.{name}.rollback.window"),
+                    Some(&r.window),
+                    Duration::ZERO,
+                )?),
+                None => global_window,
+            };
+            namespaces.insert(
+                name,
+                NamespaceRule {
+                    stage: rule.stage,
+                    mode: rule.mode,
+                    rollback_window,
+                },
+            );
+        }
         let unmapped = raw.unmapped_namespaces.unwrap_or_default();
         hasher.update(
             format!(
-                "{max_age:?}|{}|{unmapped:?}|{namespaces:?}",
+                "{max_age:?}|{running_max_age:?}|{}|{unmapped:?}|{namespaces:?}|{revoked:?}",
                 raw.resolve_tags
             )
             .as_bytes(),
@@ -261,6 +356,8 @@ impl Policy {
         Ok(Policy {
             verifier: Verifier::new(&trust),
             max_age,
+            running_max_age,
+            revoked,
             resolve_tags: raw.resolve_tags,
             unmapped,
             ttl,
@@ -271,39 +368,134 @@ impl Policy {
     }
 }
 
-/// `90s`, `30m`, `24h`, `7d`, `500ms`, or seconds.
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: u64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration like 90s, 30m, 24h or 7d"))?;
-    let millis = match unit {
-        "" | "s" => value.saturating_mul(1000),
-        "ms" => value,
-        "m" => value.saturating_mul(60_000),
-        "h" => value.saturating_mul(3_600_000),
-        "d" => value.saturating_mul(86_400_000),
-        _ => {
-            return Err(format!(
-                "`{text}`: unknown unit `{unit}`; use ms, s, m, h or d"
-            ));
+impl Policy {
+    /// The config's revocations that apply to `sha256` (hex) in `stage`: the digest's own, and
+    /// every revoked promotion of the stage (a result's promotion id is known only once it
+    /// verifies).
+    pub fn revoked(&self, stage: &str, sha256: &str) -> Revoked {
+        let mut revoked = Revoked::default();
+        for entry in self.revoked.iter().filter(|r| r.applies_to(stage)) {
+            let reason = format!("revoked in the admission config: {}", entry.reason);
+            match &entry.target {
+                RevokedTarget::Digest(hex) if hex.eq_ignore_ascii_case(sha256) => {
+                    revoked.digest.get_or_insert(reason);
+                }
+                RevokedTarget::Digest(_) => {}
+                RevokedTarget::Promotion(id) => {
+                    revoked.promotions.entry(id.clone()).or_insert(reason);
+                }
+            }
         }
+        revoked
+    }
+}
+
+fn revocation(raw: &RawRevocation) -> Result<ConfigRevocation, String> {
+    let target = match (&raw.digest, &raw.promotion_id) {
+        (Some(digest), None) => {
+            let hex = digest.strip_prefix("sha256:").unwrap_or(digest);
+            if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(format!(
+                    "`{digest}` is not a digest `sha256:HEX` (64 hex characters)"
+                ));
+            }
+            RevokedTarget::Digest(hex.to_ascii_lowercase())
+        }
+        (None, Some(id)) if !id.trim().is_empty() => RevokedTarget::Promotion(id.trim().to_owned()),
+        _ => return Err("give exactly one of `digest` and `promotion_id`".to_owned()),
     };
-    Ok(Duration::from_millis(millis))
+    Ok(ConfigRevocation {
+        target,
+        reason: raw
+            .reason
+            .clone()
+            .unwrap_or_else(|| "no reason given".to_owned()),
+        stages: raw.stages.clone(),
+    })
+}
+
+/// A duration, by the one rule of [`crate::time::Duration`] (positive: `0s` is refused, as
+/// for the command-line flags).
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    crate::time::Duration::parse(text)
+        .map(crate::time::Duration::as_std)
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn load(name: &str, extra: &str) -> Result<Policy, ConfigError> {
+        let dir =
+            std::env::temp_dir().join(format!("stagegate-admission-{name}-{}", std::process::id()));
+        fs_err::create_dir_all(&dir).unwrap();
+        let key = crate::attest::keys::SigningKey::generate_p256();
+        fs_err::write(dir.join("gate.pub"), key.public_key().to_pem()).unwrap();
+        let path = dir.join("admission.yaml");
+        fs_err::write(
+            &path,
+            format!(
+                "trust:\n  keys: [gate.pub]\nmax_age: 7d\n{extra}namespaces:\n  prod: {{stage: prod, rollback: {{window: 30d}}}}\n  dev: {{stage: dev}}\n"
+            ),
+        )
+        .unwrap();
+        Policy::load(&path)
+    }
+
+    #[test]
+    fn pass() {
+        let hex = "ab".repeat(32);
+        let policy = load(
+            "pass",
+            &format!(
+                "running_max_age: 365d\nrollback: {{window: 90d}}\nrevoked:\n  - {{digest: \"sha256:{hex}\", reason: CVE, stages: [prod]}}\n  - {{promotion_id: p-1}}\n"
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            policy.running_max_age,
+            Some(Duration::from_secs(365 * 86_400))
+        );
+        assert_eq!(
+            policy.namespaces["prod"].rollback_window,
+            Some(Duration::from_secs(30 * 86_400))
+        );
+        assert_eq!(
+            policy.namespaces["dev"].rollback_window,
+            Some(Duration::from_secs(90 * 86_400))
+        );
+        assert!(policy.revoked("prod", &hex).digest.is_some());
+        assert!(policy.revoked("dev", &hex).digest.is_none());
+        assert!(policy.revoked("dev", &hex).promotions.contains_key("p-1"));
+        // Without `rollback`, no rollbacks.
+        let plain = load("plain", "").unwrap();
+        assert_eq!(plain.namespaces["dev"].rollback_window, None);
+        assert_eq!(plain.running_max_age, None);
+    }
+
+    #[test]
+    fn fail() {
+        for (name, extra) in [
+            ("digest", "revoked: [{digest: \"sha256:12\"}]\n"),
+            (
+                "both",
+                "revoked: [{digest: \"sha256:12\", promotion_id: x}]\n",
+            ),
+            ("neither", "revoked: [{reason: x}]\n"),
+            ("window", "rollback: {window: 9y}\n"),
+            ("unknown", "rollback: {windows: 9d}\n"),
+        ] {
+            assert!(load(name, extra).is_err(), "{name}");
+        }
+    }
+
     #[test]
     fn durations() {
         assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(604_800)));
-        assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
+        // One rule with the command line: zero is refused, huge values too (no panic).
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("99999999999999999999d").is_err());
         assert!(parse_duration("7y").is_err());
     }
 }

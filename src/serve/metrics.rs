@@ -1,5 +1,7 @@
-//! Prometheus text metrics for `/metrics`: requests, decisions by result, a latency
-//! histogram, cache hits and misses, registry errors. Lock-free counters.
+//! Prometheus text metrics for `/metrics`: requests, decisions by result (`allowed`,
+//! `denied`, `audit`, `rollback`: a review admitted because an image was a rollback, counted
+//! there and not under `allowed`; `bad_request`), a latency histogram, cache hits and misses,
+//! registry errors. Lock-free counters.
 
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,6 +23,8 @@ pub struct Metrics {
     pub denied: AtomicU64,
     /// Allowed in audit mode with warnings.
     pub audited: AtomicU64,
+    /// Allowed as a rollback (an image older than `max_age`, within the rollback window).
+    pub rollbacks: AtomicU64,
     /// Malformed requests answered 400/413.
     pub bad_requests: AtomicU64,
     /// Cache hits.
@@ -79,6 +83,7 @@ impl Metrics {
                 ("{result=\"allowed\"}", get(&self.allowed)),
                 ("{result=\"denied\"}", get(&self.denied)),
                 ("{result=\"audit\"}", get(&self.audited)),
+                ("{result=\"rollback\"}", get(&self.rollbacks)),
                 ("{result=\"bad_request\"}", get(&self.bad_requests)),
             ],
         );

@@ -4,9 +4,16 @@
 //! container, initContainer and ephemeral container image must be pinned by digest (or, with
 //! `resolve_tags`, is resolved to one, once, through [`crate::oci`]) and carry an attestation
 //! that [`crate::verify`] accepts: a stagegate VSA for that digest, for the stage mapped to the
-//! namespace ([`config`]), `PASSED`, signed by a trusted key, younger than `max_age`. Outcomes
-//! are cached ([`cache`]) by (digest, stage, trust digest). Fail closed: a registry error, a
-//! timeout or an unknown kind is a denial; a malformed review is a 400.
+//! namespace ([`config`]), `PASSED`, signed by a trusted key, and withdrawn by no revocation
+//! (in the config, or signed and attached as a referrer). Age is judged where a digest is
+//! introduced ([`judge`]): a workload or an unowned Pod created, or an image new to an UPDATE's
+//! pod template, needs a result younger than `max_age` (an image-changing UPDATE of a workload
+//! may instead be a rollback, within `rollback.window`: admitted with a warning); a
+//! controller-made object or an image an UPDATE keeps needs no age (`running_max_age` may bound
+//! it). What verified is cached ([`cache`]) by (digest, stage, trust digest); ages are judged
+//! per request. Every answer carries `auditAnnotations` (`stage`, `subject`, `promotion-id`,
+//! `decision`). Fail closed: a registry error, a timeout or an unknown kind is a denial; a
+//! malformed review is a 400.
 //!
 //! Endpoints: `POST /validate` (any POST path), `/healthz`, `/readyz`, `/metrics`
 //! ([`metrics`]). The config reloads on SIGHUP and when its file changes (polled every
@@ -15,8 +22,10 @@
 pub mod admission;
 pub mod cache;
 pub mod config;
+pub mod judge;
 pub mod metrics;
 
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -30,13 +39,17 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tracing::Instrument as _;
 
-use self::admission::{Request, ResponseReview, images, pod_spec};
-use self::cache::{Cache, InFlight, Key};
+use self::admission::{Request, ResponseReview, controller_owned, images, pod_spec};
+use self::cache::{Cache, InFlight, Key, Outcome};
 use self::config::{ConfigError, Mode, Policy, Unmapped};
+use self::judge::{Ages, Facts, Introduction, Verdict, judge};
 use self::metrics::Metrics;
+use crate::attest::revocation::REVOCATION_PREDICATE_TYPE;
 use crate::attest::vsa::VSA_PREDICATE_TYPE;
 use crate::oci::{Pinned, Registry, parse_reference};
-use crate::verify::promotion::{Candidate, required_stage};
+use crate::verify::policy::humanize;
+use crate::verify::promotion::Candidate;
+use crate::verify::revocation::Revoked;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -97,6 +110,9 @@ pub struct State {
     policy: RwLock<Arc<Policy>>,
     cache: Cache,
     inflight: InFlight,
+    /// Signed revocations seen, by (digest hex, stage): honoured under every image name of the
+    /// digest, whatever the cache holds, until the next reload.
+    seen: RwLock<HashMap<(String, String), Revoked>>,
     /// Counters for `/metrics`.
     pub metrics: Metrics,
     registry: Registry,
@@ -111,6 +127,7 @@ impl State {
             policy: RwLock::new(Arc::new(policy)),
             cache: Cache::default(),
             inflight: InFlight::default(),
+            seen: RwLock::default(),
             metrics: Metrics::default(),
             registry: settings.registry.clone(),
             settings,
@@ -130,6 +147,7 @@ impl State {
             Ok(policy) => {
                 *self.policy.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(policy);
                 self.cache.clear();
+                self.seen.write().unwrap_or_else(|p| p.into_inner()).clear();
                 Metrics::inc(&self.metrics.reloads);
                 tracing::info!(target: LIFECYCLE_TARGET, "reloaded `{}`", self.settings.config.display());
             }
@@ -168,6 +186,7 @@ impl State {
                         self.settings.timeout
                     ),
                 )
+                .annotated(decision_only("denied"))
             }
         };
         let bytes = serde_json::to_vec(&response).unwrap_or_default();
@@ -176,12 +195,9 @@ impl State {
 
     async fn decide(self: &Arc<Self>, request: &Request, policy: &Arc<Policy>) -> ResponseReview {
         let uid = &request.uid;
-        let allow = |warnings| {
-            Metrics::inc(&self.metrics.allowed);
-            ResponseReview::allow(uid, warnings)
-        };
         if request.operation == "DELETE" || request.operation == "CONNECT" {
-            return allow(Vec::new());
+            Metrics::inc(&self.metrics.allowed);
+            return ResponseReview::allow(uid, Vec::new());
         }
         let Some(object) = &request.object else {
             Metrics::inc(&self.metrics.denied);
@@ -196,7 +212,8 @@ impl State {
                     request.kind,
                     admission::KINDS.join(", ")
                 ),
-            );
+            )
+            .annotated(decision_only("denied"));
         };
         let uses = match images(spec) {
             Ok(uses) => uses,
@@ -207,7 +224,10 @@ impl State {
         };
         let Some(rule) = policy.namespaces.get(&request.namespace) else {
             return match policy.unmapped {
-                Unmapped::Allow => allow(Vec::new()),
+                Unmapped::Allow => {
+                    Metrics::inc(&self.metrics.allowed);
+                    ResponseReview::allow(uid, Vec::new()).annotated(decision_only("allowed"))
+                }
                 Unmapped::Deny => {
                     Metrics::inc(&self.metrics.denied);
                     ResponseReview::deny(
@@ -217,13 +237,17 @@ impl State {
                             request.namespace
                         ),
                     )
+                    .annotated(decision_only("denied"))
                 }
             };
         };
-        // Each distinct image once, all of them concurrently.
-        let mut distinct: Vec<&str> = uses.iter().map(|u| u.image.as_str()).collect();
-        distinct.sort_unstable();
-        distinct.dedup();
+        // Each distinct image once (in order of first use), all of them concurrently.
+        let mut distinct: Vec<&str> = Vec::new();
+        for image_use in &uses {
+            if !distinct.contains(&image_use.image.as_str()) {
+                distinct.push(&image_use.image);
+            }
+        }
         let mut checks = tokio::task::JoinSet::new();
         for image in &distinct {
             let (state, image, stage, policy) = (
@@ -234,50 +258,102 @@ impl State {
             );
             checks.spawn(
                 async move {
-                    let outcome = state.check(&image, &stage, &policy).await;
-                    (image, outcome)
+                    let checked = state.check(&image, &stage, &policy).await;
+                    (image, checked)
                 }
                 .instrument(tracing::Span::current()),
             );
         }
-        let mut outcomes = std::collections::HashMap::new();
+        let mut checked = HashMap::new();
         while let Some(joined) = checks.join_next().await {
             if let Ok((image, outcome)) = joined {
-                outcomes.insert(image, outcome);
+                checked.insert(image, outcome);
             }
+        }
+        let introductions = Introductions::of(request, object);
+        let ages = Ages {
+            max_age: policy.max_age,
+            running_max_age: policy.running_max_age,
+            rollback_window: rule.rollback_window,
+        };
+        let now = chrono::Utc::now();
+        let mut verdicts: HashMap<&str, (Option<String>, Verdict)> = HashMap::new();
+        for image in &distinct {
+            let verdict = match checked.remove(*image) {
+                None => (None, Verdict::Denied("the check did not finish".to_owned())),
+                Some(Checked { pinned, outcome }) => {
+                    let verdict = match (&pinned, outcome) {
+                        (_, Err(reason)) => Verdict::Denied(reason),
+                        (None, Ok(_)) => Verdict::Denied("not pinned".to_owned()),
+                        (Some(pinned), Ok(facts)) => {
+                            let hex = pinned.hex();
+                            let configured = policy.revoked(&rule.stage, hex);
+                            let seen = self.seen_revocation(hex, &rule.stage);
+                            let mut others = vec![&configured];
+                            others.extend(seen.as_ref());
+                            judge(&facts, &others, introductions.of_image(image), &ages, now)
+                        }
+                    };
+                    (pinned.map(|p| p.display()), verdict)
+                }
+            };
+            verdicts.insert(image, verdict);
         }
         let mut problems = Vec::new();
+        let mut rollbacks = Vec::new();
         for image_use in &uses {
-            let outcome = outcomes
-                .get(&image_use.image)
-                .cloned()
-                .unwrap_or_else(|| Err("the check did not finish".to_owned()));
-            if let Err(reason) = outcome {
-                problems.push(format!(
+            match verdicts.get(image_use.image.as_str()) {
+                Some((_, Verdict::Allowed(_))) => {}
+                Some((_, Verdict::Rollback(found))) => rollbacks.push(format!(
+                    "stagegate: rollback: {} `{}` image `{}` has a `{}` result from {}, older than `max_age` {} but within the rollback window {}",
+                    image_use.field,
+                    image_use.container,
+                    image_use.image,
+                    rule.stage,
+                    found.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    humanize(ages.max_age),
+                    ages.rollback_window.map(humanize).unwrap_or_default(),
+                )),
+                Some((_, Verdict::Denied(reason))) => problems.push(format!(
                     "{} `{}` image `{}`: {reason}",
                     image_use.field, image_use.container, image_use.image
-                ));
+                )),
+                None => problems.push(format!(
+                    "{} `{}` image `{}`: the check did not finish",
+                    image_use.field, image_use.container, image_use.image
+                )),
             }
         }
-        if problems.is_empty() {
-            tracing::info!(images = uses.len(), "allowed");
-            return allow(Vec::new());
+        let denied = !problems.is_empty();
+        let audit = denied && rule.mode == Mode::Audit;
+        let annotations = annotations(&rule.stage, &distinct, &verdicts, audit);
+        if !rollbacks.is_empty() && !denied {
+            Metrics::inc(&self.metrics.rollbacks);
+            for warning in &rollbacks {
+                tracing::warn!(uid = %uid, "{warning}");
+            }
+            return ResponseReview::allow(uid, rollbacks).annotated(annotations);
+        }
+        if !denied {
+            tracing::info!(uid = %uid, images = uses.len(), "allowed");
+            Metrics::inc(&self.metrics.allowed);
+            return ResponseReview::allow(uid, Vec::new()).annotated(annotations);
         }
         match rule.mode {
             Mode::Audit => {
                 Metrics::inc(&self.metrics.audited);
-                tracing::info!(rejected = problems.len(), "audit: allowed with warnings");
-                ResponseReview::allow(
-                    uid,
+                tracing::info!(uid = %uid, rejected = problems.len(), "audit: allowed with warnings");
+                let mut warnings = rollbacks;
+                warnings.extend(
                     problems
                         .into_iter()
-                        .map(|p| format!("stagegate (audit): {p}"))
-                        .collect(),
-                )
+                        .map(|p| format!("stagegate (audit): {p}")),
+                );
+                ResponseReview::allow(uid, warnings).annotated(annotations)
             }
             Mode::Enforce => {
                 Metrics::inc(&self.metrics.denied);
-                tracing::info!(rejected = problems.len(), "denied");
+                tracing::info!(uid = %uid, rejected = problems.len(), "denied");
                 ResponseReview::deny(
                     uid,
                     format!(
@@ -286,31 +362,48 @@ impl State {
                         problems.join("; ")
                     ),
                 )
+                .annotated(annotations)
             }
         }
     }
 
-    /// Checks one image: `Ok(signer)` or `Err(reason)`.
-    async fn check(&self, image: &str, stage: &str, policy: &Policy) -> Result<String, String> {
-        let reference = parse_reference(image).map_err(|e| e.to_string())?;
+    /// Revocations seen for this digest and stage under any image name.
+    fn seen_revocation(&self, sha256: &str, stage: &str) -> Option<Revoked> {
+        let seen = self.seen.read().unwrap_or_else(|p| p.into_inner());
+        if seen.is_empty() {
+            return None;
+        }
+        seen.get(&(sha256.to_owned(), stage.to_owned())).cloned()
+    }
+
+    /// Checks one image: its digest (when pinned or resolved) and what verified for it.
+    async fn check(&self, image: &str, stage: &str, policy: &Policy) -> Checked {
+        let unpinned = |reason: String| Checked {
+            pinned: None,
+            outcome: Err(reason),
+        };
+        let reference = match parse_reference(image) {
+            Ok(reference) => reference,
+            Err(err) => return unpinned(err.to_string()),
+        };
         let pinned: Pinned = if reference.digest().is_some() {
-            self.registry
-                .resolve(&reference)
-                .await
-                .map_err(|e| e.to_string())?
+            match self.registry.resolve(&reference).await {
+                Ok(pinned) => pinned,
+                Err(err) => return unpinned(err.to_string()),
+            }
         } else if policy.resolve_tags {
             match self.registry.resolve(&reference).await {
                 Ok(pinned) => pinned,
                 Err(err) => {
                     Metrics::inc(&self.metrics.registry_errors);
-                    return Err(format!(
+                    return unpinned(format!(
                         "cannot resolve the tag: {}",
                         crate::verify::promotion::error_chain(&err)
                     ));
                 }
             }
         } else {
-            return Err("not pinned by digest (use IMAGE@sha256:HEX)".to_owned());
+            return unpinned("not pinned by digest (use IMAGE@sha256:HEX)".to_owned());
         };
         let key = Key {
             image: pinned.display(),
@@ -319,7 +412,10 @@ impl State {
         };
         if let Some(outcome) = self.cache.get(&key) {
             Metrics::inc(&self.metrics.cache_hits);
-            return outcome;
+            return Checked {
+                pinned: Some(pinned),
+                outcome,
+            };
         }
         Metrics::inc(&self.metrics.cache_misses);
         let check = self.inflight.join(&key);
@@ -328,25 +424,33 @@ impl State {
             .await
             .clone();
         self.inflight.finish(&key, &check);
-        outcome
+        Checked {
+            pinned: Some(pinned),
+            outcome,
+        }
     }
 
-    /// Reads the attestations attached to `pinned` and verifies them; caches the outcome.
+    /// Reads the attestations and revocations attached to `pinned` and verifies them; caches
+    /// what was found.
     async fn verify_attached(
         &self,
         pinned: &Pinned,
         key: Key,
         stage: &str,
         policy: &Policy,
-    ) -> Result<String, String> {
-        // Referrers listed as VSAs first; cosign's `.att` tag only when none of them verifies.
+    ) -> Outcome {
+        // Referrers listed as VSAs or revocations first; cosign's `.att` tag only when no
+        // referrer holds a passing result.
         let mut candidates = Vec::new();
-        let mut outcome = Err(String::new());
+        let mut facts = Facts::default();
         for pass in [Pass::Referrers, Pass::Cosign] {
             let found = match pass {
                 Pass::Referrers => {
                     self.registry
-                        .referred(pinned, Some(VSA_PREDICATE_TYPE))
+                        .referred_any(
+                            pinned,
+                            Some(&[VSA_PREDICATE_TYPE, REVOCATION_PREDICATE_TYPE]),
+                        )
                         .await
                 }
                 Pass::Cosign => self.registry.cosign_attestations(pinned).await,
@@ -370,46 +474,49 @@ impl State {
                 path: a.source,
                 bytes: a.bytes,
             }));
-            outcome = required_stage(
+            facts = Facts::of(
                 &candidates,
                 stage,
                 pinned.hex(),
                 &policy.verifier,
-                Some((policy.max_age, chrono::Utc::now())),
-            )
-            .map(|accepted| accepted.signer)
-            .map_err(|missing| {
-                if missing.candidates == 0 {
-                    format!("{} has no attestations attached", pinned.digest)
-                } else {
-                    missing.to_string()
-                }
-            });
-            if outcome.is_ok() {
+                chrono::Utc::now(),
+            );
+            if !facts.results.is_empty() {
                 break;
             }
         }
-        if outcome.is_err() && candidates.is_empty() {
+        if facts.results.is_empty() && candidates.is_empty() {
             // Nothing attached: tell an image the registry lacks from an unsigned one.
             match self.registry.has_manifest(pinned).await {
                 Ok(true) => {}
                 Ok(false) => {
-                    outcome = Err(format!(
+                    facts.rejected = format!(
                         "{} is not in the registry (no manifest {})",
                         pinned.display(),
                         pinned.digest
-                    ));
+                    );
                 }
                 Err(err) => {
                     Metrics::inc(&self.metrics.registry_errors);
-                    outcome = Err(format!(
+                    let outcome = Err(format!(
                         "registry error: {}",
                         crate::verify::promotion::error_chain(&err)
                     ));
+                    self.cache.put(key, outcome.clone(), policy.failure_ttl);
+                    return outcome;
                 }
             }
         }
-        let ttl = if outcome.is_ok() {
+        let decisive = !facts.results.is_empty() || !facts.revoked.is_empty();
+        if !facts.revoked.is_empty() {
+            let mut seen = self.seen.write().unwrap_or_else(|p| p.into_inner());
+            seen.insert(
+                (pinned.hex().to_owned(), stage.to_owned()),
+                facts.revoked.clone(),
+            );
+        }
+        let outcome: Outcome = Ok(Arc::new(facts));
+        let ttl = if decisive {
             policy.ttl
         } else {
             policy.failure_ttl
@@ -417,6 +524,112 @@ impl State {
         self.cache.put(key, outcome.clone(), ttl);
         outcome
     }
+}
+
+/// One distinct image of a review, checked.
+struct Checked {
+    /// Its digest, when pinned or resolved.
+    pinned: Option<Pinned>,
+    /// What verified for it.
+    outcome: Outcome,
+}
+
+/// How a review uses each image: introduced (its age is judged) or already running.
+struct Introductions {
+    /// On an UPDATE, the digests (`sha256:HEX`) the old object's images are pinned to (`None`
+    /// otherwise, or when the old object cannot be read: then every image counts as new).
+    kept: Option<HashSet<String>>,
+    /// CREATE of an object with a controlling owner.
+    controller_made: bool,
+    /// An UPDATE of a workload: a new image may be a rollback.
+    workload_update: bool,
+}
+
+impl Introductions {
+    fn of(request: &Request, object: &serde_json::Value) -> Introductions {
+        let update = request.operation == "UPDATE";
+        let kept = if update {
+            request
+                .old_object
+                .as_ref()
+                .and_then(|old| pod_spec(&request.kind, old))
+                .and_then(|spec| images(spec).ok())
+                .map(|uses| {
+                    uses.iter()
+                        // A tag may have moved: only a digest is known to be the same image.
+                        .filter_map(|u| pinned_digest(&u.image))
+                        .map(str::to_ascii_lowercase)
+                        .collect()
+                })
+        } else {
+            None
+        };
+        Introductions {
+            kept,
+            controller_made: request.operation == "CREATE" && controller_owned(object),
+            workload_update: update && request.kind != "Pod",
+        }
+    }
+
+    fn of_image(&self, image: &str) -> Introduction {
+        let kept = |kept: &HashSet<String>| {
+            pinned_digest(image).is_some_and(|d| kept.contains(&d.to_ascii_lowercase()))
+        };
+        if self.controller_made || self.kept.as_ref().is_some_and(kept) {
+            Introduction::Running
+        } else {
+            Introduction::New {
+                rollback: self.workload_update && self.kept.is_some(),
+            }
+        }
+    }
+}
+
+/// The `sha256:HEX` an image reference is pinned to (`NAME[:TAG]@sha256:HEX`), if any.
+fn pinned_digest(image: &str) -> Option<&str> {
+    image
+        .rsplit_once('@')
+        .map(|(_, digest)| digest)
+        .filter(|digest| digest.starts_with("sha256:"))
+}
+
+/// `auditAnnotations` with only `decision`.
+fn decision_only(decision: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([("decision".to_owned(), decision.to_owned())])
+}
+
+/// `auditAnnotations`: `stage`, and per distinct image (comma-separated, in order of first
+/// use) `subject` (the digest reference), `promotion-id` (`-` when none counted) and
+/// `decision` (`allowed`, `rollback`, `denied`, or `audit` for a denial in audit mode).
+fn annotations(
+    stage: &str,
+    distinct: &[&str],
+    verdicts: &HashMap<&str, (Option<String>, Verdict)>,
+    audit: bool,
+) -> BTreeMap<String, String> {
+    let mut subjects = Vec::new();
+    let mut promotions = Vec::new();
+    let mut decisions = Vec::new();
+    for image in distinct {
+        let (pinned, verdict) = match verdicts.get(image) {
+            Some((pinned, verdict)) => (pinned.as_deref(), Some(verdict)),
+            None => (None, None),
+        };
+        subjects.push(pinned.unwrap_or(image).to_owned());
+        let (promotion, decision) = match verdict {
+            Some(Verdict::Allowed(found)) => (found.promotion_id.as_deref(), "allowed"),
+            Some(Verdict::Rollback(found)) => (found.promotion_id.as_deref(), "rollback"),
+            _ => (None, if audit { "audit" } else { "denied" }),
+        };
+        promotions.push(promotion.unwrap_or("-").to_owned());
+        decisions.push(decision);
+    }
+    BTreeMap::from([
+        ("stage".to_owned(), stage.to_owned()),
+        ("subject".to_owned(), subjects.join(",")),
+        ("promotion-id".to_owned(), promotions.join(",")),
+        ("decision".to_owned(), decisions.join(",")),
+    ])
 }
 
 fn load_tls(settings: &Settings) -> Result<TlsAcceptor, ServeError> {

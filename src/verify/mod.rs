@@ -9,6 +9,7 @@
 //! ([`SignatureErrorKind`]), the statement ([`StatementErrorKind`]) and the policy
 //! ([`PolicyErrorKind`]). [`promotion`] applies it to the promotion chain, [`evidence`] to the
 //! attestations and approvals of an Evidence document.
+//! [`revocation`] applies it to signed revocations.
 //!
 //! What is enforced: at least one trusted key (none is a rejection, never an allow); at least
 //! one signature; some signature verifies, with a key trusted for the statement's purpose at
@@ -25,14 +26,13 @@
 pub mod evidence;
 pub mod policy;
 pub mod promotion;
+pub mod revocation;
 pub mod trust;
 pub mod verifier;
 
 pub use self::policy::{PolicyErrorKind, Rule, VerificationPolicy};
 pub use self::trust::{Trust, TrustError, TrustedApprover, TrustedKey};
-pub use self::verifier::{
-    CheckedBundle, REVOCATION_PREDICATE_TYPE, Signer, VerifiedApproval, Verifier, purpose_of,
-};
+pub use self::verifier::{CheckedBundle, Signer, VerifiedApproval, Verifier, purpose_of};
 use crate::attest::AttestError;
 use crate::attest::dsse::IN_TOTO_PAYLOAD_TYPE;
 use crate::attest::statement::Statement;

@@ -2,8 +2,10 @@
 //! given.
 //!
 //! - [`required_stage`]: among candidate files, a stagegate VSA that verifies with a key
-//!   trusted for `results` at that stage, for this digest, `PASSED`, and fresh. The gate turns a miss into the
-//!   violation `stagegate.chain.<stage>`, whose message gives each candidate's reason.
+//!   trusted for `results` at that stage, for this digest, `PASSED`, and fresh. The gate turns
+//!   a miss into the violation `stagegate.chain.<stage>`, whose message gives each candidate's
+//!   reason. A result withdrawn by a verified revocation among the candidates
+//!   ([`super::revocation`]) does not count.
 //!
 //! Signed approvals are verified with [`Verifier::verify_approval`], as part of the evidence
 //! ([`super::evidence`]).
@@ -13,6 +15,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::policy::VerificationPolicy;
+use super::revocation::{Revoked, promotion_id, revocations};
 use super::{Purpose, Verifier, verify_bytes};
 use crate::attest::bundle::{BundleContent, SignedDocument};
 use crate::attest::vsa::VSA_PREDICATE_TYPE;
@@ -75,6 +78,7 @@ pub fn required_stage(
     max_age: Option<(Duration, DateTime<Utc>)>,
 ) -> Result<Accepted, Missing> {
     let policy = VerificationPolicy::stage_result(subject_sha256, stage, max_age, None);
+    let revoked = Revoked::of(&revocations(candidates, stage, subject_sha256, verifier).0);
     let mut rejected = Vec::new();
     for candidate in candidates {
         if claimed_predicate_type(&candidate.bytes).as_deref() != Some(VSA_PREDICATE_TYPE) {
@@ -88,6 +92,11 @@ pub fn required_stage(
             &policy,
         ) {
             Ok(verified) => {
+                let id = verified.statement().and_then(promotion_id);
+                if let Some(reason) = revoked.reason(id) {
+                    rejected.push((candidate.path.clone(), reason.to_owned()));
+                    continue;
+                }
                 return Ok(Accepted {
                     path: candidate.path.clone(),
                     sha256: verified.sha256().to_owned(),

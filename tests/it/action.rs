@@ -86,6 +86,7 @@ fn action_signs_a_pass_with_a_summary_outputs_and_sarif() {
         ("stage", "dev"),
         ("evidence", "evidence/example.json"),
         ("effective-time", EFFECTIVE_TIME),
+        ("allow-effective-time", "true"),
         ("key-pem", &key_pem),
         ("password", PASSWORD),
         ("sarif", "stagegate.sarif"),

@@ -80,6 +80,8 @@ trust:
             .command()
             .env("STAGEGATE_PASSWORD", PASSWORD)
             .args(["gate", "--stage", stage, "--effective-time", EFFECTIVE_TIME])
+            // The fixtures are written for EFFECTIVE_TIME, days before the clock.
+            .arg("--allow-effective-time")
             .arg("--evidence")
             .arg(evidence)
             .arg("--key")
@@ -363,6 +365,7 @@ fn chain_rejects_other_digest_untrusted_key_and_failed_results() {
             "dev",
             "--effective-time",
             EFFECTIVE_TIME,
+            "--allow-effective-time",
             "--evidence",
         ])
         .arg(good())
@@ -765,6 +768,7 @@ fn ed25519_key_signs_a_gate() {
             "dev",
             "--effective-time",
             EFFECTIVE_TIME,
+            "--allow-effective-time",
             "--evidence",
         ])
         .arg(good())
@@ -806,6 +810,7 @@ fn a_key_cosign_wrote_signs_a_gate() {
             "dev",
             "--effective-time",
             EFFECTIVE_TIME,
+            "--allow-effective-time",
             "--evidence",
         ])
         .arg(good())
@@ -881,6 +886,7 @@ fn independent_verifiers_accept_our_bundles() {
                 "dev",
                 "--effective-time",
                 EFFECTIVE_TIME,
+                "--allow-effective-time",
                 "--evidence",
             ])
             .arg(good())
@@ -1000,6 +1006,8 @@ fn shipped_config_chains_dev_staging_prod_with_the_gate_key() {
         dir.command()
             .env("STAGEGATE_PASSWORD", PASSWORD)
             .args(["gate", "--stage", stage, "--effective-time", EFFECTIVE_TIME])
+            // The fixtures are written for EFFECTIVE_TIME, days before the clock.
+            .arg("--allow-effective-time")
             .arg("--config")
             .arg(repo_file("stagegate.yaml"))
             .arg("--evidence")

@@ -43,7 +43,12 @@ fn gate(dir: &Dir, db: &str, out: &str) -> Command {
         .env_remove("STAGEGATE_LOG")
         .env("STAGEGATE_PASSWORD", PASSWORD)
         .args(["gate", "--stage", "dev", "--audit-db", db])
-        .args(["--effective-time", EFFECTIVE_TIME, "--evidence"])
+        .args([
+            "--allow-effective-time",
+            "--effective-time",
+            EFFECTIVE_TIME,
+            "--evidence",
+        ])
         .arg(repo_file("testdata/evidence/good.json"))
         .arg("--key")
         .arg(repo_file("testdata/keys/gate.key"))
@@ -361,8 +366,38 @@ fn postgres_concurrent_gates_keep_one_valid_chain() {
     let out = audit(&dir, &["verify", "--audit-db", &url]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(stderr(&out), "audit chain intact: 8 records\n");
+    // https://github.com/stagegate/stagegate/issues/12 (point 13): concurrent gates seal every
+    // record and the head in PostgreSQL too.
+    let gate_pub = repo_file("testdata/keys/gate.pub").display().to_string();
+    let keyed = ["verify", "--audit-db", &url, "--key", &gate_pub];
+    let out = audit(&dir, &keyed);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
 
     let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+    // Moving the head back onto record 7 (with its own seal) fools the hash chain, not the key.
+    client
+        .batch_execute(
+            "BEGIN;
+             CREATE TEMP TABLE saved AS SELECT * FROM audit_records WHERE seq = 8;
+             DELETE FROM audit_records WHERE seq = 8;
+             UPDATE audit_head SET seq = 7,
+               hash = (SELECT hash FROM audit_records WHERE seq = 7),
+               signer = (SELECT signer FROM audit_records WHERE seq = 7),
+               signature = (SELECT signature FROM audit_records WHERE seq = 7);
+             COMMIT;",
+        )
+        .expect("rewind");
+    let out = audit(&dir, &["verify", "--audit-db", &url]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = audit(&dir, &keyed);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("head"), "{}", stderr(&out));
+    client
+        .batch_execute(
+            "INSERT INTO audit_records SELECT * FROM saved;
+             UPDATE audit_head SET seq = 8, hash = (SELECT hash FROM saved)",
+        )
+        .expect("restore");
     client
         .execute("DELETE FROM audit_records WHERE seq = 8", &[])
         .expect("delete");
@@ -373,4 +408,87 @@ fn postgres_concurrent_gates_keep_one_valid_chain() {
         "{}",
         stderr(&out)
     );
+}
+
+/// `stagegate history` (issue 17): the known-good digests of a stage, newest first, each with
+/// its signed results; failed and unsigned results are not known-good.
+#[test]
+fn history_lists_known_good_digests_newest_first() {
+    let dir = Dir::new("audit_history");
+    config(&dir);
+    let db = dir.path().join("audit.db").display().to_string();
+    let good: serde_json::Value = serde_json::from_slice(
+        &fs_err::read(repo_file("testdata/evidence/good.json")).expect("read"),
+    )
+    .expect("json");
+    let digests = ["a".repeat(64), "b".repeat(64), "a".repeat(64)];
+    for (i, digest) in digests.iter().enumerate() {
+        let mut evidence = good.clone();
+        evidence["subject"]["digest"]["sha256"] = serde_json::json!(digest);
+        let file = format!("evidence-{i}.json");
+        dir.write(&file, serde_json::to_vec(&evidence).expect("json"));
+        let out = dir
+            .command()
+            .env("STAGEGATE_PASSWORD", PASSWORD)
+            .args([
+                "gate",
+                "--stage",
+                "dev",
+                "--audit-db",
+                &db,
+                "--evidence",
+                &file,
+            ])
+            .arg("--key")
+            .arg(repo_file("testdata/keys/gate.key"))
+            .args(["--bundle-out", &format!("dev-{i}.sigstore.json")])
+            .output()
+            .expect("gate");
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+    }
+    // A failing gate and an unsigned evaluation are not known-good.
+    let out = evaluate(&dir, &db, "dev", "fail-licenses.banned.json");
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+
+    let history = |args: &[&str]| {
+        dir.command()
+            .args(["history", "--audit-db", &db])
+            .args(args)
+            .output()
+            .expect("run stagegate")
+    };
+    let out = history(&["--stage", "dev", "--format", "json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let listed: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let listed = listed.as_array().expect("array");
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    // `a` was gated last: first, with both its signed results.
+    assert_eq!(listed[0]["digest"], format!("sha256:{}", "a".repeat(64)));
+    assert_eq!(listed[0]["results"].as_array().map(Vec::len), Some(2));
+    assert_eq!(listed[1]["digest"], format!("sha256:{}", "b".repeat(64)));
+    let newest = &listed[0]["results"][0];
+    assert!(
+        newest["promotionId"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty())
+    );
+    assert!(
+        newest["signerKeyId"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty())
+    );
+    assert!(newest["seq"].as_u64() > listed[0]["results"][1]["seq"].as_u64());
+
+    let out = history(&[
+        "--stage",
+        "dev",
+        "--subject",
+        &format!("sha256:{}", "b".repeat(64)),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains(&"b".repeat(64)), "{}", stdout(&out));
+    assert!(!stdout(&out).contains(&"a".repeat(64)), "{}", stdout(&out));
+    // Nothing passed `prod`: exit 1.
+    let out = history(&["--stage", "prod"]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
 }

@@ -176,6 +176,7 @@ fn gitlab_component_job_writes_the_reports_it_declares() {
         ("promotion-stage", "dev"),
         ("evidence", "evidence/example.json"),
         ("effective-time", EFFECTIVE_TIME),
+        ("allow-effective-time", "true"),
         (
             "key",
             &repo_file("testdata/keys/gate.key").display().to_string(),

@@ -330,7 +330,7 @@ fn required_evidence_missing_is_a_violation() {
     );
     dir.write(
         "e.json",
-        r#"{"apiVersion": "stagegate.dev/evidence/v1", "subject": {"name": "x", "digest": {"sha256": "00"}}, "vulnerabilities": []}"#,
+        r#"{"apiVersion": "stagegate.dev/evidence/v1", "subject": {"name": "x", "digest": {"sha256": "0000000000000000000000000000000000000000000000000000000000000000"}}, "vulnerabilities": []}"#,
     );
     let output = dir
         .command()

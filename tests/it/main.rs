@@ -10,6 +10,7 @@ mod collect_cli;
 mod completions;
 mod evaluate;
 mod fixtures;
+mod hardening_output;
 mod hostile;
 mod image;
 mod impact;

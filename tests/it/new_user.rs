@@ -297,7 +297,7 @@ fn issue_16_gate_says_what_it_wrote_and_records_no_ci_paths() {
             "--evidence",
             "evidence/example.json",
         ])
-        .args(["--effective-time", EFFECTIVE_TIME])
+        .args(["--effective-time", EFFECTIVE_TIME, "--allow-effective-time"])
         .args(["--bundle-out", "dev.sigstore.json", "--format", "json"])
         .args(["--chain-dir", "approvals", "--chain-dir"])
         .arg(scratch.path())
@@ -339,7 +339,7 @@ fn issue_16_gate_says_what_it_wrote_and_records_no_ci_paths() {
             "--evidence",
             "evidence/example.json",
         ])
-        .args(["--effective-time", EFFECTIVE_TIME])
+        .args(["--effective-time", EFFECTIVE_TIME, "--allow-effective-time"])
         .args(["--bundle-out", "prod.sigstore.json", "--key"])
         .arg(key("gate.key"))
         .output()
@@ -377,7 +377,7 @@ fn issue_16_one_warning_style_and_test_v_keeps_the_log_quiet() {
             "--evidence",
             "evidence/example.json",
         ])
-        .args(["--effective-time", EFFECTIVE_TIME])
+        .args(["--effective-time", EFFECTIVE_TIME, "--allow-effective-time"])
         .args([
             "--bundle-out",
             "dev.sigstore.json",

@@ -41,6 +41,7 @@ pub struct TestRegistry {
     /// `127.0.0.1:PORT`.
     pub host: String,
     _dir: Dir,
+    config_path: PathBuf,
 }
 
 impl TestRegistry {
@@ -80,6 +81,7 @@ impl TestRegistry {
                         child,
                         host,
                         _dir: dir,
+                        config_path,
                     });
                 }
                 std::thread::sleep(Duration::from_millis(50));
@@ -88,6 +90,44 @@ impl TestRegistry {
             let _ = child.wait();
         }
         panic!("docker-registry did not start");
+    }
+
+    /// Restarts the registry on the same port and storage in read-only mode (writes answer
+    /// 405), as a mirror or a registry under maintenance does.
+    pub fn make_read_only(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let config = fs_err::read_to_string(&self.config_path).unwrap().replace(
+            "  delete:\n    enabled: true\n",
+            "  delete:\n    enabled: true\n  maintenance:\n    readonly:\n      enabled: true\n",
+        );
+        fs_err::write(&self.config_path, config).unwrap();
+        for _ in 0..50 {
+            let mut child = Command::new(DOCKER_REGISTRY)
+                .arg("serve")
+                .arg(&self.config_path)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                if http_get(&self.host, "/v2/").is_some_and(|(status, _)| status == 200) {
+                    self.child = child;
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            // The port may still be held by the old process for a moment.
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("docker-registry did not restart read-only");
     }
 
     /// Pushes a small image (a config blob and one layer) as `NAME:TAG`; returns it pinned.
@@ -256,6 +296,8 @@ pub fn gate(dir: &Dir, stage: &str, extra: &[&str]) -> std::process::Output {
     dir.command()
         .env("STAGEGATE_PASSWORD", PASSWORD)
         .args(["gate", "--stage", stage, "--effective-time", EFFECTIVE_TIME])
+        // The fixtures are written for EFFECTIVE_TIME, days before the clock.
+        .arg("--allow-effective-time")
         .args(["--evidence", "evidence.json", "--key"])
         .arg(key("gate.key"))
         .args(["--bundle-out", &format!("{stage}.sigstore.json")])
@@ -833,4 +875,132 @@ fn verify_and_collect_tell_a_missing_image_from_an_unsigned_one() {
     let out = verify_image(&dir, &image.display(), "dev");
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(stderr(&out).contains("no attestations attached"));
+}
+
+/// <https://github.com/stagegate/stagegate/issues/12> (point 1): a push that fails (a read-only
+/// registry answers 405) is an error, and leaves no signed bundle nor report on disk.
+#[test]
+fn gate_push_to_a_read_only_registry_leaves_nothing_on_disk() {
+    let Some(mut registry) = TestRegistry::start("gate-push-readonly") else {
+        return;
+    };
+    let image = registry.push_image("shop/ro", "v1", "gate-push-readonly");
+    registry.make_read_only();
+    let dir = promotion("gate-push-readonly", &image);
+    let out = gate(
+        &dir,
+        "dev",
+        &[
+            "--image",
+            &image.display(),
+            "--push",
+            "--format",
+            "json=decision.json",
+        ],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("cannot push"), "{}", stderr(&out));
+    for file in [
+        "dev.sigstore.json",
+        "dev.decision.sigstore.json",
+        "decision.json",
+    ] {
+        assert!(!dir.path().join(file).exists(), "{file} was left behind");
+    }
+    let leftovers: Vec<_> = fs_err::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".stagegate-") || n.contains(".sigstore"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// <https://github.com/stagegate/stagegate/issues/12> (point 12): concurrent pushes of
+/// different bundles to one image all end up in the referrers tag-schema index.
+#[test]
+fn concurrent_pushes_are_all_listed_in_the_tag_schema_index() {
+    let Some(registry) = TestRegistry::start("concurrent-push") else {
+        return;
+    };
+    let image = registry.push_image("shop/race", "v1", "concurrent-push");
+    let dir = Dir::new("concurrent-push");
+    const PUSHERS: usize = 6;
+    for n in 0..PUSHERS {
+        let out = dir
+            .command()
+            .env("STAGEGATE_PASSWORD", PASSWORD)
+            .args(["approve", "--stage", &format!("stage{n}"), "--subject"])
+            .arg(image.display())
+            .arg("--key")
+            .arg(key("alice.key"))
+            .args(["--output", &format!("approval{n}.json")])
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+    }
+    let children: Vec<_> = (0..PUSHERS)
+        .map(|n| {
+            Command::new(assert_cmd::cargo::cargo_bin("stagegate"))
+                .current_dir(dir.path())
+                .args(["push", "--bundle", &format!("approval{n}.json")])
+                .arg(image.display())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut pushed = Vec::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        pushed.push(stdout(&out).trim().rsplit_once('@').unwrap().1.to_owned());
+    }
+    let tag = format!("sha256-{}", image.hex());
+    let (status, body) =
+        http_get(&registry.host, &format!("/v2/shop/race/manifests/{tag}")).unwrap();
+    assert_eq!(status, 200);
+    let index: Value = serde_json::from_slice(&body).unwrap();
+    let listed: Vec<&str> = index["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["digest"].as_str())
+        .collect();
+    for digest in &pushed {
+        assert!(
+            listed.contains(&digest.as_str()),
+            "{digest} missing: {index}"
+        );
+    }
+    assert_eq!(listed.len(), PUSHERS, "{index}");
+}
+
+/// <https://github.com/stagegate/stagegate/issues/12> (point 1): when writing the files fails
+/// after a successful push, the error says the bundles were pushed, and no file is left.
+#[test]
+fn a_failure_after_the_push_says_it_was_pushed() {
+    let Some(registry) = TestRegistry::start("gate-push-then-fail") else {
+        return;
+    };
+    let image = registry.push_image("shop/late", "v1", "gate-push-then-fail");
+    let dir = promotion("gate-push-then-fail", &image);
+    fs_err::create_dir(dir.path().join("taken")).unwrap();
+    let out = gate(
+        &dir,
+        "dev",
+        &[
+            "--image",
+            &image.display(),
+            "--push",
+            "--decision-bundle-out",
+            "taken",
+        ],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("already pushed"), "{}", stderr(&out));
+    assert!(!dir.path().join("dev.sigstore.json").exists());
+    // The pushed result is there, as the message says.
+    let out = verify_image(&dir, &image.display(), "dev");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
 }

@@ -41,7 +41,12 @@ fn gate(dir: &Dir) {
         .command()
         .env("STAGEGATE_PASSWORD", PASSWORD)
         .args(["gate", "--stage", "dev", "--audit-db", "audit.db"])
-        .args(["--effective-time", EFFECTIVE_TIME, "--evidence"])
+        .args([
+            "--allow-effective-time",
+            "--effective-time",
+            EFFECTIVE_TIME,
+            "--evidence",
+        ])
         .arg(repo_file(FIXTURE))
         .arg("--key")
         .arg(repo_file("testdata/keys/gate.key"))

@@ -431,3 +431,367 @@ fn serve_tells_a_missing_image_from_an_unsigned_one() {
     let message = denied["status"]["message"].as_str().unwrap();
     assert!(message.contains("no attestations attached"), "{message}");
 }
+
+// Issue 17: freshness where a digest is introduced, rollbacks, revocations, audit annotations.
+
+const TEST_PASSWORD: &str = "stagegate-test";
+
+/// Signs a passing `dev` VSA for `image`, made `days` ago with promotion id `promotion`, with
+/// the test gate key, and pushes it as a referrer.
+fn push_result(dir: &Dir, image: &Pinned, days: i64, promotion: &str) {
+    use stagegate::attest::keys::SigningKey;
+    use stagegate::attest::sign_statement;
+    use stagegate::attest::statement::{ResourceDescriptor, Statement};
+    use stagegate::attest::vsa::VSA_PREDICATE_TYPE;
+    let at = (chrono::Utc::now() - chrono::TimeDelta::days(days))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let name = format!(
+        "{}/{}",
+        image.reference.registry(),
+        image.reference.repository()
+    );
+    let statement = Statement::new(
+        ResourceDescriptor::sha256(&name, image.hex()),
+        VSA_PREDICATE_TYPE,
+        json!({
+            "verifier": {"id": "https://stagegate.dev/verifier/v1"},
+            "timeVerified": at,
+            "resourceUri": format!("{name}@{}", image.digest),
+            "policy": {"uri": "stagegate.yaml#stages.dev", "digest": {"sha256": "00"}},
+            "inputAttestations": [],
+            "verificationResult": "PASSED",
+            "verifiedLevels": ["STAGEGATE_STAGE_dev"],
+            "slsaVersion": "1.0",
+            "promotionId": promotion
+        }),
+    );
+    let pem = fs_err::read_to_string(repo_file("testdata/keys/gate.key")).unwrap();
+    let key = SigningKey::from_pem(&pem, TEST_PASSWORD.as_bytes()).unwrap();
+    let bundle = sign_statement(&statement, &key).unwrap().to_json().unwrap();
+    let file = format!("{promotion}.sigstore.json");
+    dir.write(&file, bundle);
+    let out = dir
+        .command()
+        .args(["push", "--bundle", &file, &image.display()])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+/// `admission.yaml` with `max_age: 7d` and a 90-day rollback window (none in `dev-strict`).
+fn age_config(dir: &Dir, extra: &str) {
+    dir.write(
+        "admission.yaml",
+        format!(
+            "trust:\n  keys: [{}]\nmax_age: 7d\nrollback: {{window: 90d}}\ncache: {{ttl: 5m, failure_ttl: 1s}}\n{extra}namespaces:\n  dev: {{stage: dev}}\n  dev-strict: {{stage: dev, rollback: {{window: 0s}}}}\n  dev-audit: {{stage: dev, mode: audit}}\n",
+            repo_file("testdata/keys/gate.pub").display()
+        ),
+    );
+}
+
+/// `review` with a controlling owner, as a ReplicaSet's pods have.
+fn owned(mut review: Value) -> Value {
+    review["request"]["object"]["metadata"]["ownerReferences"] = json!([{
+        "apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-5d4f8c9b7",
+        "uid": "6c1e2b3a-0d4f-4e5a-9b8c-7d6e5f4a3b2c", "controller": true,
+        "blockOwnerDeletion": true
+    }]);
+    review
+}
+
+/// An UPDATE of `kind` from `old` to `new` (pod specs), with `replicas` before and after.
+fn update(kind: &str, namespace: &str, old: Value, new: Value, replicas: (u32, u32)) -> Value {
+    let mut review = review(kind, namespace, new);
+    let mut before = self::review(kind, namespace, old)["request"]["object"].clone();
+    if kind != "Pod" && kind != "CronJob" {
+        before["spec"]["replicas"] = json!(replicas.0);
+        review["request"]["object"]["spec"]["replicas"] = json!(replicas.1);
+    }
+    review["request"]["operation"] = json!("UPDATE");
+    review["request"]["oldObject"] = before;
+    review["request"]["options"]["kind"] = json!("UpdateOptions");
+    review
+}
+
+fn message(answer: &Value) -> &str {
+    answer["status"]["message"].as_str().unwrap_or_default()
+}
+
+#[test]
+fn serve_judges_age_where_a_digest_is_introduced_and_admits_rollbacks() {
+    let Some(registry) = TestRegistry::start("serve-age") else {
+        return;
+    };
+    let fresh = registry.push_image("shop/api", "v3", "serve-age-fresh");
+    let old = registry.push_image("shop/api", "v2", "serve-age-old");
+    let ancient = registry.push_image("shop/api", "v1", "serve-age-ancient");
+    let dir = Dir::new("serve-age");
+    push_result(&dir, &fresh, 0, "p-fresh");
+    push_result(&dir, &old, 40, "p-old");
+    push_result(&dir, &ancient, 200, "p-ancient");
+    age_config(&dir, "");
+    let webhook = Webhook::start(&dir, &[]);
+    let (fresh, old, ancient) = (fresh.display(), old.display(), ancient.display());
+    let spec = |image: &str| pod_spec(&[image], &[], &[]);
+
+    // A pod its ReplicaSet creates (a crash, a scale-up, a drain) needs no age.
+    let answer = webhook.review(&owned(review("Pod", "dev", spec(&old))));
+    assert_eq!(answer["allowed"], true, "{answer}");
+    let annotations = &answer["auditAnnotations"];
+    assert_eq!(annotations["stage"], "dev", "{answer}");
+    assert_eq!(annotations["promotion-id"], "p-old", "{answer}");
+    assert_eq!(annotations["decision"], "allowed", "{answer}");
+    assert_eq!(annotations["subject"], old.as_str(), "{answer}");
+    // So does the ReplicaSet a Deployment creates.
+    let answer = webhook.review(&owned(review("ReplicaSet", "dev", spec(&old))));
+    assert_eq!(answer["allowed"], true, "{answer}");
+    // The same image in a pod no controller owns is being introduced: too old.
+    let answer = webhook.review(&review("Pod", "dev", spec(&old)));
+    assert_eq!(answer["allowed"], false, "{answer}");
+    assert!(message(&answer).contains("too old"), "{answer}");
+    assert_eq!(answer["auditAnnotations"]["decision"], "denied", "{answer}");
+    assert_eq!(answer["auditAnnotations"]["promotion-id"], "-", "{answer}");
+    // A new Deployment is not a rollback, even within the window.
+    let answer = webhook.review(&review("Deployment", "dev", spec(&old)));
+    assert_eq!(answer["allowed"], false, "{answer}");
+    assert!(message(&answer).contains("rollback window"), "{answer}");
+    // Fresh: admitted when introduced.
+    let answer = webhook.review(&review("Deployment", "dev", spec(&fresh)));
+    assert_eq!(answer["allowed"], true, "{answer}");
+    assert!(answer.get("warnings").is_none(), "{answer}");
+
+    // An UPDATE that only scales keeps the images: no age.
+    let scale = update("Deployment", "dev", spec(&old), spec(&old), (2, 5));
+    let answer = webhook.review(&scale);
+    assert_eq!(answer["allowed"], true, "{answer}");
+    assert!(answer.get("warnings").is_none(), "{answer}");
+    // The same digest written with a tag is the same image.
+    let tagged_old = old.replacen("@sha256:", ":v2@sha256:", 1);
+    let answer = webhook.review(&update(
+        "Deployment",
+        "dev",
+        spec(&old),
+        spec(&tagged_old),
+        (2, 3),
+    ));
+    assert_eq!(answer["allowed"], true, "{answer}");
+    // `kubectl rollout undo`: the image changes back to the old digest, within the window.
+    let undo = update("Deployment", "dev", spec(&fresh), spec(&old), (2, 2));
+    let answer = webhook.review(&undo);
+    assert_eq!(answer["allowed"], true, "{answer}");
+    let warning = answer["warnings"][0].as_str().unwrap_or_default();
+    assert!(warning.contains("rollback"), "{answer}");
+    assert!(warning.contains(&old), "{answer}");
+    assert_eq!(
+        answer["auditAnnotations"]["decision"], "rollback",
+        "{answer}"
+    );
+    assert_eq!(
+        answer["auditAnnotations"]["promotion-id"], "p-old",
+        "{answer}"
+    );
+    // Outside the window: denied.
+    let answer = webhook.review(&update(
+        "Deployment",
+        "dev",
+        spec(&fresh),
+        spec(&ancient),
+        (2, 2),
+    ));
+    assert_eq!(answer["allowed"], false, "{answer}");
+    assert!(
+        message(&answer).contains("outside the rollback window"),
+        "{answer}"
+    );
+    // A namespace whose window is 0: the same undo is denied.
+    let answer = webhook.review(&update(
+        "Deployment",
+        "dev-strict",
+        spec(&fresh),
+        spec(&old),
+        (2, 2),
+    ));
+    assert_eq!(answer["allowed"], false, "{answer}");
+    // An image-changing UPDATE of a Pod is not a workload rollback.
+    let answer = webhook.review(&update("Pod", "dev", spec(&fresh), spec(&old), (1, 1)));
+    assert_eq!(answer["allowed"], false, "{answer}");
+    // An UPDATE that keeps an old sidecar and introduces a fresh image: allowed.
+    let answer = webhook.review(&update(
+        "StatefulSet",
+        "dev",
+        pod_spec(&[&old, &ancient], &[], &[]),
+        pod_spec(&[&fresh, &ancient], &[], &[]),
+        (3, 3),
+    ));
+    assert_eq!(answer["allowed"], true, "{answer}");
+    // Several images: one annotation value per image, in order.
+    let answer = webhook.review(&owned(review(
+        "Pod",
+        "dev",
+        pod_spec(&[&fresh, &old], &[&fresh], &[]),
+    )));
+    assert_eq!(answer["allowed"], true, "{answer}");
+    assert_eq!(
+        answer["auditAnnotations"]["promotion-id"], "p-fresh,p-old",
+        "{answer}"
+    );
+    assert_eq!(
+        answer["auditAnnotations"]["subject"],
+        format!("{fresh},{old}"),
+        "{answer}"
+    );
+    assert_eq!(
+        answer["auditAnnotations"]["decision"], "allowed,allowed",
+        "{answer}"
+    );
+    // Every annotation key is bare: the API server drops a key with a `/` of its own.
+    for key in answer["auditAnnotations"].as_object().unwrap().keys() {
+        assert!(!key.contains('/'), "{key}");
+    }
+    // Audit mode: a too-old image is a warning, annotated as such.
+    let answer = webhook.review(&review("Pod", "dev-audit", spec(&old)));
+    assert_eq!(answer["allowed"], true, "{answer}");
+    assert_eq!(answer["auditAnnotations"]["decision"], "audit", "{answer}");
+
+    let metrics = webhook.get("/metrics").unwrap().1;
+    assert!(
+        metrics.contains("stagegate_admission_decisions_total{result=\"rollback\"} 1"),
+        "{metrics}"
+    );
+}
+
+#[test]
+fn serve_verify_and_the_chain_refuse_revoked_digests() {
+    let Some(registry) = TestRegistry::start("serve-revoke") else {
+        return;
+    };
+    let listed = registry.push_image("shop/web", "v1", "serve-revoke-listed");
+    let by_id = registry.push_image("shop/web", "v2", "serve-revoke-by-id");
+    let signed = registry.push_image("shop/web", "v3", "serve-revoke-signed");
+    let forged = registry.push_image("shop/web", "v4", "serve-revoke-forged");
+    // One digest under two names.
+    let origin = registry.push_image("shop/web", "v5", "serve-revoke-mirrored");
+    let mirror = registry.push_image("mirror/web", "v5", "serve-revoke-mirrored");
+    assert_eq!(origin.digest, mirror.digest);
+    // `promotion` gives `stagegate.yaml` (staging requires dev) with `signed` as the subject.
+    let dir = promotion("serve-revoke", &signed);
+    for (image, id) in [
+        (&listed, "p-listed"),
+        (&by_id, "p-by-id"),
+        (&signed, "p-signed"),
+        (&forged, "p-forged"),
+        (&origin, "p-origin"),
+        (&mirror, "p-mirror"),
+    ] {
+        push_result(&dir, image, 0, id);
+    }
+    let revoke = |image: &Pinned, key: &str, reason: &str| {
+        let out = dir
+            .command()
+            .env("STAGEGATE_PASSWORD", TEST_PASSWORD)
+            .args(["revoke", "--stage", "dev", "--image", &image.display()])
+            .args(["--reason", reason, "--push", "--key"])
+            .arg(repo_file(&format!("testdata/keys/{key}")))
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+    };
+    revoke(&signed, "gate.key", "CVE-2026-4242 in libfoo");
+    // Signed by a key nobody trusts: does not count.
+    revoke(&forged, "mallory.key", "forged");
+    age_config(
+        &dir,
+        &format!(
+            "revoked:\n  - {{digest: \"{}\", reason: \"pulled by security\"}}\n  - {{promotion_id: p-by-id, reason: \"gated with the leaked key\", stages: [dev]}}\n",
+            listed.digest
+        ),
+    );
+    let webhook = Webhook::start(&dir, &[]);
+    let spec = |image: &Pinned| pod_spec(&[&image.display()], &[], &[]);
+
+    // Revoked digests are denied however fresh, running or not, with the reason.
+    for (image, reason) in [
+        (&listed, "pulled by security"),
+        (&by_id, "gated with the leaked key"),
+        (&signed, "CVE-2026-4242 in libfoo"),
+    ] {
+        for request in [
+            review("Pod", "dev", spec(image)),
+            owned(review("Pod", "dev", spec(image))),
+        ] {
+            let answer = webhook.review(&request);
+            assert_eq!(answer["allowed"], false, "{answer}");
+            assert!(message(&answer).contains(reason), "{answer}");
+        }
+    }
+    let answer = webhook.review(&review("Pod", "dev", spec(&forged)));
+    assert_eq!(answer["allowed"], true, "{answer}");
+
+    // The cache never outlives a revocation it has seen: the mirror's passing check is cached
+    // (TTL 5 m), the digest is revoked under its other name, and once the webhook has read that
+    // revocation the mirror is denied too.
+    let answer = webhook.review(&review("Pod", "dev", spec(&mirror)));
+    assert_eq!(answer["allowed"], true, "{answer}");
+    revoke(&origin, "gate.key", "mirrored CVE");
+    let answer = webhook.review(&review("Pod", "dev", spec(&origin)));
+    assert_eq!(answer["allowed"], false, "{answer}");
+    let answer = webhook.review(&owned(review("Pod", "dev", spec(&mirror))));
+    assert_eq!(answer["allowed"], false, "{answer}");
+    assert!(message(&answer).contains("mirrored CVE"), "{answer}");
+    let metrics = webhook.get("/metrics").unwrap().1;
+    assert!(
+        !metrics.contains("stagegate_cache_hits_total 0\n"),
+        "{metrics}"
+    );
+
+    // `stagegate verify --image` honours the pushed revocation.
+    let verify = |image: &Pinned| {
+        dir.command()
+            .args(["verify", "--image", &image.display(), "--stage", "dev"])
+            .arg("--key")
+            .arg(repo_file("testdata/keys/gate.pub"))
+            .output()
+            .unwrap()
+    };
+    let out = verify(&signed);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("CVE-2026-4242"), "{}", stderr(&out));
+    let out = verify(&forged);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+
+    // The promotion chain refuses it too: staging requires a dev result for `signed`.
+    let out = gate(&dir, "staging", &["--image", &signed.display()]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let all = format!("{}{}", crate::util::stdout(&out), stderr(&out));
+    assert!(all.contains("CVE-2026-4242"), "{all}");
+
+    // A revocation file honoured by `verify --bundle --revocation`.
+    let out = dir
+        .command()
+        .env("STAGEGATE_PASSWORD", TEST_PASSWORD)
+        .args(["revoke", "--stage", "dev", "--subject", &forged.digest])
+        .args(["--reason", "bad build", "--output", "revoked.json", "--key"])
+        .arg(repo_file("testdata/keys/gate.key"))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let check = |extra: &[&str]| {
+        dir.command()
+            .args([
+                "verify",
+                "--bundle",
+                "p-forged.sigstore.json",
+                "--stage",
+                "dev",
+            ])
+            .args(["--subject", &forged.digest, "--key"])
+            .arg(repo_file("testdata/keys/gate.pub"))
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(code(&check(&[])), 0);
+    let out = check(&["--revocation", "revoked.json"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("bad build"), "{}", stderr(&out));
+}

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use miette::Report;
 
-use crate::audit::{AuditRecord, open};
+use crate::audit::{AuditRecord, ChainHead, Sealer, open};
 use crate::cli::diagnostic::chain_report;
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::config_path;
@@ -100,4 +100,45 @@ pub(crate) fn append(
     let stored = store.append(&record).map_err(|e| chain_report(&e))?;
     tracing::info!("audit record {} appended to `{location}`", stored.seq);
     Ok(())
+}
+
+/// A signing gate's append: the record and the new head sealed with the gate's key, and
+/// `sign` called with the new head inside the transaction (the gate signs its decision, which
+/// names that head, there). When `sign` fails nothing is appended and its error is returned.
+pub(crate) fn append_sealed<T>(
+    location: &str,
+    record: &AuditRecord,
+    sealer: &dyn Sealer,
+    sign: impl FnOnce(&ChainHead) -> Result<T, Report>,
+) -> Result<T, Report> {
+    let mut store = open(location).map_err(|e| chain_report(&e))?;
+    let mut sign = Some(sign);
+    let mut signed: Option<Result<T, Report>> = None;
+    let appended = store.append_sealed(record, Some(sealer), &mut |head| {
+        let result = match sign.take() {
+            Some(sign) => sign(head),
+            None => Err(miette::miette!("the decision was signed twice")),
+        };
+        let failed = result.is_err();
+        signed = Some(result);
+        if failed {
+            Err("signing the decision failed".into())
+        } else {
+            Ok(())
+        }
+    });
+    match (appended, signed) {
+        (Ok(stored), Some(Ok(value))) => {
+            tracing::info!(
+                "audit record {} appended to `{location}`, sealed",
+                stored.seq
+            );
+            Ok(value)
+        }
+        (_, Some(Err(report))) => Err(report),
+        (Err(err), _) => Err(chain_report(&err)),
+        (Ok(_), None) => Err(miette::miette!(
+            "the audit store did not ask for the signature"
+        )),
+    }
 }

@@ -4,6 +4,8 @@
 //! The hash chain is verified in the same pass that reads the records: when it is broken the
 //! report is still written, a warning names the first broken record, and the exit status is 1.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -13,7 +15,6 @@ use super::AuditDbArgs;
 use crate::audit::metrics::PromotionMetrics;
 use crate::audit::render::{render_html, render_json, render_text};
 use crate::audit::{AuditRecord, ChainVerifier, open};
-use crate::cli::args::parse_duration;
 use crate::cli::diagnostic::chain_report;
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::{write_atomically, write_stdout};
@@ -36,8 +37,8 @@ pub struct AuditReportArgs {
     #[command(flatten)]
     pub db: AuditDbArgs,
     /// Only decisions evaluated within this long before now (`30d`, `12h`); all when omitted.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub since: Option<std::time::Duration>,
+    #[arg(long, value_name = "DURATION", value_parser = crate::time::Duration::parse)]
+    pub since: Option<crate::time::Duration>,
     /// The output format.
     #[arg(long, value_enum, default_value_t = AuditReportFormat::Text)]
     pub format: AuditReportFormat,
@@ -48,8 +49,8 @@ pub struct AuditReportArgs {
     #[arg(long, value_name = "STAGE", default_value = "prod")]
     pub production_stage: String,
     /// Flag waivers expiring within this long.
-    #[arg(long, value_name = "DURATION", default_value = "14d", value_parser = parse_duration)]
-    pub waiver_warning_window: std::time::Duration,
+    #[arg(long, value_name = "DURATION", default_value = "14d", value_parser = crate::time::Duration::parse)]
+    pub waiver_warning_window: crate::time::Duration,
     /// What "now" is (RFC 3339), for reproducible reports; default: the current time.
     #[arg(long, value_name = "TIME", value_parser = crate::cli::args::parse_time)]
     pub now: Option<chrono::DateTime<chrono::Utc>>,
@@ -58,11 +59,19 @@ pub struct AuditReportArgs {
 /// Runs `stagegate audit report`.
 pub fn report(args: AuditReportArgs, _color: bool) -> Result<ExitStatus, Report> {
     let location = args.db.location()?;
+    if let Some(output) = &args.output {
+        // The report must not replace the SQLite store it reads.
+        let store = std::path::Path::new(location.strip_prefix("sqlite://").unwrap_or(&location));
+        crate::fs::check_distinct(
+            &[("`--output`".to_owned(), output.as_path())],
+            &[("the audit store".to_owned(), store)],
+        )
+        .map_err(|e| chain_report(&e))?;
+    }
     let now = args.now.unwrap_or_else(chrono::Utc::now);
     let since = args
         .since
-        .and_then(|d| chrono::Duration::from_std(d).ok())
-        .map(|d| crate::decision::rfc3339(now - d));
+        .map(|d| crate::decision::rfc3339(crate::time::earlier(now, d)));
     let mut store = open(&location).map_err(|e| chain_report(&e))?;
     let mut records = Vec::new();
     let mut unreadable = 0usize;
@@ -87,7 +96,7 @@ pub fn report(args: AuditReportArgs, _color: bool) -> Result<ExitStatus, Report>
                         records.push(record);
                     }
                 }
-                Err(_) => unreadable += 1,
+                Err(_) => unreadable = unreadable.saturating_add(1),
             }
             true
         })
@@ -106,8 +115,7 @@ pub fn report(args: AuditReportArgs, _color: bool) -> Result<ExitStatus, Report>
             "{unreadable} audit records could not be read and are not counted; run `stagegate audit verify`"
         ));
     }
-    let window =
-        chrono::Duration::from_std(args.waiver_warning_window).unwrap_or(chrono::Duration::MAX);
+    let window = args.waiver_warning_window.as_delta();
     let metrics = PromotionMetrics::compute(&records, since, now, &args.production_stage, window);
     let text = match args.format {
         AuditReportFormat::Text => render_text(&metrics),

@@ -45,6 +45,17 @@ pub struct WaiverSignArgs {
 
 /// Runs `stagegate waiver sign`.
 pub fn sign(args: WaiverSignArgs) -> Result<ExitStatus, Report> {
+    if let Some(output) = &args.output {
+        // Signing a waiver file onto itself would replace the file it signs.
+        crate::fs::check_distinct(
+            &[("`--output`".to_owned(), output.as_path())],
+            &[
+                ("the waiver file".to_owned(), args.file.as_path()),
+                ("`--key`".to_owned(), args.key.as_path()),
+            ],
+        )
+        .map_err(|e| chain_report(&e))?;
+    }
     let limits = Limits::default();
     let config_file = config_path(args.config.as_deref())?;
     // Only the stage names: the config may already name the signed set this command is
