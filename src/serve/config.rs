@@ -299,11 +299,18 @@ impl Policy {
             .as_ref()
             .map(|text| duration("running_max_age", Some(text), Duration::ZERO))
             .transpose()?;
-        let global_window = raw
-            .rollback
-            .as_ref()
-            .map(|r| duration("rollback.window", Some(&r.window), Duration::ZERO))
-            .transpose()?;
+        // A window is a duration, or `off` (no rollbacks: a namespace turning off the global
+        // window); `0s` is refused, as every zero duration is.
+        let window = |field: &str, text: &String| -> Result<Option<Duration>, ConfigError> {
+            if text.trim() == "off" {
+                return Ok(None);
+            }
+            duration(field, Some(text), Duration::ZERO).map(Some)
+        };
+        let global_window = match &raw.rollback {
+            Some(r) => window("rollback.window", &r.window)?,
+            None => None,
+        };
         let revoked = raw
             .revoked
             .iter()
@@ -329,11 +336,7 @@ impl Policy {
         let mut namespaces: BTreeMap<String, NamespaceRule> = BTreeMap::new();
         for (name, rule) in raw.namespaces {
             let rollback_window = match &rule.rollback {
-                Some(r) => Some(duration(
-                    &format!("namespaces.{name}.rollback.window"),
-                    Some(&r.window),
-                    Duration::ZERO,
-                )?),
+                Some(r) => window(&format!("namespaces.{name}.rollback.window"), &r.window)?,
                 None => global_window,
             };
             namespaces.insert(

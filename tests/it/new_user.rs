@@ -275,6 +275,8 @@ fn issue_16_gate_says_what_it_wrote_and_records_no_ci_paths() {
             .env("STAGEGATE_PASSWORD", PASSWORD)
             .args(["approve", "--stage", "dev", "--subject", SUBJECT, "--key"])
             .arg(key("alice.key"))
+            // Two different documents (the same bytes would be one input).
+            .args(["--comment", name])
             .arg("--output")
             .arg(&path)
             .output()

@@ -483,7 +483,7 @@ fn age_config(dir: &Dir, extra: &str) {
     dir.write(
         "admission.yaml",
         format!(
-            "trust:\n  keys: [{}]\nmax_age: 7d\nrollback: {{window: 90d}}\ncache: {{ttl: 5m, failure_ttl: 1s}}\n{extra}namespaces:\n  dev: {{stage: dev}}\n  dev-strict: {{stage: dev, rollback: {{window: 0s}}}}\n  dev-audit: {{stage: dev, mode: audit}}\n",
+            "trust:\n  keys: [{}]\nmax_age: 7d\nrollback: {{window: 90d}}\ncache: {{ttl: 5m, failure_ttl: 1s}}\n{extra}namespaces:\n  dev: {{stage: dev}}\n  dev-strict: {{stage: dev, rollback: {{window: off}}}}\n  dev-audit: {{stage: dev, mode: audit}}\n",
             repo_file("testdata/keys/gate.pub").display()
         ),
     );
