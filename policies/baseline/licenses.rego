@@ -50,12 +50,14 @@ deny_banned contains result if {
 # title: Components without a known license
 # description: >-
 #   Components whose licenses are not given (or only as NOASSERTION) cannot be checked against
-#   the banned list. One warning lists them all (the first 10 in the message).
+#   the banned list. One warning lists them all (the first 10 in the message). Components that
+#   are not packages (`data.baseline.sbom.non_package_types`: the operating system, files ...)
+#   carry no license of their own and are not listed.
 # custom:
 #   short_name: licenses.unknown
 #   severity: low
 warn_unknown contains result if {
-	unknown := sort([component_label(c) | some c in input.sbom.components; object.get(c, "licenses", []) in no_license])
+	unknown := sort([component_label(c) | some c in input.sbom.components; not data.baseline.sbom.non_package_types[c.type]; object.get(c, "licenses", []) in no_license])
 	count(unknown) > 0
 	result := {
 		"msg": sprintf("%d component(s) without a known license: %s", [count(unknown), first_ten(unknown)]),

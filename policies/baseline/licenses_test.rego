@@ -139,3 +139,16 @@ test_unknown_license_message_is_capped_at_ten if {
 test_known_licenses_do_not_warn if {
 	count(licenses.warn_unknown) == 0 with input as sbom(["MIT"])
 }
+
+test_components_that_are_not_packages_need_no_license if {
+	inp := {"sbom": {"components": [
+		{"name": "alpine", "version": "3.20.0", "type": "operating-system", "licenses": []},
+		{"name": "/etc/os-release", "type": "file"},
+		{"name": "ca-certificates", "version": "1", "type": "library", "licenses": []},
+	]}}
+	results := licenses.warn_unknown with input as inp
+	results == {{
+		"msg": "1 component(s) without a known license: ca-certificates@1",
+		"components": ["ca-certificates@1"],
+	}}
+}

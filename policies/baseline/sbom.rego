@@ -34,19 +34,28 @@ deny_empty contains msg if {
 # title: Components without a purl
 # description: >-
 #   Components without a package URL (`pkg:...`) cannot be matched against vulnerability
-#   databases reliably. One warning lists them all (the first 10 in the message).
+#   databases reliably. One warning lists them all (the first 10 in the message). Components
+#   that are not packages (see `non_package_types`) are not expected to have one.
 # custom:
 #   short_name: sbom.component_without_purl
 #   severity: low
 warn_component_without_purl contains result if {
 	# Inline rather than a helper function: with 10,000 components a call each costs milliseconds.
-	missing := sort([component_label(c) | some c in input.sbom.components; not startswith(object.get(c, "purl", ""), "pkg:")])
+	missing := sort([component_label(c) | some c in input.sbom.components; not non_package_types[c.type]; not startswith(object.get(c, "purl", ""), "pkg:")])
 	count(missing) > 0
 	result := {
 		"msg": sprintf("%d component(s) without a purl: %s", [count(missing), first_ten(missing)]),
 		"components": missing,
 	}
 }
+
+# Component types (CycloneDX `type`; SPDX `primaryPackagePurpose`, lowercased, reads the same)
+# that are not software packages: no package URL or per-package license describes them. syft
+# lists the image's distribution as an `operating-system` component and, with file
+# cataloguing on, every file as a `file` component; a CBOM lists algorithms and certificates as
+# `cryptographic-asset`s. Libraries, frameworks, applications, containers, firmware and models
+# are packages and are checked.
+non_package_types := {"operating-system", "file", "device", "platform", "data", "cryptographic-asset"}
 
 component_label(c) := sprintf("%s@%s", [c.name, c.version]) if c.version
 else := c.name

@@ -57,3 +57,17 @@ test_purl_message_is_capped_at_ten if {
 test_all_purls_present_pass if {
 	count(sbom.warn_component_without_purl) == 0 with input as {"sbom": {"components": [component("a", "pkg:npm/a@1.0.0")]}}
 }
+
+# syft lists the image's distribution as an `operating-system` component (no purl, no license),
+# and files as `file` components: they are not packages.
+test_components_that_are_not_packages_need_no_purl if {
+	inp := {"sbom": {"components": [
+		{"name": "alpine", "version": "3.20.0", "type": "operating-system"},
+		{"name": "/etc/passwd", "type": "file"},
+		{"name": "debian", "version": "12", "type": "operating-system", "purl": ""},
+		{"name": "musl", "version": "1.2.5", "type": "library"},
+		{"name": "app", "type": "application"},
+	]}}
+	results := sbom.warn_component_without_purl with input as inp
+	results == {{"msg": "2 component(s) without a purl: app, musl@1.2.5", "components": ["app", "musl@1.2.5"]}}
+}

@@ -55,6 +55,9 @@ pub enum Command {
     Serve(Box<crate::cli::serve::ServeArgs>),
     /// Sign an approval of an artifact's promotion to a stage.
     Approve(crate::cli::approve::ApproveArgs),
+    /// Sign a predicate (e.g. SLSA provenance) about an artifact, as `cosign attest-blob`
+    /// does: an in-toto statement in a Sigstore bundle v0.3.
+    Attest(Box<crate::cli::attest::AttestArgs>),
     /// Sign a revocation of an artifact's result for a stage (and attach it with `--push`):
     /// `serve`, `verify` and the promotion chain then refuse it, with the reason.
     Revoke(Box<crate::cli::revoke::RevokeArgs>),

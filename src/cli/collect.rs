@@ -53,6 +53,7 @@ pub fn collect_request(
         ));
     };
     let registry = args.registry.registry();
+    request.platform_manifests = Some(crate::cli::registry::platform_manifests(&registry, &image)?);
     request.registry = crate::cli::registry::verified_documents(&registry, &image, verifier)?;
     Ok(request)
 }

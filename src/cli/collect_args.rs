@@ -23,7 +23,8 @@ pub struct CollectArgs {
     #[arg(long, value_name = "FILE")]
     pub sbom: Vec<PathBuf>,
     /// A scan: Grype JSON, Trivy JSON, SARIF 2.1.0, CycloneDX with `vulnerabilities` (VEX
-    /// included) or OpenVEX. Repeatable; findings are deduplicated across scans.
+    /// included) or OpenVEX. Repeatable; findings are deduplicated across scans. A scan about
+    /// another digest than the subject is recorded as a `subject-mismatch` problem.
     #[arg(long, value_name = "FILE")]
     pub scan: Vec<PathBuf>,
     /// A test report: JUnit XML (Surefire, TestNG, pytest, jest, go-junit-report, nextest).
@@ -40,7 +41,8 @@ pub struct CollectArgs {
     /// The image being promoted, in its registry: the subject (its digest) unless `--subject`
     /// names the same digest, and the attestations attached to it (OCI referrers, cosign
     /// `.att`) that verify against `trust.keys` are collected as sources of kind `registry`.
-    /// `gate` also adds them to the promotion chain's candidates.
+    /// When the image is an index, a scan of one of the platform manifests it lists is bound
+    /// to it. `gate` also adds the attestations to the promotion chain's candidates.
     #[arg(long, value_name = "IMAGE@sha256:HEX", conflicts_with = "subject_file")]
     pub image: Option<String>,
     /// Registry options for `--image`.

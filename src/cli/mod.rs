@@ -3,6 +3,7 @@
 
 pub mod approve;
 mod args;
+pub mod attest;
 pub mod audit;
 mod collect;
 pub mod collect_args;
@@ -78,6 +79,7 @@ pub fn main() -> ExitCode {
         Command::Push(args) => push::push(args),
         Command::Serve(args) => serve::serve(*args),
         Command::Approve(args) => approve::approve(args),
+        Command::Attest(args) => attest::attest(*args),
         Command::Revoke(args) => revoke::revoke(*args),
         Command::History(args) => history::history(args),
         Command::Keygen(args) => keygen::keygen(args),

@@ -73,6 +73,22 @@ pub fn attached_candidates(registry: &Registry, image: &Pinned) -> Result<Vec<Ca
         .collect())
 }
 
+/// The platform manifests of `image` (lowercase hex) when it is an image index, empty when it
+/// is a single manifest: what a scan of the image may have examined instead of `image` itself.
+pub fn platform_manifests(registry: &Registry, image: &Pinned) -> Result<Vec<String>, Report> {
+    let digests = block_on(registry.platform_manifests(image))?.map_err(|e| {
+        miette::miette!(
+            "cannot read the manifest of `{}`: {}",
+            image.display(),
+            crate::verify::promotion::error_chain(&e)
+        )
+    })?;
+    Ok(digests
+        .iter()
+        .map(|d| d.strip_prefix("sha256:").unwrap_or(d).to_owned())
+        .collect())
+}
+
 /// An error unless the registry holds `image`'s manifest.
 pub fn require_image(registry: &Registry, image: &Pinned) -> Result<(), Report> {
     let found = block_on(registry.has_manifest(image))?.map_err(|e| {

@@ -9,9 +9,11 @@
 //! Findings from all scans go through one [`VulnSet`], so they are deduplicated across
 //! scanners and CycloneDX VEX applies to every scanner's findings; OpenVEX statements are
 //! matched against the subject and applied once every scan is read, the latest statement
-//! for a finding winning ([`openvex`]). Digests that an SBOM or an
-//! attestation claims for its subject are compared with the subject, and disagreements become
-//! [`Problem`]s of kind [`SUBJECT_MISMATCH`].
+//! for a finding winning ([`openvex`]). Digests that an SBOM, a scan, a test report or an
+//! attestation claims for its subject are compared with the subject ([`super::binding`]), and
+//! disagreements become [`Problem`]s of kind [`SUBJECT_MISMATCH`] (or
+//! [`SUBJECT_PLATFORM_UNVERIFIED`](super::SUBJECT_PLATFORM_UNVERIFIED), or
+//! [`NO_SUBJECT`](super::NO_SUBJECT) when an input names none).
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -23,6 +25,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::approvals;
 use super::attestations;
+use super::binding::{self, SubjectClaim};
 use super::detect::{Detected, Format, InputKind, detect};
 use super::error::{EvidenceError, parse_json};
 use super::model::{
@@ -124,6 +127,12 @@ pub struct CollectRequest {
     /// Attestations read from the subject's registry, already verified by the caller; recorded
     /// as sources of kind `registry`.
     pub registry: Vec<RegistryDocument>,
+    /// The subject's platform manifests (lowercase hex), as its registry lists them when the
+    /// subject is an image index (empty when it is a single manifest); `None` when the registry
+    /// was not asked. A scan that examined one of them is bound to the subject; without the
+    /// list, such a scan is recorded as
+    /// [`SUBJECT_PLATFORM_UNVERIFIED`](super::SUBJECT_PLATFORM_UNVERIFIED).
+    pub platform_manifests: Option<Vec<String>>,
     /// Size and depth limits for every input.
     pub limits: Limits,
     /// The `collectedAt` to record; the current time when `None`. Set it for reproducible
@@ -143,6 +152,7 @@ impl CollectRequest {
                 attestations: Vec::new(),
                 approvals: Vec::new(),
                 registry: Vec::new(),
+                platform_manifests: None,
                 limits: Limits::default(),
                 collected_at: None,
             },
@@ -184,6 +194,13 @@ impl CollectRequestBuilder {
     /// Adds an approvals file.
     pub fn approval(mut self, path: impl Into<PathBuf>) -> Self {
         self.request.approvals.push(path.into());
+        self
+    }
+
+    /// Sets the subject's platform manifests, as the registry lists them (see
+    /// [`CollectRequest::platform_manifests`]).
+    pub fn platform_manifests(mut self, digests: Vec<String>) -> Self {
+        self.request.platform_manifests = Some(digests);
         self
     }
 
@@ -264,6 +281,7 @@ impl<'p> Input<'p> {
 /// The evidence document under construction.
 struct Collection {
     evidence: Evidence,
+    platform_manifests: Option<Vec<String>>,
     sbom_parts: Vec<(usize, SbomPart)>,
     vulns: VulnSet,
     /// OpenVEX statements that apply to the subject, applied once every scan is read.
@@ -308,6 +326,21 @@ impl Collection {
             source: Some(source),
         });
     }
+
+    /// How `claim` relates to the subject.
+    fn binding(&self, claim: &SubjectClaim) -> binding::Binding {
+        let subject = &self.evidence.subject.digest.sha256;
+        binding::bind(claim, subject, self.platform_manifests.as_deref())
+    }
+
+    /// Records how input `source` relates to the subject, unless it is bound to it.
+    fn bind(&mut self, what: &str, path: &Path, source: usize, claim: &SubjectClaim) {
+        let subject = &self.evidence.subject.digest.sha256;
+        let platforms = self.platform_manifests.as_deref();
+        if let Some(problem) = binding::problem(what, path, source, claim, subject, platforms) {
+            self.evidence.problems.push(problem);
+        }
+    }
 }
 
 /// An attestation document attached to the subject in its registry.
@@ -340,6 +373,7 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
             collected_at: Some(collected_at),
             ..Evidence::default()
         },
+        platform_manifests: request.platform_manifests.clone(),
         sbom_parts: Vec::new(),
         vulns: VulnSet::default(),
         vex: Vec::new(),
@@ -365,6 +399,7 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
                 index,
             );
         }
+        c.bind("test report", path, index, &report.subject);
         let sha256 = input.sha256.clone();
         let raw = input.into_raw_text()?;
         c.add_source(InputKind::Tests, path, sha256, &detected, raw);
@@ -448,6 +483,7 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
 
     let Collection {
         mut evidence,
+        platform_manifests: _,
         sbom_parts,
         vulns,
         vex,
@@ -498,15 +534,7 @@ fn collect_sbom(c: &mut Collection, path: &Path, limits: &Limits) -> Result<(), 
         _ => spdx::read(parse_json(path, "SPDX", &input.bytes)?),
     };
     let index = c.next_index();
-    let subject = &c.evidence.subject.digest.sha256;
-    if !part.declared_digests.is_empty() && !part.declared_digests.contains(subject) {
-        let message = format!(
-            "SBOM `{}` describes sha256:{}, not the subject sha256:{subject}",
-            path.display(),
-            part.declared_digests.join(", sha256:"),
-        );
-        c.problem(message, index);
-    }
+    c.bind("SBOM", path, index, &part.subject);
     c.sbom_parts.push((index, part));
     let sha256 = input.sha256.clone();
     let raw = input.into_raw_json()?;
@@ -520,12 +548,31 @@ fn collect_scan(c: &mut Collection, path: &Path, limits: &Limits) -> Result<(), 
     let detected = detect(InputKind::Scan, path, &input.bytes)?;
     let index = c.next_index();
     let bytes = &input.bytes;
-    let findings = match detected.format {
-        Format::Grype => grype::findings(parse_json(path, "Grype", bytes)?, index),
-        Format::Trivy => trivy::findings(parse_json(path, "Trivy", bytes)?, index),
-        Format::Sarif => sarif::findings(parse_json(path, "SARIF", bytes)?, index),
+    let (claim, findings) = match detected.format {
+        Format::Grype => {
+            let doc = parse_json(path, "Grype", bytes)?;
+            (
+                Some(grype::subject_claim(&doc)),
+                grype::findings(doc, index),
+            )
+        }
+        Format::Trivy => {
+            let doc = parse_json(path, "Trivy", bytes)?;
+            (
+                Some(trivy::subject_claim(&doc)),
+                trivy::findings(doc, index),
+            )
+        }
+        Format::Sarif => {
+            let doc = parse_json(path, "SARIF", bytes)?;
+            (
+                Some(sarif::subject_claim(&doc)),
+                sarif::findings(doc, index),
+            )
+        }
         Format::OpenVex => {
-            // Applied once every scan is read: the latest statement for a finding wins.
+            // Matched per statement against the subject (products), not bound as a whole;
+            // applied once every scan is read: the latest statement for a finding wins.
             let components: Vec<_> = c
                 .sbom_parts
                 .iter()
@@ -539,7 +586,7 @@ fn collect_scan(c: &mut Collection, path: &Path, limits: &Limits) -> Result<(), 
                 &components,
                 index,
             ));
-            Vec::new()
+            (None, Vec::new())
         }
         _ => {
             let doc: cyclonedx_vex::Document<'_> = parse_json(path, "CycloneDX", bytes)?;
@@ -548,24 +595,20 @@ fn collect_scan(c: &mut Collection, path: &Path, limits: &Limits) -> Result<(), 
                     path: path.to_owned(),
                 });
             }
-            let declared = cyclonedx_vex::declared_digests(&doc);
+            let claim = cyclonedx_vex::subject_claim(&doc);
             let mut found = cyclonedx_vex::findings(doc, index);
-            let subject = &c.evidence.subject.digest.sha256;
-            if !declared.is_empty() && !declared.contains(subject) {
+            if matches!(c.binding(&claim), binding::Binding::Mismatch { .. }) {
                 // About another artifact: its VEX analysis hides nothing of ours.
                 for finding in &mut found {
                     finding.suppressed = None;
                 }
-                let message = format!(
-                    "scan `{}` describes sha256:{}, not the subject sha256:{subject}",
-                    path.display(),
-                    declared.join(", sha256:"),
-                );
-                c.problem(message, index);
             }
-            found
+            (Some(claim), found)
         }
     };
+    if let Some(claim) = claim {
+        c.bind("scan", path, index, &claim);
+    }
     for finding in findings {
         c.vulns.insert(finding);
     }

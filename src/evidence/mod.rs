@@ -11,6 +11,7 @@
 
 pub mod approvals;
 pub mod attestations;
+mod binding;
 mod collect;
 pub mod detect;
 mod error;
@@ -20,6 +21,7 @@ pub mod signed;
 pub mod tests;
 pub mod vulns;
 
+pub use binding::{NO_SUBJECT, SUBJECT_PLATFORM_UNVERIFIED};
 pub use collect::{
     CollectRequest, CollectRequestBuilder, RegistryDocument, SUBJECT_MISMATCH, SubjectSpec, collect,
 };

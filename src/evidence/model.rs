@@ -542,7 +542,10 @@ pub struct Source {
 /// Something that did not add up while collecting.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Problem {
-    /// A stable kind: `subject-mismatch`, `test-count-mismatch`.
+    /// A stable kind: `subject-mismatch` (an input about another digest than the subject),
+    /// `subject-platform-unverified` (a scan of a platform manifest of the subject index, not
+    /// checked in the registry), `no-subject` (an input that names no digest),
+    /// `test-count-mismatch` (a JUnit report whose counters disagree with its test cases).
     pub kind: String,
     /// What is wrong, for people.
     pub message: String,

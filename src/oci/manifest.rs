@@ -35,6 +35,11 @@ pub const DSSE_ENVELOPE: &str = "application/vnd.dsse.envelope.v1+json";
 pub const PREDICATE_TYPE_ANNOTATION: &str = "dev.sigstore.bundle.predicateType";
 /// When the referrer was made.
 pub const CREATED_ANNOTATION: &str = "org.opencontainers.image.created";
+/// The annotation BuildKit sets on the index entries that hold its attestations (with value
+/// [`DOCKER_ATTESTATION_MANIFEST`]) rather than a platform's image.
+pub const DOCKER_REFERENCE_TYPE_ANNOTATION: &str = "vnd.docker.reference.type";
+/// See [`DOCKER_REFERENCE_TYPE_ANNOTATION`].
+pub const DOCKER_ATTESTATION_MANIFEST: &str = "attestation-manifest";
 
 /// The media types stagegate accepts when it reads a manifest.
 pub const ACCEPTED_MANIFESTS: &[&str] = &[

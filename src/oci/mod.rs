@@ -52,8 +52,9 @@ use oci_client::{Client, Reference, RegistryOperation};
 use self::auth::Credentials;
 use self::fetch::{Get, Reader};
 use self::manifest::{
-    ACCEPTED_MANIFESTS, DSSE_ENVELOPE, Descriptor, EMPTY_CONTENT, EMPTY_MEDIA_TYPE, Index,
-    Manifest, OCI_INDEX, OCI_MANIFEST, PREDICATE_TYPE_ANNOTATION, SIGSTORE_BUNDLE_PREFIX,
+    ACCEPTED_MANIFESTS, DOCKER_ATTESTATION_MANIFEST, DOCKER_MANIFEST_LIST,
+    DOCKER_REFERENCE_TYPE_ANNOTATION, DSSE_ENVELOPE, Descriptor, EMPTY_CONTENT, EMPTY_MEDIA_TYPE,
+    Index, Manifest, OCI_INDEX, OCI_MANIFEST, PREDICATE_TYPE_ANNOTATION, SIGSTORE_BUNDLE_PREFIX,
     SIGSTORE_BUNDLE_V03, cosign_att_tag, declared_media_type, sha256_digest, tag_schema_tag,
 };
 
@@ -677,6 +678,18 @@ impl Registry {
         }
     }
 
+    /// The platform manifests of `image` when it is an image index (OCI index or Docker
+    /// manifest list): the `sha256:HEX` digests of its `manifests[]`, without BuildKit's
+    /// attestation entries; empty when `image` is a single manifest. One level only: an index
+    /// nested in an index is listed as it is, not opened.
+    pub async fn platform_manifests(&self, image: &Pinned) -> Result<Vec<String>, OciError> {
+        let (bytes, _) = self.manifest(&image.reference).await?;
+        platform_manifests_of(&bytes).map_err(|e| OciError::Content {
+            reference: image.display(),
+            what: format!("the image index does not parse: {e}"),
+        })
+    }
+
     /// Every referrer of `image`: the referrers API, or (on its 404, remembered per registry)
     /// the referrers tag-schema index `sha256-<hex>`.
     pub async fn referrers(&self, image: &Pinned) -> Result<Vec<Descriptor>, OciError> {
@@ -827,6 +840,32 @@ impl Registry {
     }
 }
 
+/// The platform manifests listed by the manifest `bytes` (see [`Registry::platform_manifests`]):
+/// none when it is not an index.
+fn platform_manifests_of(bytes: &[u8]) -> Result<Vec<String>, serde_json::Error> {
+    let is_index = match declared_media_type(bytes).as_deref() {
+        Some(t) => t == OCI_INDEX || t == DOCKER_MANIFEST_LIST,
+        // `mediaType` is optional in an OCI index: tell it by its `manifests` array.
+        None => serde_json::from_slice::<serde_json::Value>(bytes)
+            .is_ok_and(|v| v.get("manifests").is_some() && v.get("config").is_none()),
+    };
+    if !is_index {
+        return Ok(Vec::new());
+    }
+    let index: Index = serde_json::from_slice(bytes)?;
+    Ok(index
+        .manifests
+        .into_iter()
+        .filter(|d| {
+            d.annotations
+                .get(DOCKER_REFERENCE_TYPE_ANNOTATION)
+                .is_none_or(|t| t != DOCKER_ATTESTATION_MANIFEST)
+        })
+        .map(|d| d.digest.to_ascii_lowercase())
+        .filter(|d| is_sha256(d))
+        .collect())
+}
+
 fn parse_index(bytes: &[u8], reference: String) -> Result<Vec<Descriptor>, OciError> {
     serde_json::from_slice::<Index>(bytes)
         .map(|index| index.manifests)
@@ -887,6 +926,43 @@ mod tests {
         assert!(is_loopback("127.1.2.3"));
         assert!(!is_loopback("registry.example:5000"));
         assert!(!is_loopback("10.0.0.1:5000"));
+    }
+
+    #[test]
+    fn platform_manifests_of_indexes_only() {
+        let (a, b, att) = ("a".repeat(64), "b".repeat(64), "c".repeat(64));
+        let entry = |hex: &str, extra: &str| {
+            format!(r#"{{"mediaType":"{OCI_MANIFEST}","digest":"sha256:{hex}","size":1{extra}}}"#)
+        };
+        let buildkit = entry(
+            &att,
+            r#","annotations":{"vnd.docker.reference.type":"attestation-manifest"}"#,
+        );
+        let index = format!(
+            r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[{},{},{buildkit}]}}"#,
+            entry(&a, r#","platform":{"architecture":"amd64","os":"linux"}"#),
+            entry(&b.to_uppercase(), "")
+        );
+        let listed = platform_manifests_of(index.as_bytes()).unwrap();
+        assert_eq!(listed, [format!("sha256:{a}"), format!("sha256:{b}")]);
+        // Docker's manifest list, and an OCI index that omits its optional `mediaType`.
+        let list = index.replace(OCI_INDEX, DOCKER_MANIFEST_LIST);
+        assert_eq!(platform_manifests_of(list.as_bytes()).unwrap().len(), 2);
+        let bare = format!(r#"{{"schemaVersion":2,"manifests":[{}]}}"#, entry(&a, ""));
+        assert_eq!(platform_manifests_of(bare.as_bytes()).unwrap().len(), 1);
+        // An image manifest lists no platform.
+        let manifest = format!(
+            r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{},"layers":[]}}"#,
+            entry(&a, "")
+        );
+        assert!(
+            platform_manifests_of(manifest.as_bytes())
+                .unwrap()
+                .is_empty()
+        );
+        // An index that does not parse is an error, not an empty list.
+        let broken = format!(r#"{{"mediaType":"{OCI_INDEX}","manifests":[{{"digest":1}}]}}"#);
+        assert!(platform_manifests_of(broken.as_bytes()).is_err());
     }
 
     #[test]

@@ -1040,6 +1040,207 @@ fn shipped_config_chains_dev_staging_prod_with_the_gate_key() {
     assert!(text.contains("signed by an untrusted key"), "{text}");
 }
 
+/// The SLSA v1 provenance predicate of a real GitHub Actions build (see testdata/attest/).
+fn provenance_predicate() -> PathBuf {
+    repo_file("testdata/attest/slsa-v1-gha.predicate.json")
+}
+
+// https://github.com/stagegate/stagegate/issues/11 (point 6): a builder without cosign signs its
+// provenance with `stagegate attest`, and stagegate and two independent verifiers accept it.
+#[test]
+fn attest_signs_a_provenance_that_verifies() {
+    let dir = Dir::new("attest-provenance");
+    let subject = format!("ghcr.io/acme/app@sha256:{GOOD}");
+    for (signer, public) in [("gate.key", "gate.pub"), ("ed25519.key", "ed25519.pub")] {
+        let bundle = format!("{signer}.provenance.sigstore.json");
+        let out = dir
+            .command()
+            .env("STAGEGATE_PASSWORD", PASSWORD)
+            .args(["attest", "--predicate"])
+            .arg(provenance_predicate())
+            .args([
+                "--type",
+                "https://slsa.dev/provenance/v1",
+                "--subject",
+                &subject,
+            ])
+            .arg("--key")
+            .arg(key(signer))
+            .args(["--output", &bundle])
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        assert!(out.stdout.is_empty(), "the bundle went to the file");
+
+        // The statement: our subject, the type, the predicate file's JSON as it was.
+        let written = read_json(&dir.path().join(&bundle));
+        assert_eq!(
+            written["mediaType"],
+            "application/vnd.dev.sigstore.bundle.v0.3+json"
+        );
+        let statement = payload(&written);
+        assert_eq!(statement["_type"], "https://in-toto.io/Statement/v1");
+        assert_eq!(
+            statement["subject"],
+            json!([{"name": "ghcr.io/acme/app", "digest": {"sha256": GOOD}}])
+        );
+        assert_eq!(statement["predicateType"], "https://slsa.dev/provenance/v1");
+        assert_eq!(statement["predicate"], read_json(&provenance_predicate()));
+
+        // stagegate verifies it for this subject and type, and only with the signer's key.
+        let verify = |public: &str, subject: &str, predicate_type: &str| {
+            dir.command()
+                .args(["verify", "--bundle", &bundle, "--key"])
+                .arg(key(public))
+                .args(["--subject", subject, "--predicate-type", predicate_type])
+                .output()
+                .unwrap()
+        };
+        let digest = format!("sha256:{GOOD}");
+        let provenance = "https://slsa.dev/provenance/v1";
+        let out = verify(public, &digest, provenance);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let other_digest = format!("sha256:{}", "b".repeat(64));
+        for (public, subject, predicate_type) in [
+            ("other.pub", digest.as_str(), provenance),
+            (public, other_digest.as_str(), provenance),
+            (public, digest.as_str(), "https://slsa.dev/provenance/v0.2"),
+        ] {
+            let out = verify(public, subject, predicate_type);
+            assert_eq!(code(&out), 1, "{public} {subject} {predicate_type}");
+        }
+
+        // Two verifiers we did not write.
+        let path = dir.path().join(&bundle);
+        if let Some(node_dir) = independent("node") {
+            let (status, output) = run_independent(
+                &node_dir,
+                "node",
+                &[
+                    std::ffi::OsStr::new("verify.mjs"),
+                    path.as_os_str(),
+                    key(public).as_os_str(),
+                ],
+            );
+            assert_eq!(status, 0, "sigstore-js: {output}");
+            assert!(
+                output.contains(&format!("ok {provenance} {GOOD}")),
+                "{output}"
+            );
+        }
+        if let Some(python_dir) = independent("python") {
+            let (status, output) = run_independent(
+                &python_dir,
+                "python3",
+                &[
+                    std::ffi::OsStr::new("verify.py"),
+                    std::ffi::OsStr::new("envelope"),
+                    path.as_os_str(),
+                    key(public).as_os_str(),
+                ],
+            );
+            assert_eq!(status, 0, "in-toto: {output}");
+            assert!(
+                output.contains(&format!("ok {provenance} {GOOD}")),
+                "{output}"
+            );
+        }
+
+        // `collect` reads it as the subject's provenance.
+        let out = dir
+            .command()
+            .args(["collect", "--subject", &subject, "--attestation", &bundle])
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let evidence: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(evidence["attestations"][0]["predicateType"], provenance);
+        assert_eq!(evidence["attestations"][0]["envelope"], "sigstore-bundle");
+        assert_eq!(evidence["problems"], json!([]));
+    }
+}
+
+#[test]
+fn attest_hashes_a_subject_file_and_writes_to_stdout() {
+    let dir = Dir::new("attest-subject-file");
+    let artifact = dir.write("app.tar", b"the artifact\n");
+    let out = dir
+        .command()
+        .env("STAGEGATE_PASSWORD", PASSWORD)
+        .args(["attest", "--predicate"])
+        .arg(provenance_predicate())
+        .args(["--type", "slsaprovenance1", "--subject-file"])
+        .arg(&artifact)
+        .arg("--key")
+        .arg(key("gate.key"))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let statement = payload(&serde_json::from_slice(&out.stdout).unwrap());
+    let hex = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"the artifact\n"));
+    assert_eq!(
+        statement["subject"],
+        json!([{"name": "app.tar", "digest": {"sha256": hex}}])
+    );
+    assert_eq!(statement["predicateType"], "https://slsa.dev/provenance/v1");
+}
+
+#[test]
+fn attest_refuses_bad_input_and_writes_nothing() {
+    let dir = Dir::new("attest-bad");
+    let truncated = dir.write("truncated.json", "{\n  \"buildDefinition\": {\n");
+    let array = dir.write("array.json", "[1, 2]\n");
+    let subject = format!("ghcr.io/acme/app@sha256:{GOOD}");
+    let attest = |predicate: &Path, predicate_type: &str, subject: &str, signer: &str| {
+        dir.command()
+            .env("STAGEGATE_PASSWORD", PASSWORD)
+            .args(["attest", "--predicate"])
+            .arg(predicate)
+            .args(["--type", predicate_type, "--subject", subject, "--key"])
+            .arg(key(signer))
+            .args(["--output", "out.json"])
+            .output()
+            .unwrap()
+    };
+    let provenance = "https://slsa.dev/provenance/v1";
+    let cases: [(Output, &str); 5] = [
+        (
+            attest(&truncated, provenance, &subject, "gate.key"),
+            "truncated.json:3:1",
+        ),
+        (
+            attest(&array, provenance, &subject, "gate.key"),
+            "holds a JSON array, not an object",
+        ),
+        (
+            attest(&provenance_predicate(), "provenance", &subject, "gate.key"),
+            "neither a predicate type URI nor a known shorthand",
+        ),
+        (
+            attest(
+                &provenance_predicate(),
+                provenance,
+                "ghcr.io/acme/app:v1",
+                "gate.key",
+            ),
+            "ghcr.io/acme/app:v1",
+        ),
+        (
+            attest(&provenance_predicate(), provenance, &subject, "gate.pub"),
+            "gate.pub",
+        ),
+    ];
+    for (out, expected) in cases {
+        assert_eq!(code(&out), 2, "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(expected),
+            "{expected}: {}",
+            stderr(&out)
+        );
+        assert!(!dir.path().join("out.json").exists(), "{expected}");
+    }
+}
+
 /// `evidence` with its signed approvals removed (the bundles under `raw`, their sources'
 /// link) but the `approvals` entries left claiming `verified: true`: a forged document.
 pub fn forged_approvals(evidence: &std::path::Path) -> Vec<u8> {
@@ -1064,4 +1265,51 @@ pub fn forged_approvals(evidence: &std::path::Path) -> Vec<u8> {
         assert_eq!(approval["verified"], true);
     }
     serde_json::to_vec_pretty(&doc).unwrap()
+}
+
+// https://github.com/stagegate/stagegate/issues/11 (points 2 and 6): a provenance that a builder
+// signs with `stagegate attest`, with a key `stagegate.yaml` trusts for `provenance`, is
+// collected as verified, with its signer; signed by a key trusted for something else, it is not.
+#[test]
+fn attested_provenance_is_verified_by_collect() {
+    let dir = Dir::new("attest-collect");
+    let subject = format!("ghcr.io/acme/app@sha256:{GOOD}");
+    for signer in ["builder.key", "gate.key"] {
+        let out = dir
+            .command()
+            .env("STAGEGATE_PASSWORD", PASSWORD)
+            .args(["attest", "--predicate"])
+            .arg(provenance_predicate())
+            .args(["--type", "slsaprovenance1", "--subject", &subject, "--key"])
+            .arg(key(signer))
+            .args(["--output", &format!("{signer}.provenance.json")])
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+    }
+    dir.write(
+        "stagegate.yaml",
+        format!(
+            "version: 1\nstages:\n  dev:\n    policies: [{baseline}]\ntrust:\n  keys:\n    - {{key: {builder}, for: [provenance], name: builder}}\n    - {{key: {gate}, for: [results]}}\n",
+            baseline = repo_file("policies/baseline").display(),
+            builder = key("builder.pub").display(),
+            gate = key("gate.pub").display(),
+        ),
+    );
+    let collect = |bundle: &str| {
+        let out = dir
+            .command()
+            .args(["collect", "--subject", &subject, "--attestation", bundle])
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let evidence: Value = serde_json::from_slice(&out.stdout).unwrap();
+        evidence["attestations"][0].clone()
+    };
+    let trusted = collect("builder.key.provenance.json");
+    assert_eq!(trusted["predicateType"], "https://slsa.dev/provenance/v1");
+    assert_eq!(trusted["verified"], true, "{trusted:#}");
+    assert_eq!(trusted["signer"]["name"], "builder", "{trusted:#}");
+    let wrong_purpose = collect("gate.key.provenance.json");
+    assert_eq!(wrong_purpose["verified"], false, "{wrong_purpose:#}");
 }

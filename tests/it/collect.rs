@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use stagegate::evidence::{
-    CollectRequest, Evidence, EvidenceError, SUBJECT_MISMATCH, SubjectSpec, VulnSeverity, collect,
+    CollectRequest, Evidence, EvidenceError, NO_SUBJECT, SUBJECT_MISMATCH,
+    SUBJECT_PLATFORM_UNVERIFIED, SubjectSpec, VulnSeverity, collect,
 };
 use stagegate::limits::{LimitError, Limits};
 
@@ -537,9 +538,19 @@ fn cyclonedx_vex_about_another_image_suppresses_nothing() {
         .find(|v| v.id == "CVE-2021-38561")
         .expect("x/text");
     assert!(text.suppressed.is_none(), "{text:?}");
-    assert_eq!(evidence.problems.len(), 1, "{:?}", evidence.problems);
-    assert_eq!(evidence.problems[0].kind, SUBJECT_MISMATCH);
-    assert_eq!(evidence.problems[0].source, Some(1));
+    // The Trivy report of a repository names no subject (`no-subject`, source 0); the VEX is
+    // about another image.
+    let problems: Vec<_> = evidence
+        .problems
+        .iter()
+        .map(|p| (p.kind.as_str(), p.source))
+        .collect();
+    assert_eq!(
+        problems,
+        [(NO_SUBJECT, Some(0)), (SUBJECT_MISMATCH, Some(1))],
+        "{:?}",
+        evidence.problems
+    );
 }
 
 #[test]
@@ -784,12 +795,9 @@ fn subject_digests_are_compared() {
             "{file}"
         );
     }
-    // An SBOM that claims no digest is not a mismatch.
-    assert!(
-        collect_ok(As::Sbom, "cyclonedx/cdx-1.4-laravel-7.12.0-composer.json")
-            .problems
-            .is_empty()
-    );
+    // An SBOM that claims no digest is not a mismatch, but it is not bound either.
+    let unbound = collect_ok(As::Sbom, "cyclonedx/cdx-1.4-laravel-7.12.0-composer.json");
+    assert_eq!(kinds(&unbound), [NO_SUBJECT]);
 
     // The sigstore-conformance bundles are about `a.txt`: hash the file as the subject.
     let request = CollectRequest::builder(SubjectSpec::File(corpus("sigstore/a.txt")))
@@ -805,6 +813,195 @@ fn subject_digests_are_compared() {
     assert_eq!(evidence.subject.name, "a.txt");
     assert_eq!(evidence.problems.len(), 1);
     assert_eq!(evidence.problems[0].source, Some(2));
+}
+
+/// The kinds of the evidence's problems, in order.
+fn kinds(evidence: &Evidence) -> Vec<&str> {
+    evidence.problems.iter().map(|p| p.kind.as_str()).collect()
+}
+
+/// Collects one scan about `subject` (hex), with the registry's platform manifests when given.
+fn scan_about(relative: &str, subject: &str, platforms: Option<&[&str]>) -> Evidence {
+    let mut builder = CollectRequest::builder(
+        format!("example.com/app@sha256:{subject}")
+            .parse()
+            .expect("subject"),
+    )
+    .scan(corpus(relative));
+    if let Some(platforms) = platforms {
+        builder = builder.platform_manifests(platforms.iter().map(|p| (*p).to_owned()).collect());
+    }
+    collect(&builder.build()).unwrap_or_else(|err| panic!("{relative}: {err:#}"))
+}
+
+// https://github.com/stagegate/stagegate/issues/11 (point 4): scans are bound to the subject.
+#[test]
+fn scans_are_bound_to_the_subject() {
+    // Grype's real reports: (file, manifestDigest, the repo digest it was pulled by, imageID).
+    // In each, the repo digest is a multi-platform index and the manifest one of its platforms.
+    for (file, manifest, index, config) in [
+        (
+            "grype/grype-image-keycloak-21.0.2.json",
+            "d1630d3eb8285a978301bcefc5b223e564ae300750af2fc9ea3f413c5376a47e",
+            "347a0d748d05a050dc64b92de2246d2240db6eb38afbc17c3c08d0acb0db1b50",
+            "8cf8fd2be2ded92962d52adff75ad06a4c30f69c66facbdf223364c6c9e33b8c",
+        ),
+        (
+            "grype/grype-image-chainguard-ruby.json",
+            "86abe662dfa3746038eea6b0db91092b0767d78b8b8938a343d614cd1579adc2",
+            "3c9afb4f188827ea1062ec3b8acea32893236a0d7df31e0498df93486cff0978",
+            "2f88265cfbc43ca35cd327347a9f59375b9f29ef998b8a54a882e31111266640",
+        ),
+        (
+            "grype/grype-image-anchore-test-images-ghsa.json",
+            "1212e7636ec0b1a7b90eb354e761e67163c2256de127036f086876e190631b43",
+            "10008791acbc5866de04108746a02a0c4029ce3a4400a9b3dad45d7f2245f9da",
+            "e1a0913e5e6eb346f15791e9627842ae80b14564f9c7a4f2e0910a9433673d8b",
+        ),
+    ] {
+        // The manifest scanned is the subject.
+        assert_eq!(
+            kinds(&scan_about(file, manifest, None)),
+            Vec::<&str>::new(),
+            "{file}"
+        );
+        // The subject is the index: the scanner's word that it picked one of its platforms
+        // is recorded, not believed...
+        let evidence = scan_about(file, index, None);
+        assert_eq!(kinds(&evidence), [SUBJECT_PLATFORM_UNVERIFIED], "{file}");
+        assert!(evidence.problems[0].message.contains(manifest), "{file}");
+        assert_eq!(evidence.problems[0].source, Some(0));
+        // ...and the registry's listing settles it, either way.
+        let listed = scan_about(file, index, Some(&[manifest, OTHER_DIGEST]));
+        assert_eq!(kinds(&listed), Vec::<&str>::new(), "{file}");
+        let unlisted = scan_about(file, index, Some(&[OTHER_DIGEST]));
+        assert_eq!(kinds(&unlisted), [SUBJECT_MISMATCH], "{file}");
+        // The image config's digest is never taken for the image's.
+        assert_eq!(
+            kinds(&scan_about(file, config, None)),
+            [SUBJECT_MISMATCH],
+            "{file}"
+        );
+        // A scan of another image.
+        let other = scan_about(file, OTHER_DIGEST, None);
+        assert_eq!(kinds(&other), [SUBJECT_MISMATCH], "{file}");
+        assert!(other.problems[0].message.contains(manifest), "{file}");
+        // The findings are kept either way: the policy decides.
+        assert!(
+            !other.vulnerabilities.expect("findings").is_empty(),
+            "{file}"
+        );
+    }
+    // Grype's JSON presenter golden: a manifest digest and no repo digest.
+    let synthetic = "grype/grype-image-synthetic-presenter.json";
+    let manifest = "ca738abb87a8d58f112d3400ebb079b61ceae7dc290beb34bda735be4b1941d5";
+    assert!(scan_about(synthetic, manifest, None).problems.is_empty());
+    assert_eq!(
+        kinds(&scan_about(synthetic, OTHER_DIGEST, None)),
+        [SUBJECT_MISMATCH]
+    );
+    // Grype's CycloneDX output of the same image names the same manifest.
+    let cyclonedx = "cyclonedx/cdx-1.7-grype-image-vulns.json";
+    assert!(scan_about(cyclonedx, manifest, None).problems.is_empty());
+    assert_eq!(
+        kinds(&scan_about(cyclonedx, OTHER_DIGEST, None)),
+        [SUBJECT_MISMATCH]
+    );
+
+    // Reports that name no digest of what they examined: Trivy of an image archive and of a
+    // repository, SARIF from Grype (the image only in messages) and the SARIF spec samples,
+    // JUnit reports.
+    for file in [
+        "trivy/trivy-image-alpine-310.json",
+        "trivy/trivy-repo-secrets.json",
+        "sarif/grype-image.sarif.json",
+        "sarif/trivy-image-alpine-310.sarif.json",
+        "sarif/spec-baseline.sarif.json",
+    ] {
+        assert_eq!(
+            kinds(&scan_about(file, OTHER_DIGEST, None)),
+            [NO_SUBJECT],
+            "{file}"
+        );
+    }
+    for file in files("junit") {
+        let evidence = collect_ok(As::Tests, &format!("junit/{file}"));
+        assert_eq!(kinds(&evidence), [NO_SUBJECT], "{file}");
+        assert!(evidence.problems[0].message.starts_with("test report `"));
+    }
+}
+
+// https://github.com/stagegate/stagegate/issues/11 (point 4): a Trivy report, a SARIF log and
+// a JUnit report that name the image they are about.
+#[test]
+fn trivy_sarif_and_junit_name_their_subject() {
+    let dir = Dir::new("bound-reports");
+    let index = "ab".repeat(32);
+    let reference = format!("ghcr.io/acme/app@sha256:{index}");
+    let config = "961769676411f082461f9ef46626dd7a2d1e2b2a38e6a44364bcbecf51e66dd4";
+    // The corpus's Trivy reports are of image archives; as of the same image pulled from a
+    // registry by digest, Trivy writes the reference and its repo digest.
+    let trivy = fs_err::read_to_string(corpus("trivy/trivy-image-alpine-310.json"))
+        .expect("read")
+        .replacen(
+            "\"ArtifactName\": \"testdata/fixtures/images/alpine-310.tar.gz\"",
+            &format!("\"ArtifactName\": \"{reference}\""),
+            1,
+        )
+        .replacen(
+            "\"RepoTags\": [",
+            &format!("\"RepoDigests\": [\"{reference}\"],\n    \"RepoTags\": ["),
+            1,
+        );
+    assert!(trivy.contains(&format!("\"RepoDigests\": [\"{reference}\"]")));
+    let sarif = fs_err::read_to_string(corpus("sarif/trivy-image-alpine-310.sarif.json"))
+        .expect("read")
+        .replacen(
+            "\"imageName\": \"testdata/fixtures/images/alpine-310.tar.gz\"",
+            &format!("\"imageName\": \"{reference}\""),
+            1,
+        )
+        .replacen(
+            "\"repoDigests\": null",
+            &format!("\"repoDigests\": [\"{reference}\"]"),
+            1,
+        );
+    assert!(sarif.contains(&format!("\"repoDigests\": [\"{reference}\"]")));
+    let junit = fs_err::read_to_string(corpus("junit/pytest-junitxml.xml"))
+        .expect("read")
+        .replacen(
+            "<property name=\"custom_prop\" value=\"custom_val\"/>",
+            &format!("<property name=\"image\" value=\"{reference}\"/>"),
+            1,
+        );
+    assert!(junit.contains(&reference));
+    let files = [
+        dir.write("trivy.json", &trivy),
+        dir.write("trivy.sarif", &sarif),
+        dir.write("junit.xml", &junit),
+    ];
+    let about = |subject: &str| {
+        let spec: SubjectSpec = format!("ghcr.io/acme/app@sha256:{subject}")
+            .parse()
+            .expect("subject");
+        let request = CollectRequest::builder(spec)
+            .scan(&files[0])
+            .scan(&files[1])
+            .tests(&files[2])
+            .build();
+        collect(&request).expect("collect")
+    };
+    assert!(about(&index).problems.is_empty());
+    let other = about(OTHER_DIGEST);
+    assert_eq!(
+        kinds(&other),
+        [SUBJECT_MISMATCH, SUBJECT_MISMATCH, SUBJECT_MISMATCH]
+    );
+    let sources: Vec<_> = other.problems.iter().map(|p| p.source).collect();
+    assert_eq!(sources, [Some(0), Some(1), Some(2)]);
+    assert!(other.problems[2].message.starts_with("test report `"));
+    // Trivy's `ImageID` is the config's digest: never the image's.
+    assert_eq!(kinds(&about(config)).len(), 3);
 }
 
 #[test]

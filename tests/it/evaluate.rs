@@ -462,6 +462,38 @@ fn init_scaffolds_a_working_gate() {
         assert_eq!(code(&out), 0, "{stage}: {}", stdout(&out));
     }
     assert_eq!(code(&run("prod", "fail-licenses.banned.json")), 1);
+
+    // https://github.com/stagegate/stagegate/issues/11 (point 6): each check runs once. Every
+    // failing fixture breaks one rule, and the scaffolded prod stage (every starter policy,
+    // Rego and CEL) reports it under one rule, not once per language.
+    let mut fixtures: Vec<String> = fs_err::read_dir(repo_file("testdata/evidence"))
+        .expect("fixtures")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("fail-"))
+        .collect();
+    fixtures.sort();
+    assert!(fixtures.len() > 15);
+    for fixture in &fixtures {
+        let output = dir
+            .command()
+            .args(["evaluate", "--stage", "prod", "--format", "json"])
+            .args(["--effective-time", EFFECTIVE_TIME, "--config"])
+            .arg(&config)
+            .arg("--evidence")
+            .arg(repo_file(&format!("testdata/evidence/{fixture}")))
+            .output()
+            .expect("run");
+        assert_eq!(code(&output), 1, "{fixture}: {}", stderr(&output));
+        let decision: Value = serde_json::from_slice(&output.stdout).expect("decision");
+        let rules: BTreeSet<&str> = decision["violations"]
+            .as_array()
+            .expect("violations")
+            .iter()
+            .filter_map(|v| v["rule"].as_str())
+            .filter(|rule| !rule.starts_with("stagegate.evidence."))
+            .collect();
+        assert_eq!(rules.len(), 1, "{fixture}: {rules:?}");
+    }
     let again = dir
         .command()
         .args(["init", "project"])

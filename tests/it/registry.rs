@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use stagegate::oci::manifest::{OCI_MANIFEST, sha256_digest};
+use stagegate::oci::manifest::{OCI_INDEX, OCI_MANIFEST, sha256_digest};
 use stagegate::oci::{Pinned, Registry, auth::Credentials, parse_pinned, parse_reference};
 
 use crate::util::{Dir, EFFECTIVE_TIME, code, repo_file, stderr, stdout};
@@ -167,6 +167,62 @@ impl TestRegistry {
             ))
             .unwrap();
         parse_pinned(&format!("{}/{name}@{digest}", self.host)).unwrap()
+    }
+
+    /// Pushes one small image per platform (`linux/amd64`, `linux/arm64`) and an OCI image
+    /// index over them as `NAME:TAG`, with a third entry shaped like BuildKit's attestation
+    /// manifest (`vnd.docker.reference.type: attestation-manifest`); returns the index pinned,
+    /// the platform manifests and the attestation manifest.
+    pub fn push_index(&self, name: &str, tag: &str, seed: &str) -> (Pinned, Vec<Pinned>, Pinned) {
+        let platforms: Vec<Pinned> = ["amd64", "arm64"]
+            .iter()
+            .map(|arch| self.push_image(name, &format!("{tag}-{arch}"), &format!("{seed}-{arch}")))
+            .collect();
+        let attestation = self.push_image(name, &format!("{tag}-att"), &format!("{seed}-att"));
+        let size = |image: &Pinned| {
+            http_get(
+                &self.host,
+                &format!("/v2/{name}/manifests/{}", image.digest),
+            )
+            .unwrap()
+            .1
+            .len()
+        };
+        let mut manifests: Vec<Value> = platforms
+            .iter()
+            .zip(["amd64", "arm64"])
+            .map(|(image, arch)| {
+                json!({
+                    "mediaType": OCI_MANIFEST,
+                    "digest": image.digest,
+                    "size": size(image),
+                    "platform": {"architecture": arch, "os": "linux"}
+                })
+            })
+            .collect();
+        manifests.push(json!({
+            "mediaType": OCI_MANIFEST,
+            "digest": attestation.digest,
+            "size": size(&attestation),
+            "platform": {"architecture": "unknown", "os": "unknown"},
+            "annotations": {
+                "vnd.docker.reference.digest": platforms[0].digest,
+                "vnd.docker.reference.type": "attestation-manifest"
+            }
+        }));
+        let index = json!({
+            "schemaVersion": 2,
+            "mediaType": OCI_INDEX,
+            "manifests": manifests
+        })
+        .to_string();
+        let reference = parse_reference(&format!("{}/{name}:{tag}", self.host)).unwrap();
+        let digest = stagegate::oci::runtime()
+            .unwrap()
+            .block_on(client().push_manifest(&reference, &[], index.as_bytes(), OCI_INDEX))
+            .unwrap();
+        let index = parse_pinned(&format!("{}/{name}@{digest}", self.host)).unwrap();
+        (index, platforms, attestation)
     }
 }
 

@@ -162,7 +162,7 @@ fn signed_waivers_apply_at_a_signed_only_stage() {
         format!(
             "version: 1\nstages:\n  prod:\n    policies: [{}, {}]\n    data: [{}]\n    require_signed_waivers: true\ntrust:\n  approvers:\n    - {{name: alice@example.com, key: {}, roles: [security-lead]}}\n    - {{name: bob@example.com, key: {}, roles: [developer]}}\n  waiver_roles: [security-lead]\nwaivers: [{files}]\n",
             p("policies/baseline"),
-            p("policies/security.cel.yaml"),
+            p("testdata/waivers/security.cel.yaml"),
             p("policies/data.yaml"),
             p("testdata/keys/alice.pub"),
             p("testdata/keys/bob.pub"),
@@ -222,7 +222,7 @@ fn waiver_sign_writes_a_set_a_signed_only_stage_accepts() {
     let stages = format!(
         "version: 1\nstages:\n  prod:\n    policies: [{}, {}]\n    data: [{}]\n    require_signed_waivers: true\ntrust:\n  approvers:\n    - {{name: alice@example.com, key: {}, roles: [security-lead]}}\n  waiver_roles: [security-lead]\n",
         p("policies/baseline"),
-        p("policies/security.cel.yaml"),
+        p("testdata/waivers/security.cel.yaml"),
         p("policies/data.yaml"),
         p("testdata/keys/alice.pub"),
     );

@@ -24,7 +24,8 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use super::{SbomPart, license_ref, sha256_in};
+use super::{SbomPart, license_ref};
+use crate::evidence::binding::SubjectClaim;
 use crate::evidence::model::Component;
 
 /// A CycloneDX BOM, the parts the SBOM reader needs.
@@ -135,7 +136,7 @@ pub(crate) fn read(doc: Document<'_>) -> SbomPart {
         }
         components.push(component(&c));
     });
-    let (describes, declared_digests, generator) = match doc.metadata {
+    let (describes, subject, generator) = match doc.metadata {
         Some(mut metadata) => {
             let generator = metadata.tools.and_then(generator);
             // An AGPL library listed only under the described artifact is still in it
@@ -156,13 +157,13 @@ pub(crate) fn read(doc: Document<'_>) -> SbomPart {
             match metadata.component {
                 Some(subject) => (
                     vec![component(&subject)],
-                    declared_digests(&subject),
+                    subject_claim(&subject),
                     generator,
                 ),
-                None => (Vec::new(), Vec::new(), generator),
+                None => (Vec::new(), SubjectClaim::default(), generator),
             }
         }
-        None => (Vec::new(), Vec::new(), None),
+        None => (Vec::new(), SubjectClaim::default(), None),
     };
     SbomPart {
         format: "cyclonedx",
@@ -170,7 +171,7 @@ pub(crate) fn read(doc: Document<'_>) -> SbomPart {
         generator,
         components,
         describes,
-        declared_digests,
+        subject,
     }
 }
 
@@ -215,29 +216,35 @@ fn component(c: &CdxComponent<'_>) -> Component {
     }
 }
 
-/// The sha256 digests a component (`metadata.component`) claims for itself.
-pub(crate) fn declared_digests(subject: &CdxComponent<'_>) -> Vec<String> {
-    let mut digests = Vec::new();
+/// What a BOM says it describes, from `metadata.component`: its SHA-256 `hashes`, a digest in
+/// its `purl` and, for a `container`, in its `version` (syft and Grype write the manifest digest
+/// there) as examined; Trivy's `aquasecurity:trivy:RepoDigest` properties as referenced (the
+/// registry digest the image was pulled by, an index for multi-platform images).
+pub(crate) fn subject_claim(subject: &CdxComponent<'_>) -> SubjectClaim {
+    let mut claim = SubjectClaim::default();
     for hash in subject.hashes.iter().flatten() {
         if hash.alg.eq_ignore_ascii_case("SHA-256") {
-            digests.push(hash.content.to_ascii_lowercase());
+            claim.examined_hex(&hash.content);
         }
     }
     let is_container = subject.kind.as_deref() == Some("container");
-    let candidates = subject
+    let examined = subject
         .purl
         .iter()
-        .chain(subject.version.iter().filter(|_| is_container))
-        .chain(
-            subject
-                .properties
-                .iter()
-                .flatten()
-                .filter(|p| p.name.as_deref() == Some("aquasecurity:trivy:RepoDigest"))
-                .filter_map(|p| p.value.as_ref()),
-        );
-    digests.extend(candidates.filter_map(|text| sha256_in(text)));
-    digests
+        .chain(subject.version.iter().filter(|_| is_container));
+    for text in examined {
+        claim.examined_in(text);
+    }
+    let repo_digests = subject
+        .properties
+        .iter()
+        .flatten()
+        .filter(|p| p.name.as_deref() == Some("aquasecurity:trivy:RepoDigest"))
+        .filter_map(|p| p.value.as_ref());
+    for text in repo_digests {
+        claim.referenced_in(text);
+    }
+    claim
 }
 
 fn generator(tools: Tools<'_>) -> Option<String> {
@@ -281,7 +288,7 @@ mod tests {
         assert_eq!(part.components[3].licenses, ["LicenseRef-My-License"]);
         assert_eq!(part.components[3].purl, None);
         assert_eq!(part.generator.as_deref(), Some("syft 1.6.0"));
-        assert_eq!(part.declared_digests, [hex]);
+        assert_eq!(part.subject.examined, [hex]);
         assert_eq!(part.describes[0].name, "app");
     }
 

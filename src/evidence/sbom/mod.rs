@@ -1,9 +1,10 @@
 //! SBOM readers: [`cyclonedx`] and [`spdx`], each turning one document into an [`SbomPart`].
 //!
 //! Both readers also report the digests the SBOM claims for the artifact it describes
-//! ([`SbomPart::declared_digests`]), so that collecting can record a `subject-mismatch`
-//! problem when they disagree with the subject being promoted.
+//! ([`SbomPart::subject`]), so that collecting can bind it to the subject being promoted
+//! ([`super::binding`]).
 
+use super::binding::SubjectClaim;
 use super::model::Component;
 
 pub mod cyclonedx;
@@ -22,8 +23,8 @@ pub(crate) struct SbomPart {
     pub components: Vec<Component>,
     /// What the SBOM describes.
     pub describes: Vec<Component>,
-    /// Lowercase hex sha256 digests the SBOM claims for what it describes.
-    pub declared_digests: Vec<String>,
+    /// The digests the SBOM claims for what it describes.
+    pub subject: SubjectClaim,
 }
 
 /// A license that CycloneDX gives only by `name` (by definition not an SPDX id, or it would

@@ -19,7 +19,8 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 
-use super::{SbomPart, sha256_in};
+use super::SbomPart;
+use crate::evidence::binding::SubjectClaim;
 use crate::evidence::model::Component;
 
 /// An SPDX document (only the parts we read).
@@ -118,7 +119,7 @@ pub(crate) fn read(doc: Document<'_>) -> SbomPart {
     }
     let mut components = Vec::new();
     let mut describes = Vec::new();
-    let mut declared_digests = Vec::new();
+    let mut subject = SubjectClaim::default();
     for package in doc.packages.iter().flatten() {
         let converted = component(package);
         if package
@@ -128,16 +129,17 @@ pub(crate) fn read(doc: Document<'_>) -> SbomPart {
         {
             for checksum in package.checksums.iter().flatten() {
                 if checksum.algorithm.eq_ignore_ascii_case("SHA256") {
-                    declared_digests.push(checksum.checksum_value.to_ascii_lowercase());
+                    subject.examined_hex(&checksum.checksum_value);
                 }
             }
-            declared_digests.extend(converted.purl.as_deref().and_then(sha256_in));
+            if let Some(purl) = converted.purl.as_deref() {
+                subject.examined_in(purl);
+            }
             describes.push(converted);
         } else {
             components.push(converted);
         }
     }
-    declared_digests.dedup();
     let generator = doc.creation_info.and_then(|info| {
         info.creators
             .iter()
@@ -149,7 +151,7 @@ pub(crate) fn read(doc: Document<'_>) -> SbomPart {
         generator,
         components,
         describes,
-        declared_digests,
+        subject,
     }
 }
 
@@ -208,7 +210,7 @@ mod tests {
         let part = read(doc);
         assert_eq!(part.components.len(), 2);
         assert_eq!(part.describes[0].name, "img");
-        assert_eq!(part.declared_digests, [hex]);
+        assert_eq!(part.subject.examined, [hex]);
         let a = &part.components[0];
         assert_eq!(a.licenses, ["MIT OR Apache-2.0"]);
         assert_eq!(a.purl.as_deref(), Some("pkg:npm/a@1"));

@@ -27,7 +27,13 @@
 //! and character references is refused, never expanded. Nesting deeper than
 //! [`Limits::max_depth`] is refused.
 //!
-//! What we ignore (and why): `<properties>`, `<system-out>`/`<system-err>`, stack traces,
+//! The subject ([`Report::subject`]): a `<property name=… value=…/>` (of a suite or a case)
+//! whose name is one of [`SUBJECT_PROPERTIES`] and whose value holds `sha256:HEX` (e.g.
+//! `ghcr.io/acme/app@sha256:HEX`), as pytest's `record_testsuite_property("image", ref)` or
+//! Maven's `-Dimage.digest=sha256:…` (Surefire copies system properties) write them. JUnit has
+//! no standard field for it, so most reports name no subject.
+//!
+//! What we ignore (and why): other `<properties>`, `<system-out>`/`<system-err>`, stack traces,
 //! timestamps, host names — not figures a gate decides on; the whole XML text stays in `raw`.
 
 use std::path::Path;
@@ -38,6 +44,7 @@ use quick_xml::escape::{EscapeError, resolve_predefined_entity};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
+use crate::evidence::binding::SubjectClaim;
 use crate::evidence::detect::InputKind;
 use crate::evidence::error::EvidenceError;
 use crate::evidence::model::{TestCase, TestSuite};
@@ -78,6 +85,8 @@ pub(crate) struct Report {
     pub suites: Vec<TestSuite>,
     /// One message per disagreement.
     pub problems: Vec<String>,
+    /// What it says it tested.
+    pub subject: SubjectClaim,
 }
 
 /// A test case being read.
@@ -90,6 +99,17 @@ struct OpenCase {
     skipped: bool,
     flaky: Option<Option<String>>,
 }
+
+/// The `<property>` names whose value names the artifact under test (compared
+/// case-insensitively).
+pub const SUBJECT_PROPERTIES: &[&str] = &[
+    "subject",
+    "subject.digest",
+    "image",
+    "image.digest",
+    "artifact",
+    "artifact.digest",
+];
 
 /// Reads one JUnit XML document into its suites.
 pub(crate) fn read(
@@ -115,6 +135,7 @@ pub(crate) fn read(
     let mut suites: Vec<OpenSuite> = Vec::new();
     let mut done: Vec<TestSuite> = Vec::new();
     let mut case: Option<OpenCase> = None;
+    let mut subject = SubjectClaim::default();
     let mut problems: Vec<String> = Vec::new();
     let mut root: Option<Declared> = None;
 
@@ -257,6 +278,16 @@ pub(crate) fn read(
                     }
                 }
             }
+            b"property" => {
+                let named = attribute("name")?.is_some_and(|name| {
+                    SUBJECT_PROPERTIES
+                        .iter()
+                        .any(|p| p.eq_ignore_ascii_case(name.trim()))
+                });
+                if named && let Some(value) = attribute("value")? {
+                    subject.referenced_in(&value);
+                }
+            }
             _ => {}
         }
     }
@@ -292,6 +323,7 @@ pub(crate) fn read(
     Ok(Report {
         suites: done,
         problems,
+        subject,
     })
 }
 
@@ -463,6 +495,32 @@ mod tests {
 
     fn read_str(text: &str) -> Result<Vec<TestSuite>, EvidenceError> {
         read(Path::new("t.xml"), text, &Limits::default(), 0).map(|report| report.suites)
+    }
+
+    #[test]
+    fn the_subject_is_a_named_property() {
+        let subject_of = |text: &str| {
+            read(Path::new("t.xml"), text, &Limits::default(), 0)
+                .unwrap()
+                .subject
+        };
+        // Real reports with properties that name no artifact.
+        for text in [
+            include_str!("../../../testdata/corpus/junit/pytest-junitxml.xml"),
+            include_str!("../../../testdata/corpus/junit/go-junit-report-subtests.xml"),
+        ] {
+            assert!(subject_of(text).is_empty());
+        }
+        let hex = "ab".repeat(32);
+        let text = format!(
+            r#"<testsuites><testsuite name="s"><properties>
+              <property name="python" value="3.12"/>
+              <property name="Image" value="ghcr.io/acme/app@sha256:{hex}"/>
+              <property name="custom" value="other@sha256:{other}"/>
+            </properties><testcase name="t"/></testsuite></testsuites>"#,
+            other = "cd".repeat(32)
+        );
+        assert_eq!(subject_of(&text).referenced, [hex]);
     }
 
     /// Regression for issue #12 point 7: counters claiming failures around a passing case read

@@ -28,6 +28,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use super::{max_score, severity_from_label, severity_from_score, worst};
+use crate::evidence::binding::SubjectClaim;
 use crate::evidence::model::{PackageRef, Suppression, VulnSeverity, Vulnerability};
 use crate::evidence::sbom::cyclonedx::{CdxComponent, Metadata, flatten};
 
@@ -103,18 +104,18 @@ struct Analysis<'a> {
     detail: Option<Cow<'a, str>>,
 }
 
-/// Turns the `vulnerabilities` of a CycloneDX document into findings; the caller has checked
-/// that the array is present.
-/// The sha256 digests the document's `metadata.component` claims: what its VEX analysis is
-/// about.
-pub(crate) fn declared_digests(doc: &Document<'_>) -> Vec<String> {
+/// What the BOM says it describes (`metadata.component`, as for an SBOM): what its VEX
+/// analysis is about.
+pub(crate) fn subject_claim(doc: &Document<'_>) -> SubjectClaim {
     doc.metadata
         .as_ref()
         .and_then(|m| m.component.as_ref())
-        .map(crate::evidence::sbom::cyclonedx::declared_digests)
+        .map(crate::evidence::sbom::cyclonedx::subject_claim)
         .unwrap_or_default()
 }
 
+/// Turns the `vulnerabilities` of a CycloneDX document into findings; the caller has checked
+/// that the array is present.
 pub(crate) fn findings(doc: Document<'_>, source_index: usize) -> Vec<Vulnerability> {
     let mut packages: HashMap<String, PackageRef> = HashMap::new();
     let mut remember = |c: &CdxComponent<'_>| {

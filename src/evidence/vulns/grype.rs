@@ -7,6 +7,11 @@
 //! with the rule's `vex-status` (or `ignored`) as state and `vex-justification` or `reason` as
 //! justification.
 //!
+//! The subject ([`subject_claim`]): `source.target` of an `image` source — `manifestDigest` as
+//! the manifest examined, `repoDigests` and a `userInput` pinned by digest as what the scan was
+//! pointed at (an index for multi-platform images) — and the sha256 `digests` of a `file`
+//! source. Never `imageID`: that is the config's digest, not the manifest's.
+//!
 //! What we ignore (and why): match details, locations, CPEs, EPSS and risk scores — they do not
 //! change which vulnerability affects which package; they remain in `raw`.
 
@@ -15,6 +20,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use super::{max_score, severity_from_label, split_versions};
+use crate::evidence::binding::SubjectClaim;
 use crate::evidence::model::{PackageRef, Suppression, Vulnerability};
 
 /// The name written to [`Vulnerability::source`].
@@ -27,6 +33,18 @@ pub(crate) struct Document<'a> {
     matches: Option<Vec<Match<'a>>>,
     #[serde(borrow, default, rename = "ignoredMatches")]
     ignored_matches: Option<Vec<IgnoredMatch<'a>>>,
+    #[serde(borrow, default)]
+    source: Option<Source<'a>>,
+}
+
+/// What was scanned: `{type: image|directory|file, target}`.
+#[derive(Debug, Deserialize)]
+struct Source<'a> {
+    #[serde(borrow, default, rename = "type")]
+    kind: Option<Cow<'a, str>>,
+    /// An object for images and files, a path string for directories.
+    #[serde(default)]
+    target: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,6 +117,57 @@ struct IgnoreRule<'a> {
     vex_justification: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     reason: Option<Cow<'a, str>>,
+}
+
+/// What the scan says it is about (see the module documentation).
+pub(crate) fn subject_claim(doc: &Document<'_>) -> SubjectClaim {
+    let mut claim = SubjectClaim::default();
+    let Some(source) = &doc.source else {
+        return claim;
+    };
+    let Some(target) = source
+        .target
+        .as_ref()
+        .and_then(serde_json::Value::as_object)
+    else {
+        return claim;
+    };
+    let text = |key: &str| target.get(key).and_then(serde_json::Value::as_str);
+    match source.kind.as_deref() {
+        Some("image") => {
+            if let Some(digest) = text("manifestDigest") {
+                claim.examined_in(digest);
+            }
+            for reference in target
+                .get("repoDigests")
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(serde_json::Value::as_str)
+            {
+                claim.referenced_in(reference);
+            }
+            if let Some(input) = text("userInput") {
+                claim.referenced_in(input);
+            }
+        }
+        Some("file") => {
+            for digest in target
+                .get("digests")
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter(|d| {
+                    d.get("algorithm").and_then(serde_json::Value::as_str) == Some("sha256")
+                })
+                .filter_map(|d| d.get("value").and_then(serde_json::Value::as_str))
+            {
+                claim.examined_hex(digest);
+            }
+        }
+        _ => {}
+    }
+    claim
 }
 
 /// Turns a Grype document into findings.
@@ -213,5 +282,30 @@ mod tests {
         let suppressed = found[1].suppressed.as_ref().unwrap();
         assert_eq!(suppressed.state, "not_affected");
         assert_eq!(found[1].source_indexes, [3]);
+    }
+
+    #[test]
+    fn the_subject_is_the_manifest_and_the_repo_digests() {
+        // keycloak:21.0.2 is multi-platform: `repoDigests` (and the pinned `userInput`) name the
+        // index, `manifestDigest` the platform manifest scanned, `imageID` the config.
+        let text = include_str!("../../../testdata/corpus/grype/grype-image-keycloak-21.0.2.json");
+        let claim = subject_claim(&serde_json::from_str(text).unwrap());
+        assert_eq!(
+            claim.examined,
+            ["d1630d3eb8285a978301bcefc5b223e564ae300750af2fc9ea3f413c5376a47e"]
+        );
+        assert_eq!(
+            claim.referenced,
+            ["347a0d748d05a050dc64b92de2246d2240db6eb38afbc17c3c08d0acb0db1b50"]
+        );
+
+        let file = r#"{"matches":[],"source":{"type":"file","target":{"path":"app.tar",
+            "digests":[{"algorithm":"sha1","value":"aa"},{"algorithm":"sha256","value":"ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB"}]}}}"#;
+        let claim = subject_claim(&serde_json::from_str(file).unwrap());
+        assert_eq!(claim.examined, ["ab".repeat(32)]);
+
+        let directory = r#"{"matches":[],"source":{"type":"directory","target":"/src"}}"#;
+        assert!(subject_claim(&serde_json::from_str(directory).unwrap()).is_empty());
+        assert!(subject_claim(&serde_json::from_str(r#"{"matches":[]}"#).unwrap()).is_empty());
     }
 }

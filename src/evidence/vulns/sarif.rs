@@ -19,6 +19,14 @@
 //! The id is the `ruleId`. A rule id that names an advisory (`CVE-`, `GHSA-`) or a rule tagged
 //! `vulnerability` makes a finding of category `vulnerability`, anything else `code`.
 //!
+//! The subject ([`subject_claim`]), per run: the image properties Trivy writes in the run's
+//! property bag (`imageName` pinned by digest, `repoDigests`; never `imageID`, the config's
+//! digest), `artifacts[].location.uri` pinned by digest (`IMAGE@sha256:HEX`, a
+//! `pkg:oci/…@sha256%3AHEX` purl), and `artifacts[].hashes["sha-256"]` as candidates (the run is
+//! about the subject when one of the files it analysed is the subject). Grype's SARIF names its
+//! image only inside messages and logical locations, so it names no subject: use `grype -o
+//! json` for a scan bound to the subject.
+//!
 //! What we ignore (and why): results of `kind` `pass` and `notApplicable` (they are not
 //! findings); rules defined in `tool.extensions` (none of the scanners we target use them);
 //! the package, which SARIF has no structured field for — so SARIF findings are not merged with
@@ -31,6 +39,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{severity_from_label, severity_from_score};
+use crate::evidence::binding::SubjectClaim;
 use crate::evidence::model::{
     FindingCategory, FindingLocation, Suppression, VulnSeverity, Vulnerability,
 };
@@ -48,6 +57,20 @@ struct Run<'a> {
     tool: Tool<'a>,
     #[serde(borrow, default)]
     results: Option<Vec<SarifResult<'a>>>,
+    /// The run's property bag (§3.8), where Trivy names the image.
+    #[serde(default)]
+    properties: Option<serde_json::Map<String, Value>>,
+    #[serde(borrow, default)]
+    artifacts: Option<Vec<Artifact<'a>>>,
+}
+
+/// A file the run analysed or referred to (§3.24).
+#[derive(Debug, Deserialize)]
+struct Artifact<'a> {
+    #[serde(borrow, default)]
+    location: Option<ArtifactLocation<'a>>,
+    #[serde(borrow, default)]
+    hashes: Option<HashMap<Cow<'a, str>, Cow<'a, str>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -167,6 +190,32 @@ struct SarifSuppression<'a> {
     status: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     justification: Option<Cow<'a, str>>,
+}
+
+/// What the log's runs say they are about (see the module documentation).
+pub(crate) fn subject_claim(doc: &Document<'_>) -> SubjectClaim {
+    let mut claim = SubjectClaim::default();
+    for run in &doc.runs {
+        if let Some(properties) = &run.properties {
+            if let Some(name) = properties.get("imageName").and_then(Value::as_str) {
+                claim.referenced_in(name);
+            }
+            let digests = properties.get("repoDigests").and_then(Value::as_array);
+            for reference in digests.into_iter().flatten().filter_map(Value::as_str) {
+                claim.referenced_in(reference);
+            }
+        }
+        for artifact in run.artifacts.iter().flatten() {
+            if let Some(uri) = artifact.location.as_ref().and_then(|l| l.uri.as_deref()) {
+                claim.referenced_in(uri);
+            }
+            let hashes = artifact.hashes.iter().flatten();
+            for (_, hex) in hashes.filter(|(algorithm, _)| *algorithm == "sha-256") {
+                claim.candidate_hex(hex);
+            }
+        }
+    }
+    claim
 }
 
 /// Turns a SARIF log into findings.
@@ -382,5 +431,43 @@ mod tests {
         assert_eq!(found[0].cvss, Some(8.2));
         assert_eq!(found[0].category, FindingCategory::Vulnerability);
         assert_eq!(found[1].severity, VulnSeverity::Low);
+    }
+
+    #[test]
+    fn the_subject_is_named_by_run_properties_and_artifacts() {
+        let claim_of = |text: &str| subject_claim(&serde_json::from_str(text).unwrap());
+        // Real logs: Trivy's names an image archive (no digest), Grype's no image at all.
+        let trivy =
+            include_str!("../../../testdata/corpus/sarif/trivy-image-alpine-310.sarif.json");
+        assert!(claim_of(trivy).is_empty());
+        let grype = include_str!("../../../testdata/corpus/sarif/grype-image.sarif.json");
+        assert!(claim_of(grype).is_empty());
+
+        // Trivy's run properties for an image in a registry.
+        let (index, config, file) = ("a".repeat(64), "c".repeat(64), "f".repeat(64));
+        let pinned = trivy
+            .replacen(
+                "\"imageName\": \"testdata/fixtures/images/alpine-310.tar.gz\"",
+                &format!("\"imageName\": \"ghcr.io/acme/app@sha256:{index}\""),
+                1,
+            )
+            .replacen(
+                "\"repoDigests\": null",
+                &format!("\"repoDigests\": [\"ghcr.io/acme/app@sha256:{index}\"]"),
+                1,
+            );
+        assert_ne!(pinned, trivy);
+        let claim = claim_of(&pinned);
+        assert_eq!(claim.referenced, std::slice::from_ref(&index));
+        assert!(!claim.referenced.contains(&config));
+
+        // Analysed artifacts: hashes are candidates, a pinned URI is a reference.
+        let claim = claim_of(&format!(
+            r#"{{"version":"2.1.0","runs":[{{"tool":{{"driver":{{"name":"t"}}}},
+              "artifacts":[{{"location":{{"uri":"app.bin"}},"hashes":{{"sha-256":"{file}","md5":"x"}},"roles":["analysisTarget"]}},
+                           {{"location":{{"uri":"pkg:oci/app@sha256%3A{index}"}}}}]}}]}}"#
+        ));
+        assert_eq!(claim.candidates, [file]);
+        assert_eq!(claim.referenced, [index]);
     }
 }

@@ -11,6 +11,12 @@
 //! - `ModifiedFindings[]` (written with `--show-suppressed` when a VEX document or ignore file
 //!   suppressed a finding) as suppressed findings, with Trivy's status and statement.
 //!
+//! The subject ([`subject_claim`]): the digests of `Metadata.RepoDigests` and of an
+//! `ArtifactName` (or `Metadata.Reference`) pinned by digest, all what the scan was pointed at
+//! (for a multi-platform image, the index). Trivy records no manifest digest; its
+//! `Metadata.ImageID` is the config's digest and `ArtifactID` a cache key, and neither is
+//! compared. A scan of an image archive, a file system or a repository names no digest.
+//!
 //! What we ignore (and why): Trivy's `Status` (`fixed` there means "a fix exists", not "not
 //! affected"); misconfiguration checks that passed (they are not findings); layers, references,
 //! dates and code snippets (in `raw`).
@@ -21,6 +27,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{max_score, severity_from_label, split_versions};
+use crate::evidence::binding::SubjectClaim;
 use crate::evidence::model::{
     FindingCategory, FindingLocation, PackageRef, Suppression, Vulnerability,
 };
@@ -33,6 +40,32 @@ pub const SOURCE: &str = "trivy";
 pub(crate) struct Document<'a> {
     #[serde(borrow, default, rename = "Results")]
     results: Option<Vec<TrivyResult<'a>>>,
+    #[serde(borrow, default, rename = "ArtifactName")]
+    artifact_name: Option<Cow<'a, str>>,
+    #[serde(borrow, default, rename = "Metadata")]
+    metadata: Option<ReportMetadata<'a>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ReportMetadata<'a> {
+    #[serde(borrow, default, rename = "RepoDigests")]
+    repo_digests: Option<Vec<Cow<'a, str>>>,
+    #[serde(borrow, default, rename = "Reference")]
+    reference: Option<Cow<'a, str>>,
+}
+
+/// What the scan says it is about (see the module documentation).
+pub(crate) fn subject_claim(doc: &Document<'_>) -> SubjectClaim {
+    let mut claim = SubjectClaim::default();
+    let digests = doc.metadata.as_ref().and_then(|m| m.repo_digests.as_ref());
+    for reference in digests.into_iter().flatten() {
+        claim.referenced_in(reference);
+    }
+    let reference = doc.metadata.as_ref().and_then(|m| m.reference.as_ref());
+    for name in doc.artifact_name.iter().chain(reference) {
+        claim.referenced_in(name);
+    }
+    claim
 }
 
 #[derive(Debug, Deserialize)]
@@ -285,5 +318,22 @@ mod tests {
         assert_eq!(found[2].category, FindingCategory::Secret);
         assert_eq!(found[2].severity, VulnSeverity::Critical);
         assert_eq!(found[2].location.as_ref().unwrap().line, Some(3));
+    }
+
+    #[test]
+    fn the_subject_is_the_repo_digests_and_a_pinned_artifact_name() {
+        // An image archive: a path, a tag and the config digest, but no manifest digest.
+        let text = include_str!("../../../testdata/corpus/trivy/trivy-image-alpine-310.json");
+        assert!(subject_claim(&serde_json::from_str(text).unwrap()).is_empty());
+
+        let (index, config) = ("a".repeat(64), "c".repeat(64));
+        let text = format!(
+            r#"{{"SchemaVersion":2,"ArtifactName":"ghcr.io/acme/app@sha256:{index}",
+            "ArtifactType":"container_image","Metadata":{{"ImageID":"sha256:{config}",
+            "RepoDigests":["ghcr.io/acme/app@sha256:{index}"]}},"Results":[]}}"#
+        );
+        let claim = subject_claim(&serde_json::from_str(&text).unwrap());
+        assert_eq!(claim.referenced, [index]);
+        assert!(claim.examined.is_empty());
     }
 }
