@@ -133,7 +133,8 @@ mod tests {
     fn gated(n: u64, digest: &str, at: &str, result: Outcome, signed: bool) -> AuditRecord {
         let mut r = record(n);
         r.subject.name = "registry.example/shop/api".into();
-        r.subject.digest.sha256 = digest.into();
+        // A real digest: records whose subject digest is malformed do not read back.
+        r.subject.digest.sha256 = digest.repeat(32);
         r.evaluated_at = at.into();
         r.result = result;
         r.signer_key_id = signed.then(|| "key-1".to_owned());
@@ -154,12 +155,17 @@ mod tests {
         }
         let found = known_good(&mut store, "prod", None).unwrap().unwrap();
         let digests: Vec<&str> = found.iter().map(|k| k.digest.as_str()).collect();
-        assert_eq!(digests, ["sha256:aa", "sha256:bb"]);
+        let expected = ["aa", "bb"].map(|d| format!("sha256:{}", d.repeat(32)));
+        assert_eq!(digests, expected);
         assert_eq!(found[0].results.len(), 2);
         assert_eq!(found[0].results[0].promotion_id, "p-5");
-        let only = known_good(&mut store, "prod", Some("shop/api@sha256:bb"))
-            .unwrap()
-            .unwrap();
+        let only = known_good(
+            &mut store,
+            "prod",
+            Some(&format!("shop/api@sha256:{}", "bb".repeat(32))),
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(only.len(), 1);
         assert!(
             known_good(&mut store, "dev", None)

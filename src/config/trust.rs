@@ -457,7 +457,7 @@ mod tests {
                 "RFC 3339",
             ),
             ("keys:\n  - missing.pub\n", "does not exist"),
-            ("max_age: 99999999999999999999d\nkeys: []\n", "max_age"),
+            ("keys: []\nmax_age: 99999999999999999999d\n", "max_age"),
         ];
         for (yaml, expected) in cases {
             let err = check(yaml, dir.path()).unwrap_err();
