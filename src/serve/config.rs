@@ -171,7 +171,7 @@ impl Policy {
             return Err(ConfigError::Invalid {
                 path: path.to_owned(),
                 message: format!(
-                    "`trust.{field}` is read by `gate`, not by `serve`: admission checks stage results against `trust.keys` (and the top-level `max_age`)"
+                    "`trust.{field}` is read by `gate`, not by `serve`: admission checks stage results against `trust.keys`, `trust.identities` and `trust.roots` (and the top-level `max_age`)"
                 ),
             });
         }
@@ -185,12 +185,26 @@ impl Policy {
             .keys
             .iter()
             .any(|k| k.purposes.contains(&Purpose::Results))
+            && !trust_config
+                .identities
+                .iter()
+                .any(|i| i.purposes.contains(&Purpose::Results))
         {
             return Err(ConfigError::Invalid {
                 path: path.to_owned(),
-                message: "`trust.keys` has no key trusted for `results`: nothing could ever verify"
+                message: "`trust.keys` and `trust.identities` have nothing trusted for `results`: nothing could ever verify"
                     .to_owned(),
             });
+        }
+        for entry in &trust_config.identities {
+            hasher.update(format!("{entry:?}").as_bytes());
+        }
+        for root in &trust_config.roots {
+            let json = fs_err::read(&root.resolved).map_err(|source| ConfigError::Read {
+                path: root.resolved.clone(),
+                source,
+            })?;
+            hasher.update(&json);
         }
         for entry in &trust_config.keys {
             let pem = fs_err::read(&entry.path.resolved).map_err(|source| ConfigError::Read {
@@ -203,6 +217,10 @@ impl Policy {
         let trust = Trust::load(&trust_config).map_err(|e| match e {
             TrustError::Read { path, source } => ConfigError::Read { path, source },
             TrustError::Key { path, source } => ConfigError::Key { path, source },
+            other => ConfigError::Invalid {
+                path: path.to_owned(),
+                message: other.to_string(),
+            },
         })?;
         let duration = |field: &str, text: Option<&String>, default: Duration| match text {
             None => Ok(default),

@@ -5,6 +5,7 @@ mod attest;
 mod audit;
 mod collect;
 mod collect_cli;
+mod conformance;
 mod evaluate;
 mod fixtures;
 mod impact;
