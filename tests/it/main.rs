@@ -9,6 +9,7 @@ mod conformance;
 mod evaluate;
 mod fixtures;
 mod impact;
+mod keyless;
 mod registry;
 mod rego_engine;
 mod replay;
