@@ -415,4 +415,142 @@ mod tests {
         }
         assert!(Matcher::regexp("(").is_err());
     }
+
+    /// The Verifier's dispatch on a real keyless bundle (npm provenance, public-good root).
+    mod dispatch {
+        use super::super::super::policy::{Rule, VerificationPolicy};
+        use super::super::super::{
+            CheckedBundle, SignatureErrorKind, Trust, TrustedApprover, Verifier, VerifyError,
+        };
+        use super::*;
+
+        const IDENTITY: &str =
+            "https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main";
+
+        fn npm() -> CheckedBundle {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+                "testdata/corpus/slsa-provenance/bundle-v0.1-dsse-statement-v1-slsa-v1-npm-sigstorejs.sigstore.json",
+            );
+            CheckedBundle::from_json(&fs_err::read(path).unwrap()).unwrap()
+        }
+
+        fn identity(purposes: Vec<Purpose>, stages: Option<Vec<String>>) -> TrustedIdentity {
+            TrustedIdentity {
+                name: "sigstore-js".into(),
+                purposes,
+                stages,
+                ..TrustedIdentity::for_anything(
+                    Matcher::Exact(IDENTITY.into()),
+                    Some(Matcher::Exact(GH.into())),
+                )
+            }
+        }
+
+        fn verifier(identities: Vec<TrustedIdentity>) -> Verifier {
+            Verifier::new(&Trust {
+                identities,
+                ..Trust::default()
+            })
+        }
+
+        fn provenance() -> VerificationPolicy {
+            VerificationPolicy::builder()
+                .rule(Rule::PredicateType("https://slsa.dev/provenance/v1".into()))
+                .build()
+                .unwrap()
+        }
+
+        #[test]
+        fn scoped_by_purpose_and_stage() {
+            let document = npm();
+            assert!(document.is_keyless());
+            let verified = verifier(vec![identity(vec![Purpose::Provenance], None)])
+                .verify_evidence(&document, Some("prod"))
+                .unwrap();
+            let signer = verified.signer();
+            assert_eq!(signer.name, "sigstore-js");
+            assert_eq!(signer.purposes, [Purpose::Provenance]);
+            let certificate = signer.certificate.as_ref().unwrap();
+            assert_eq!(certificate.subject, IDENTITY);
+            assert_eq!(certificate.claims["workflow"], "Release");
+            // An identity trusted for results verifies a result it signed (the chain).
+            verifier(vec![identity(vec![Purpose::Results], None)])
+                .verify(&document, Purpose::Results, Some("prod"), &provenance())
+                .unwrap();
+            // Not for this purpose, not at this stage, nobody, somebody else.
+            let refusals = [
+                (
+                    verifier(vec![identity(vec![Purpose::Provenance], None)]).verify(
+                        &document,
+                        Purpose::Results,
+                        Some("prod"),
+                        &provenance(),
+                    ),
+                    "trusted for provenance only, not for results",
+                ),
+                (
+                    verifier(vec![identity(
+                        vec![Purpose::Provenance],
+                        Some(vec!["dev".into()]),
+                    )])
+                    .verify_evidence(&document, Some("prod")),
+                    "not at `prod`",
+                ),
+                (
+                    verifier(Vec::new()).verify_evidence(&document, None),
+                    "no certificate identity is trusted",
+                ),
+                (
+                    verifier(vec![TrustedIdentity::for_anything(
+                        Matcher::Exact("alice@example.com".into()),
+                        None,
+                    )])
+                    .verify_evidence(&document, None),
+                    "untrusted identity",
+                ),
+            ];
+            for (outcome, expected) in refusals {
+                let err = outcome.unwrap_err();
+                assert!(
+                    matches!(err, VerifyError::Signature(_)),
+                    "{expected}: {err}"
+                );
+                assert!(err.to_string().contains(expected), "{err}");
+            }
+        }
+
+        #[test]
+        fn keyless_approver() {
+            let document = npm();
+            let approver = |subject: &str| TrustedApprover {
+                name: "release-bot".into(),
+                key: None,
+                identity: Some(TrustedIdentity::for_anything(
+                    Matcher::Exact(subject.into()),
+                    Some(Matcher::Exact(GH.into())),
+                )),
+                roles: vec!["release-manager".into()],
+            };
+            let trust = |subject: &str| Trust {
+                approvers: vec![approver(subject)],
+                waiver_roles: vec!["release-manager".into()],
+                ..Trust::default()
+            };
+            let (verified, may_waive) = Verifier::new(&trust(IDENTITY))
+                .verify_by_approver(&document, &provenance())
+                .unwrap();
+            assert_eq!(verified.signer().name, "release-bot");
+            assert!(may_waive);
+            let err = Verifier::new(&trust("alice@example.com"))
+                .verify_by_approver(&document, &provenance())
+                .unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    VerifyError::Signature(SignatureErrorKind::UntrustedIdentity { .. })
+                ),
+                "{err}"
+            );
+        }
+    }
 }
