@@ -207,7 +207,10 @@ fn evidence_with_signed_attestations(n: usize) -> (Evidence, Verifier) {
             serde_json::json!({"buildDefinition": {"buildType": "https://example.com/build/v1",
                 "externalParameters": {"step": i}}, "runDetails": {"builder": {"id": "https://example.com/builder"}}}),
         );
-        let bundle = sign_statement(&statement, &builder).unwrap().to_json().unwrap();
+        let bundle = sign_statement(&statement, &builder)
+            .unwrap()
+            .to_json()
+            .unwrap();
         add_attestation_document(
             &mut evidence,
             InputKind::Attestation,

@@ -61,7 +61,11 @@ pub struct VerifyArgs {
     pub key: Vec<PathBuf>,
     /// Keyless: the certificate identity (SAN: a workflow URI or an email) that must have
     /// signed.
-    #[arg(long, value_name = "ID", conflicts_with = "certificate_identity_regexp")]
+    #[arg(
+        long,
+        value_name = "ID",
+        conflicts_with = "certificate_identity_regexp"
+    )]
     pub certificate_identity: Option<String>,
     /// Keyless: a regular expression the certificate identity must match (anchored).
     #[arg(long, value_name = "RE")]
@@ -107,9 +111,13 @@ pub struct VerifyArgs {
 fn trust(args: &VerifyArgs) -> Result<Trust, Report> {
     let mut trust = Trust::with_keys(load_trusted(&args.key)?);
     let regexp = |flag: &str, re: &str| {
-        Matcher::regexp(re).map_err(|e| miette::miette!("`{flag}`: `{re}` is not a regular expression: {e}"))
+        Matcher::regexp(re)
+            .map_err(|e| miette::miette!("`{flag}`: `{re}` is not a regular expression: {e}"))
     };
-    let subject = match (&args.certificate_identity, &args.certificate_identity_regexp) {
+    let subject = match (
+        &args.certificate_identity,
+        &args.certificate_identity_regexp,
+    ) {
         (Some(id), _) => Some(Matcher::Exact(id.clone())),
         (None, Some(re)) => Some(regexp("--certificate-identity-regexp", re)?),
         (None, None) => None,
@@ -132,9 +140,9 @@ fn trust(args: &VerifyArgs) -> Result<Trust, Report> {
         ));
     }
     if let Some(path) = &args.trusted_root {
-        trust.roots.push(
-            load_root(path).map_err(|e| crate::cli::diagnostic::chain_report(&e))?,
-        );
+        trust
+            .roots
+            .push(load_root(path).map_err(|e| crate::cli::diagnostic::chain_report(&e))?);
     }
     Ok(trust)
 }
@@ -214,12 +222,10 @@ pub fn verify(mut args: VerifyArgs) -> Result<ExitStatus, Report> {
 }
 
 fn policy(args: &VerifyArgs, artifact: Option<&[u8]>) -> Result<VerificationPolicy, Report> {
-    if args.stage.is_some() && args.subject.is_none() {
-        if args.artifact.is_none() {
-            return Err(miette::miette!(
-                "`--stage` needs `--subject ALG:HEX` (or `--artifact FILE`, or `--image IMAGE@sha256:HEX`)"
-            ));
-        }
+    if args.stage.is_some() && args.subject.is_none() && args.artifact.is_none() {
+        return Err(miette::miette!(
+            "`--stage` needs `--subject ALG:HEX` (or `--artifact FILE`, or `--image IMAGE@sha256:HEX`)"
+        ));
     }
     let now = chrono::Utc::now();
     let subject = match (&args.subject, artifact) {

@@ -548,12 +548,13 @@ impl RawTrust {
 /// Checks one `trust.identities` entry: one issuer and one subject (exact or regexp, the
 /// regexps compile), a purpose, known stages.
 fn check_identity(raw: RawIdentity, stages: Option<&[&str]>) -> Result<IdentityEntry, String> {
-    let pick = |exact: Option<String>, regexp: Option<String>, what: &str| match (exact, regexp)
-    {
+    let pick = |exact: Option<String>, regexp: Option<String>, what: &str| match (exact, regexp) {
         (Some(value), None) => Ok(MatchEntry::Exact(value)),
         (None, Some(re)) => regex::Regex::new(&re)
             .map(|_| MatchEntry::Regexp(re.clone()))
-            .map_err(|e| format!("trusted identity: `{what}_regexp` `{re}` is not a regular expression: {e}")),
+            .map_err(|e| {
+                format!("trusted identity: `{what}_regexp` `{re}` is not a regular expression: {e}")
+            }),
         (Some(_), Some(_)) => Err(format!(
             "trusted identity: give `{what}` or `{what}_regexp`, not both"
         )),
@@ -732,7 +733,10 @@ mod tests {
         assert_eq!(trust.identities[1].name, "alice");
         assert_eq!(
             trust.approvers[0].identity,
-            Some(("bob@example.com".into(), "https://accounts.google.com".into()))
+            Some((
+                "bob@example.com".into(),
+                "https://accounts.google.com".into()
+            ))
         );
         assert!(trust.approvers[0].key.is_none());
     }

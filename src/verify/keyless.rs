@@ -362,8 +362,10 @@ mod tests {
         let identity = TrustedIdentity {
             github: [("repository".to_owned(), "acme/app".to_owned())].into(),
             ..TrustedIdentity::for_anything(
-                Matcher::regexp(r"https://github\.com/acme/.+/\.github/workflows/release\.yml@refs/tags/v.*")
-                    .unwrap(),
+                Matcher::regexp(
+                    r"https://github\.com/acme/.+/\.github/workflows/release\.yml@refs/tags/v.*",
+                )
+                .unwrap(),
                 Some(Matcher::Exact(GH.into())),
             )
         };

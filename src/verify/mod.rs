@@ -34,8 +34,8 @@ pub mod promotion;
 pub mod trust;
 pub mod verifier;
 
-pub use self::policy::{PolicyErrorKind, Rule, VerificationPolicy};
 pub use self::keyless::{CertificateIdentity, Matcher, SigstoreRoot, TrustedIdentity};
+pub use self::policy::{PolicyErrorKind, Rule, VerificationPolicy};
 pub use self::trust::{Trust, TrustError, TrustedApprover, TrustedKey};
 pub use self::verifier::{
     CheckedBundle, REVOCATION_PREDICATE_TYPE, Signer, VerifiedApproval, Verifier, purpose_of,

@@ -271,11 +271,9 @@ pub fn load_root(path: &std::path::Path) -> Result<SigstoreRoot, TrustError> {
         path: path.to_owned(),
         source,
     })?;
-    SigstoreRoot::from_json(path.display().to_string(), &text).map_err(|message| {
-        TrustError::Root {
-            path: path.to_owned(),
-            message,
-        }
+    SigstoreRoot::from_json(path.display().to_string(), &text).map_err(|message| TrustError::Root {
+        path: path.to_owned(),
+        message,
     })
 }
 

@@ -197,7 +197,8 @@ impl CheckedBundle {
 
 /// The first JSON document of `bytes` read by `sigstore-verify`'s bundle reader.
 fn sigstore_bundle(bytes: &[u8]) -> Result<sigstore_verify::types::Bundle, BundleErrorKind> {
-    let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<serde::de::IgnoredAny>();
+    let mut stream =
+        serde_json::Deserializer::from_slice(bytes).into_iter::<serde::de::IgnoredAny>();
     let _ = stream.next();
     let end = stream.byte_offset();
     let first = bytes.get(..end).unwrap_or(bytes);
@@ -446,7 +447,11 @@ impl Verifier {
             .ok_or(SignatureErrorKind::NoTrustedKeys)?;
         let signer = Signer {
             name: approver.name.clone(),
-            key_id: approver.key.as_ref().map(PublicKey::hint).unwrap_or_default(),
+            key_id: approver
+                .key
+                .as_ref()
+                .map(PublicKey::hint)
+                .unwrap_or_default(),
             certificate: None,
             purposes: Vec::new(),
         };
@@ -556,7 +561,9 @@ impl Verifier {
             .iter()
             .find(|i| i.grants(kind, stage).is_empty() && i.check(&certificate).is_ok())
         {
-            return Err(SignatureErrorKind::NotTrustedFor(other.refusal(kind, stage)));
+            return Err(SignatureErrorKind::NotTrustedFor(
+                other.refusal(kind, stage),
+            ));
         }
         if self.trust.identities.is_empty() {
             return Err(SignatureErrorKind::NoTrustedIdentities {
@@ -566,7 +573,9 @@ impl Verifier {
         if granted.is_empty() {
             mismatches.push(format!(
                 "no identity is trusted for {kind}{}",
-                stage.map(|s| format!(" at stage `{s}`")).unwrap_or_default()
+                stage
+                    .map(|s| format!(" at stage `{s}`"))
+                    .unwrap_or_default()
             ));
         }
         mismatches.truncate(3);

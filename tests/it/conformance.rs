@@ -46,8 +46,8 @@ fn bundle_verify_suite() {
         if case.join("key.pub").exists() {
             command.arg("--key").arg(case.join("key.pub"));
         } else {
-            let identity = read_trimmed(&case.join("identity"))
-                .unwrap_or_else(|| DEFAULT_IDENTITY.to_owned());
+            let identity =
+                read_trimmed(&case.join("identity")).unwrap_or_else(|| DEFAULT_IDENTITY.to_owned());
             let issuer =
                 read_trimmed(&case.join("issuer")).unwrap_or_else(|| DEFAULT_ISSUER.to_owned());
             command

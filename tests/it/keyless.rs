@@ -134,17 +134,26 @@ fn verify_rejects_untrusted_identities_and_tampering() {
         assert!(err.contains(expected), "{args:?}: {err}");
     }
     // A tampered payload: the signature (and the log entry) no longer match.
-    let mut bundle: Value =
-        serde_json::from_slice(&fs_err::read(repo_file(NPM)).unwrap()).unwrap();
-    let payload = bundle["dsseEnvelope"]["payload"].as_str().unwrap().to_owned();
+    let mut bundle: Value = serde_json::from_slice(&fs_err::read(repo_file(NPM)).unwrap()).unwrap();
+    let payload = bundle["dsseEnvelope"]["payload"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let mut decoded = base64_decode(&payload);
     let text = String::from_utf8(decoded.clone()).unwrap();
-    decoded = text.replace("sigstore@2.0.0", "sigstore@9.9.9").into_bytes();
+    decoded = text
+        .replace("sigstore@2.0.0", "sigstore@9.9.9")
+        .into_bytes();
     bundle["dsseEnvelope"]["payload"] = Value::String(base64_encode(&decoded));
     dir.write("tampered.json", serde_json::to_vec(&bundle).unwrap());
     let output = dir
         .command()
-        .args(["verify", "--bundle", "tampered.json", "--certificate-identity"])
+        .args([
+            "verify",
+            "--bundle",
+            "tampered.json",
+            "--certificate-identity",
+        ])
         .arg(NPM_IDENTITY)
         .args(provenance)
         .output()
@@ -182,9 +191,21 @@ fn verify_usage_errors_exit_2() {
         // Neither a key nor an identity.
         &["--predicate-type", "x"],
         // Both.
-        &["--key", "key.pub", "--certificate-identity", "a@b", "--predicate-type", "x"],
+        &[
+            "--key",
+            "key.pub",
+            "--certificate-identity",
+            "a@b",
+            "--predicate-type",
+            "x",
+        ],
         // A regular expression that does not compile.
-        &["--certificate-identity-regexp", "(", "--predicate-type", "x"],
+        &[
+            "--certificate-identity-regexp",
+            "(",
+            "--predicate-type",
+            "x",
+        ],
         // An unusable trusted root.
         &[
             "--certificate-identity",
