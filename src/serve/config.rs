@@ -135,7 +135,8 @@ pub struct NamespaceRule {
 #[derive(Debug, Clone)]
 pub struct Policy {
     /// The verifier of `trust:` (the same section as in `stagegate.yaml`): results are
-    /// accepted only from keys trusted for `results` at the namespace's stage.
+    /// accepted only from keys or certificate identities (keyless) trusted for `results` at
+    /// the namespace's stage.
     pub verifier: Verifier,
     /// The largest age of a result.
     pub max_age: Duration,
@@ -313,5 +314,43 @@ mod tests {
         assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(604_800)));
         assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
         assert!(parse_duration("7y").is_err());
+    }
+
+    #[test]
+    fn keyless_trust() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+            "testdata/sigstore-conformance/bundle-verify/intoto-with-custom-trust-root/trusted_root.json",
+        );
+        fs_err::copy(root, dir.path().join("root.json")).unwrap();
+        let config = |trust: &str| {
+            let path = dir.path().join("admission.yaml");
+            fs_err::write(
+                &path,
+                format!("trust:\n{trust}namespaces:\n  dev: {{stage: dev}}\n"),
+            )
+            .unwrap();
+            Policy::load(&path)
+        };
+        // Identities trusted for results are enough; the roots are loaded and part of the
+        // cache key.
+        let policy = config(
+            "  roots: [root.json]\n  identities:\n    - {issuer: https://token.actions.githubusercontent.com, subject_regexp: 'https://github\\.com/acme/.*', for: [results]}\n",
+        )
+        .unwrap();
+        assert_eq!(policy.verifier.trust().identities.len(), 1);
+        assert_eq!(policy.verifier.trust().roots.len(), 1);
+        let other = config(
+            "  identities:\n    - {issuer: https://token.actions.githubusercontent.com, subject_regexp: 'https://github\\.com/acme/.*', for: [results]}\n",
+        )
+        .unwrap();
+        assert_ne!(policy.digest, other.digest);
+        // Identities for provenance only: nothing could verify a result.
+        let err = config(
+            "  identities:\n    - {issuer: https://token.actions.githubusercontent.com, subject: x, for: [provenance]}\n",
+        )
+        .err()
+        .unwrap();
+        assert!(err.to_string().contains("nothing trusted for `results`") || format!("{err:?}").contains("nothing trusted for `results`"), "{err:?}");
     }
 }
