@@ -351,6 +351,10 @@ mod tests {
         )
         .err()
         .unwrap();
-        assert!(err.to_string().contains("nothing trusted for `results`") || format!("{err:?}").contains("nothing trusted for `results`"), "{err:?}");
+        assert!(
+            err.to_string().contains("nothing trusted for `results`")
+                || format!("{err:?}").contains("nothing trusted for `results`"),
+            "{err:?}"
+        );
     }
 }
