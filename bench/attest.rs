@@ -15,6 +15,10 @@
 //! - `verify/decision-p256`: the same for the (larger) decision bundle, predicate-type rule.
 //! - `sign/gate-p256`, `sign/gate-ed25519`: what signing adds to a gate: build the VSA and the
 //!   decision statements, serialise, sign both, render both bundles as JSON.
+//! - `verify/keyless-npm-provenance`: a real keyless bundle (npm provenance of sigstore@2.0.0,
+//!   bundle v0.1, Fulcio certificate, Rekor v1 entry) parsed and verified by the
+//!   [`stagegate::verify::Verifier`] built once (embedded public-good root): sigstore-verify's
+//!   chain, SCT, SET, inclusion proof and DSSE signature, then our identity match.
 //! - `keys/decrypt-cosign-p256`: loading the encrypted key (scrypt N = 2^16), once per gate.
 //! - `evidence/verify-20-p256`: what verifying a promotion's attestations adds to `collect`
 //!   and `gate`: 20 key-signed provenance bundles under an Evidence document's `raw`, re-read
@@ -38,7 +42,8 @@ use stagegate::evidence::{Digest, Evidence, Subject};
 use stagegate::limits::Limits;
 use stagegate::verify::evidence::check_evidence;
 use stagegate::verify::{
-    Purpose, Rule, Trust, TrustedKey, VerificationPolicy, Verifier, verify_bytes,
+    CheckedBundle, Matcher, Purpose, Rule, Trust, TrustedIdentity, TrustedKey, VerificationPolicy,
+    Verifier, verify_bytes,
 };
 
 const SUBJECT: &str = "42b421093370e81c12e4f1bed9b9259346d7315a700e07f90a0cdd3e11b76471";
@@ -178,6 +183,31 @@ fn benches(c: &mut Criterion) {
     c.bench_function("evidence/verify-20-p256", |b| {
         b.iter(|| check_evidence(&evidence, &verifier, Some("prod"), &Limits::default()).unwrap())
     });
+    let npm = fs_err::read(root().join(
+        "testdata/corpus/slsa-provenance/bundle-v0.1-dsse-statement-v1-slsa-v1-npm-sigstorejs.sigstore.json",
+    ))
+    .unwrap();
+    let keyless = Verifier::new(&Trust {
+        identities: vec![TrustedIdentity {
+            purposes: vec![Purpose::Provenance],
+            ..TrustedIdentity::for_anything(
+                Matcher::Exact(
+                    "https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main"
+                        .into(),
+                ),
+                Some(Matcher::Exact(
+                    "https://token.actions.githubusercontent.com".into(),
+                )),
+            )
+        }],
+        ..Trust::default()
+    });
+    let verify_keyless = || {
+        let document = CheckedBundle::from_json(&npm).unwrap();
+        keyless.verify_evidence(&document, Some("prod")).unwrap()
+    };
+    verify_keyless();
+    c.bench_function("verify/keyless-npm-provenance", |b| b.iter(verify_keyless));
     let text = fs_err::read_to_string(root().join("testdata/keys/gate.key")).unwrap();
     let mut group = c.benchmark_group("keys");
     group.sample_size(10);

@@ -1,6 +1,12 @@
-//! `stagegate verify`: check a bundle or DSSE envelope with a public key and a verification
+//! `stagegate verify`: check a bundle or DSSE envelope with a public key (`--key`) or a
+//! certificate identity (`--certificate-identity[-regexp]`, keyless) and a verification
 //! policy, exit 0 (accepted), 1 (rejected, with the precise reason) or 2 (error: an unreadable
-//! file, a bad key, bad arguments).
+//! file, a bad key or root, bad arguments).
+//!
+//! As `cosign verify-blob(-attestation)` and `gh attestation verify`: `--artifact FILE` is the
+//! signed blob (message signatures) or the file whose digest must be a DSSE subject; keyless
+//! and transparency-logged bundles are checked against `--trusted-root` (default: the Sigstore
+//! public-good root embedded in stagegate).
 //!
 //! With `--stage`, the policy is that of a stagegate result: the subject's digest, the SLSA
 //! VSA predicate type, `PASSED`, the stage's level, and, when asked, `--max-age` and
@@ -26,7 +32,11 @@ use crate::limits::{Limits, read_limited};
 use crate::verify::policy::humanize;
 use crate::verify::promotion::{Candidate, error_chain};
 use crate::verify::revocation::{Revoked, promotion_id, revocations};
-use crate::verify::{Rule, Trust, VerificationPolicy, Verifier};
+use crate::verify::trust::load_root;
+use crate::verify::{
+    CheckedBundle, Matcher, Purpose, Rule, Trust, TrustedIdentity, VerificationPolicy, Verifier,
+    purpose_of,
+};
 
 /// `stagegate verify`.
 #[derive(Debug, Args)]
@@ -48,8 +58,42 @@ pub struct VerifyArgs {
     #[command(flatten)]
     pub registry: crate::cli::registry::RegistryArgs,
     /// A trusted public key (PEM); repeatable, any one may have signed.
-    #[arg(long, value_name = "PUB", required = true)]
+    #[arg(
+        long,
+        value_name = "PUB",
+        required_unless_present_any = ["certificate_identity", "certificate_identity_regexp"],
+        conflicts_with_all = ["certificate_identity", "certificate_identity_regexp"]
+    )]
     pub key: Vec<PathBuf>,
+    /// Keyless: the certificate identity (SAN: a workflow URI or an email) that must have
+    /// signed.
+    #[arg(
+        long,
+        value_name = "ID",
+        conflicts_with = "certificate_identity_regexp"
+    )]
+    pub certificate_identity: Option<String>,
+    /// Keyless: a regular expression the certificate identity must match (anchored).
+    #[arg(long, value_name = "RE")]
+    pub certificate_identity_regexp: Option<String>,
+    /// Keyless: the OIDC issuer the certificate must name (default: any).
+    #[arg(
+        long,
+        value_name = "URL",
+        conflicts_with = "certificate_oidc_issuer_regexp"
+    )]
+    pub certificate_oidc_issuer: Option<String>,
+    /// Keyless: a regular expression the OIDC issuer must match (anchored).
+    #[arg(long, value_name = "RE")]
+    pub certificate_oidc_issuer_regexp: Option<String>,
+    /// The Sigstore trusted root (`trusted_root.json`) for keyless and logged bundles; default:
+    /// the Sigstore public-good root embedded in stagegate.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+    /// The artifact: the signed blob, or the file whose sha256 must be a subject of the
+    /// statement.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["subject", "image"])]
+    pub artifact: Option<PathBuf>,
     /// The artifact's digest, `sha256:HEX` (or another algorithm the statement uses).
     #[arg(long, value_name = "ALG:HEX")]
     pub subject: Option<String>,
@@ -72,13 +116,54 @@ pub struct VerifyArgs {
     pub revocation: Vec<PathBuf>,
 }
 
+/// The trust the arguments name: `--key`s, or one certificate identity (trusted for anything:
+/// the user picked it for exactly this check), with `--trusted-root`.
+fn trust(args: &VerifyArgs) -> Result<Trust, Report> {
+    let mut trust = Trust::with_keys(load_trusted(&args.key)?);
+    let regexp = |flag: &str, re: &str| {
+        Matcher::regexp(re)
+            .map_err(|e| miette::miette!("`{flag}`: `{re}` is not a regular expression: {e}"))
+    };
+    let subject = match (
+        &args.certificate_identity,
+        &args.certificate_identity_regexp,
+    ) {
+        (Some(id), _) => Some(Matcher::Exact(id.clone())),
+        (None, Some(re)) => Some(regexp("--certificate-identity-regexp", re)?),
+        (None, None) => None,
+    };
+    let issuer = match (
+        &args.certificate_oidc_issuer,
+        &args.certificate_oidc_issuer_regexp,
+    ) {
+        (Some(url), _) => Some(Matcher::Exact(url.clone())),
+        (None, Some(re)) => Some(regexp("--certificate-oidc-issuer-regexp", re)?),
+        (None, None) => None,
+    };
+    if let Some(subject) = subject {
+        trust
+            .identities
+            .push(TrustedIdentity::for_anything(subject, issuer));
+    } else if issuer.is_some() {
+        return Err(miette::miette!(
+            "`--certificate-oidc-issuer` needs `--certificate-identity` or `--certificate-identity-regexp`"
+        ));
+    }
+    if let Some(path) = &args.trusted_root {
+        trust
+            .roots
+            .push(load_root(path).map_err(|e| crate::cli::diagnostic::chain_report(&e))?);
+    }
+    Ok(trust)
+}
+
 /// Runs `stagegate verify`.
 pub fn verify(mut args: VerifyArgs) -> Result<ExitStatus, Report> {
     if let Some(image) = &args.image {
         let image = crate::cli::registry::pinned(image)?;
         args.subject.get_or_insert_with(|| image.digest.clone());
-        let policy = policy(&args)?;
-        let verifier = Verifier::new(&Trust::with_keys(load_trusted(&args.key)?));
+        let policy = policy(&args, None)?;
+        let verifier = Verifier::new(&trust(&args)?);
         let registry = args.registry.registry();
         let mut candidates = crate::cli::registry::attached_candidates(&registry, &image)?;
         if let Some(stage) = &args.stage {
@@ -103,8 +188,12 @@ pub fn verify(mut args: VerifyArgs) -> Result<ExitStatus, Report> {
             &policy,
         ));
     }
-    let policy = policy(&args)?;
-    let verifier = Verifier::new(&Trust::with_keys(load_trusted(&args.key)?));
+    let artifact = match &args.artifact {
+        Some(path) => Some(fs_err::read(path).map_err(|e| miette::miette!("{e}"))?),
+        None => None,
+    };
+    let policy = policy(&args, artifact.as_deref())?;
+    let verifier = Verifier::new(&trust(&args)?);
     let Some(path) = &args.bundle else {
         return Err(miette::miette!(
             "give `--bundle FILE` or `--image IMAGE@sha256:HEX`"
@@ -137,8 +226,22 @@ pub fn verify(mut args: VerifyArgs) -> Result<ExitStatus, Report> {
             _ => {}
         }
     }
+    let outcome = match &artifact {
+        None => verify_candidate(&verifier, &bytes, args.stage.as_deref(), &policy),
+        Some(blob) => CheckedBundle::from_json(&bytes)
+            .map_err(crate::verify::VerifyError::from)
+            .and_then(|document| {
+                let kind = match args.stage {
+                    Some(_) => Purpose::Results,
+                    None => document
+                        .claimed_predicate_type()
+                        .map_or(Purpose::Attestations, purpose_of),
+                };
+                verifier.verify_artifact(&document, blob, kind, args.stage.as_deref(), &policy)
+            }),
+    };
     #[allow(clippy::print_stderr)]
-    match verify_candidate(&verifier, &bytes, args.stage.as_deref(), &policy) {
+    match outcome {
         Ok(verified) => {
             let what = match verified.statement() {
                 Some(statement) => format!("a `{}` statement", statement.predicate_type),
@@ -146,9 +249,16 @@ pub fn verify(mut args: VerifyArgs) -> Result<ExitStatus, Report> {
             };
             let mut checks = vec!["signature".to_owned()];
             checks.extend(policy.rules().iter().map(describe));
+            let signer = match &verified.signer().certificate {
+                Some(certificate) => format!(
+                    "`{}` (keyless, issuer `{}`)",
+                    certificate.subject,
+                    certificate.issuer.as_deref().unwrap_or("none")
+                ),
+                None => format!("`{}`", verified.signer().name),
+            };
             eprintln!(
-                "Verified: `{bundle}` is {what} signed by `{}` ({})",
-                verified.signer().name,
+                "Verified: `{bundle}` is {what} signed by {signer} ({})",
                 checks.join(", ")
             );
             Ok(ExitStatus::Success)
@@ -160,16 +270,20 @@ pub fn verify(mut args: VerifyArgs) -> Result<ExitStatus, Report> {
     }
 }
 
-fn policy(args: &VerifyArgs) -> Result<VerificationPolicy, Report> {
-    if args.stage.is_some() && args.subject.is_none() {
+fn policy(args: &VerifyArgs, artifact: Option<&[u8]>) -> Result<VerificationPolicy, Report> {
+    if args.stage.is_some() && args.subject.is_none() && args.artifact.is_none() {
         return Err(miette::miette!(
-            "`--stage` needs `--subject ALG:HEX` (or `--image IMAGE@sha256:HEX`)"
+            "`--stage` needs `--subject ALG:HEX` (or `--artifact FILE`, or `--image IMAGE@sha256:HEX`)"
         ));
     }
     let now = chrono::Utc::now();
-    let subject = match &args.subject {
-        Some(text) => Some(parse_subject(text)?),
-        None => None,
+    let subject = match (&args.subject, artifact) {
+        (Some(text), _) => Some(parse_subject(text)?),
+        (None, Some(bytes)) => Some((
+            "sha256".to_owned(),
+            hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes)),
+        )),
+        (None, None) => None,
     };
     let mut builder = VerificationPolicy::builder();
     if let Some((algorithm, value)) = &subject {
@@ -198,7 +312,7 @@ fn policy(args: &VerifyArgs) -> Result<VerificationPolicy, Report> {
     }
     builder.build().map_err(|e| {
         miette::miette!(
-            help = "give `--subject sha256:HEX`, `--stage STAGE` or `--predicate-type URI`",
+            help = "give `--artifact FILE`, `--subject sha256:HEX`, `--stage STAGE` or `--predicate-type URI`",
             "{e}"
         )
     })

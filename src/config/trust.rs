@@ -7,6 +7,12 @@
 //!     - keys/gate.pub                                    # a path: results and any evidence statement
 //!     - {key: keys/builder.pub, for: [provenance], name: ci-builder}
 //!     - {key: keys/staging-gate.pub, for: [results], stages: [staging], not_after: 2027-06-30T00:00:00Z}
+//!   roots: [sigstore/trusted_root.json]                   # default: Sigstore public-good, embedded
+//!   identities:                                          # keyless signers (Fulcio certificates)
+//!     - issuer: https://token.actions.githubusercontent.com  # or issuer_regexp
+//!       subject_regexp: ^https://github\.com/acme/.+/\.github/workflows/release\.yml@refs/tags/v.*$
+//!       github: {repository: acme/app, ref: refs/heads/main}   # Fulcio certificate claims
+//!       for: [provenance]
 //!   approvers:
 //!     - {name: alice@example.com, key: keys/alice.pub, roles: [release-manager]}
 //!   max_age: 7d
@@ -95,6 +101,19 @@ impl fmt::Display for Purpose {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 pub struct RawTrust {
+    /// Sigstore trusted roots (`trusted_root.json`, relative to this file) that keyless and
+    /// transparency-logged bundles are verified against. Default: the Sigstore public-good
+    /// root embedded in stagegate. For GitHub's own instance (attestations of private
+    /// repositories) give the output of `gh attestation trusted-root`; for a private
+    /// deployment, its `trusted_root.json`.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    roots: Vec<Spanned<String>>,
+    /// Certificate identities (keyless signers: Fulcio certificates) trusted to sign, each
+    /// for the purposes (and stages) it lists.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawIdentity>")]
+    identities: Vec<Spanned<RawIdentity>>,
     /// Public keys (PEM files, relative to this file): a path (trusted for `results` and
     /// `attestations`), or `{key, for, stages, name, not_after}` to scope a key.
     #[serde(default)]
@@ -103,7 +122,8 @@ pub struct RawTrust {
     /// People whose signed approvals count, with the roles they hold. An approval's claimed
     /// role is never used: the role comes from here.
     #[serde(default)]
-    approvers: Vec<RawApprover>,
+    #[schemars(with = "Vec<RawApprover>")]
+    approvers: Vec<Spanned<RawApprover>>,
     /// How old an earlier stage's result may be (`90s`, `30m`, `24h`, `7d`); default `30d`.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
@@ -177,15 +197,78 @@ struct RawScopedKey {
     not_after: Option<String>,
 }
 
+/// A trusted certificate identity as written.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct RawIdentity {
+    /// The OIDC issuer, exactly (e.g. `https://token.actions.githubusercontent.com`).
+    #[serde(default)]
+    issuer: Option<String>,
+    /// The OIDC issuer as a regular expression (anchored: it must match the whole value).
+    #[serde(default)]
+    issuer_regexp: Option<String>,
+    /// The certificate's identity (SAN: a URI such as a workflow, or an email), exactly.
+    #[serde(default)]
+    subject: Option<String>,
+    /// The certificate's identity as a regular expression (anchored).
+    #[serde(default)]
+    subject_regexp: Option<String>,
+    /// GitHub workflow claims Fulcio writes in the certificate, each required exactly.
+    #[serde(default)]
+    github: Option<RawGithubClaims>,
+    /// What the identity may sign: `results`, `provenance`, `sbom`, `vulnerabilities`,
+    /// `tests`, `attestations`. At least one.
+    #[serde(rename = "for")]
+    purposes: Vec<Purpose>,
+    /// The stages it is trusted at; every stage when omitted.
+    #[serde(default)]
+    stages: Option<Vec<String>>,
+    /// A name for messages and the evidence's `signer.name` (default: the subject).
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// GitHub workflow claims (cosign's `--certificate-github-workflow-*`).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct RawGithubClaims {
+    /// `owner/repository` the workflow ran in.
+    #[serde(default)]
+    repository: Option<String>,
+    /// The git ref, e.g. `refs/heads/main` or `refs/tags/v1.2.0`.
+    #[serde(default, rename = "ref")]
+    git_ref: Option<String>,
+    /// The commit sha.
+    #[serde(default)]
+    sha: Option<String>,
+    /// The workflow's name.
+    #[serde(default)]
+    workflow: Option<String>,
+    /// The triggering event, e.g. `push`, `release`.
+    #[serde(default)]
+    trigger: Option<String>,
+    /// `github-hosted` (deny self-hosted runners) or `self-hosted`.
+    #[serde(default)]
+    runner_environment: Option<String>,
+}
+
 /// One trusted approver as written.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 struct RawApprover {
     /// The approver's name (e.g. an email), as it appears in `evidence.approvals`.
     name: String,
-    /// Their public key (PEM file, relative to this file).
-    #[schemars(with = "String")]
-    key: Spanned<String>,
+    /// Their public key (PEM file, relative to this file), for key-signed approvals.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    key: Option<Spanned<String>>,
+    /// Their certificate identity (the SAN: an email or a URI), for keyless approvals; needs
+    /// `issuer`. Give `key` or `identity`.
+    #[serde(default)]
+    identity: Option<String>,
+    /// The OIDC issuer of `identity` (e.g. `https://accounts.google.com`).
+    #[serde(default)]
+    issuer: Option<String>,
     /// The roles they hold (e.g. `release-manager`).
     #[serde(default)]
     roles: Vec<String>,
@@ -206,13 +289,42 @@ pub struct KeyEntry {
     pub not_after: Option<DateTime<Utc>>,
 }
 
+/// An exact value or a regular expression, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MatchEntry {
+    /// Exactly this.
+    Exact(String),
+    /// This regular expression (checked to compile), anchored when used.
+    Regexp(String),
+}
+
+/// A `trust.identities` entry, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityEntry {
+    /// The name for messages and evidence: the written `name`, else the subject.
+    pub name: String,
+    /// The OIDC issuer.
+    pub issuer: MatchEntry,
+    /// The certificate's SAN.
+    pub subject: MatchEntry,
+    /// GitHub claims required exactly (`repository`, `ref`, `sha`, `workflow`, `trigger`,
+    /// `runner_environment`).
+    pub github: std::collections::BTreeMap<String, String>,
+    /// What it may sign (never empty).
+    pub purposes: Vec<Purpose>,
+    /// The stages it is trusted at; `None`: all.
+    pub stages: Option<Vec<String>>,
+}
+
 /// A `trust.approvers` entry, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApproverEntry {
     /// The approver's name.
     pub name: String,
-    /// Their public key file.
-    pub key: ConfigPath,
+    /// Their public key file (key-signed approvals).
+    pub key: Option<ConfigPath>,
+    /// Their certificate identity and its OIDC issuer (keyless approvals).
+    pub identity: Option<(String, String)>,
     /// The roles granted.
     pub roles: Vec<String>,
 }
@@ -222,6 +334,10 @@ pub struct ApproverEntry {
 pub struct TrustConfig {
     /// Trusted keys with their scope.
     pub keys: Vec<KeyEntry>,
+    /// Trusted certificate identities with their scope.
+    pub identities: Vec<IdentityEntry>,
+    /// Sigstore trusted roots; empty: the embedded public-good root.
+    pub roots: Vec<ConfigPath>,
     /// Trusted approvers.
     pub approvers: Vec<ApproverEntry>,
     /// `max_age`, parsed at load, with where it was written.
@@ -334,17 +450,81 @@ impl RawTrust {
                 }
             });
         }
+        let mut identities = Vec::with_capacity(self.identities.len());
+        for entry in self.identities {
+            let (line, column) = (
+                entry.referenced.line() as u32,
+                entry.referenced.column() as u32,
+            );
+            identities.push(check_identity(entry.value, stages).map_err(|message| {
+                TrustConfigError {
+                    line,
+                    column,
+                    message,
+                }
+            })?);
+        }
+        let roots = self
+            .roots
+            .into_iter()
+            .map(|root| {
+                let (line, column) = (
+                    root.referenced.line() as u32,
+                    root.referenced.column() as u32,
+                );
+                config_path(base_dir, root.value, line, column, "trusted root")
+            })
+            .collect::<Result<Vec<_>, TrustConfigError>>()?;
         let approvers = self
             .approvers
             .into_iter()
-            .map(|a| {
-                let (line, column) = (
-                    a.key.referenced.line() as u32,
-                    a.key.referenced.column() as u32,
+            .map(|entry| {
+                let (entry_line, entry_column) = (
+                    entry.referenced.line() as u32,
+                    entry.referenced.column() as u32,
                 );
+                let a = entry.value;
+                let key = match a.key {
+                    Some(key) => {
+                        let (line, column) = (
+                            key.referenced.line() as u32,
+                            key.referenced.column() as u32,
+                        );
+                        Some(config_path(base_dir, key.value, line, column, "approver key")?)
+                    }
+                    None => None,
+                };
+                let fail = |message: String| TrustConfigError {
+                    line: entry_line,
+                    column: entry_column,
+                    message,
+                };
+                let identity = match (a.identity, a.issuer) {
+                    (Some(identity), Some(issuer)) => Some((identity, issuer)),
+                    (Some(_), None) => {
+                        return Err(fail(format!(
+                            "approver `{}`: `identity` needs `issuer` (the OIDC issuer of the certificate)",
+                            a.name
+                        )));
+                    }
+                    (None, Some(_)) => {
+                        return Err(fail(format!(
+                            "approver `{}`: `issuer` without `identity`",
+                            a.name
+                        )));
+                    }
+                    (None, None) => None,
+                };
+                if key.is_some() == identity.is_some() {
+                    return Err(fail(format!(
+                        "approver `{}`: give `key` (a public key) or `identity` (keyless), exactly one",
+                        a.name
+                    )));
+                }
                 Ok(ApproverEntry {
                     name: a.name,
-                    key: config_path(base_dir, a.key.value, line, column, "approver key")?,
+                    key,
+                    identity,
                     roles: a.roles,
                 })
             })
@@ -368,11 +548,82 @@ impl RawTrust {
             .transpose()?;
         Ok(TrustConfig {
             keys,
+            identities,
+            roots,
             approvers,
             max_age,
             waiver_roles: self.waiver_roles,
         })
     }
+}
+
+/// Checks one `trust.identities` entry: one issuer and one subject (exact or regexp, the
+/// regexps compile), a purpose, known stages.
+fn check_identity(raw: RawIdentity, stages: Option<&[&str]>) -> Result<IdentityEntry, String> {
+    let pick = |exact: Option<String>, regexp: Option<String>, what: &str| match (exact, regexp) {
+        (Some(value), None) => Ok(MatchEntry::Exact(value)),
+        (None, Some(re)) => regex::Regex::new(&re)
+            .map(|_| MatchEntry::Regexp(re.clone()))
+            .map_err(|e| {
+                format!("trusted identity: `{what}_regexp` `{re}` is not a regular expression: {e}")
+            }),
+        (Some(_), Some(_)) => Err(format!(
+            "trusted identity: give `{what}` or `{what}_regexp`, not both"
+        )),
+        (None, None) => Err(format!(
+            "trusted identity: `{what}` (or `{what}_regexp`) is required"
+        )),
+    };
+    let subject = pick(raw.subject, raw.subject_regexp, "subject")?;
+    let issuer = pick(raw.issuer, raw.issuer_regexp, "issuer")?;
+    let name = raw.name.unwrap_or_else(|| match &subject {
+        MatchEntry::Exact(v) | MatchEntry::Regexp(v) => v.clone(),
+    });
+    if raw.purposes.is_empty() {
+        return Err(format!(
+            "trusted identity `{name}` lists no purpose in `for`; give one or more of: {}",
+            Purpose::ALL.map(Purpose::as_str).join(", ")
+        ));
+    }
+    if let (Some(listed), Some(known)) = (&raw.stages, stages) {
+        if listed.is_empty() {
+            return Err(format!(
+                "trusted identity `{name}` lists no stage in `stages`; omit `stages` to trust it at every stage"
+            ));
+        }
+        if let Some(unknown) = listed.iter().find(|s| !known.contains(&s.as_str())) {
+            return Err(format!(
+                "trusted identity `{name}` names the unknown stage `{unknown}`; stages are: {}",
+                known.join(", ")
+            ));
+        }
+    }
+    let mut github = std::collections::BTreeMap::new();
+    if let Some(claims) = raw.github {
+        for (claim, value) in [
+            ("repository", claims.repository),
+            ("ref", claims.git_ref),
+            ("sha", claims.sha),
+            ("workflow", claims.workflow),
+            ("trigger", claims.trigger),
+            ("runner_environment", claims.runner_environment),
+        ] {
+            if let Some(value) = value {
+                github.insert(claim.to_owned(), value);
+            }
+        }
+    }
+    let mut purposes = raw.purposes;
+    purposes.sort();
+    purposes.dedup();
+    Ok(IdentityEntry {
+        name,
+        issuer,
+        subject,
+        github,
+        purposes,
+        stages: raw.stages,
+    })
 }
 
 fn config_path(
@@ -468,6 +719,84 @@ mod tests {
             "keys:\n  - {key: a.pub, for: [approvals]}\n",
             "keys:\n  - {key: a.pub}\n",
             "keys:\n  - {key: a.pub, for: [results], typo: 1}\n",
+        ] {
+            assert!(serde_saphyr::from_str::<RawTrust>(yaml).is_err(), "{yaml}");
+        }
+    }
+
+    #[test]
+    fn identities_and_roots() {
+        let dir = tempfile::tempdir().unwrap();
+        fs_err::write(dir.path().join("root.json"), "{}").unwrap();
+        let trust = check(
+            "roots: [root.json]\nidentities:\n  - issuer: https://token.actions.githubusercontent.com\n    subject_regexp: ^https://github\\.com/acme/.+$\n    github: {repository: acme/app, ref: refs/heads/main, runner_environment: github-hosted}\n    for: [provenance, provenance]\n    stages: [prod]\n  - {issuer_regexp: 'https://accounts\\.google\\.com', subject: a@example.com, for: [results], name: alice}\napprovers:\n  - {name: bob, identity: bob@example.com, issuer: https://accounts.google.com, roles: [release-manager]}\n",
+            dir.path(),
+        )
+        .unwrap();
+        assert_eq!(trust.roots.len(), 1);
+        let first = &trust.identities[0];
+        assert_eq!(first.purposes, [Purpose::Provenance]);
+        assert_eq!(
+            first.subject,
+            MatchEntry::Regexp("^https://github\\.com/acme/.+$".into())
+        );
+        assert_eq!(first.github.len(), 3);
+        assert_eq!(first.github["ref"], "refs/heads/main");
+        assert_eq!(first.name, "^https://github\\.com/acme/.+$");
+        assert_eq!(trust.identities[1].name, "alice");
+        assert_eq!(
+            trust.approvers[0].identity,
+            Some((
+                "bob@example.com".into(),
+                "https://accounts.google.com".into()
+            ))
+        );
+        assert!(trust.approvers[0].key.is_none());
+    }
+
+    #[test]
+    fn identities_fail() {
+        let dir = tempfile::tempdir().unwrap();
+        fs_err::write(dir.path().join("a.pub"), "x").unwrap();
+        let cases = [
+            (
+                "identities:\n  - {subject: a@x, for: [results]}\n",
+                "`issuer` (or `issuer_regexp`) is required",
+            ),
+            (
+                "identities:\n  - {issuer: i, subject: a, subject_regexp: b, for: [results]}\n",
+                "not both",
+            ),
+            (
+                "identities:\n  - {issuer: i, subject_regexp: '(', for: [results]}\n",
+                "not a regular expression",
+            ),
+            (
+                "identities:\n  - {issuer: i, subject: a, for: []}\n",
+                "lists no purpose",
+            ),
+            (
+                "identities:\n  - {issuer: i, subject: a, for: [results], stages: [qa]}\n",
+                "unknown stage `qa`",
+            ),
+            ("roots:\n  - missing.json\n", "does not exist"),
+            (
+                "approvers:\n  - {name: a, key: a.pub, identity: a@x, issuer: i}\n",
+                "exactly one",
+            ),
+            (
+                "approvers:\n  - {name: a, identity: a@x}\n",
+                "needs `issuer`",
+            ),
+        ];
+        for (yaml, expected) in cases {
+            let err = check(yaml, dir.path()).unwrap_err();
+            assert!(err.message.contains(expected), "{yaml}: {err}");
+            assert_eq!(err.line, 2, "{yaml}");
+        }
+        for yaml in [
+            "identities:\n  - {issuer: i, subject: a, for: [results], github: {branch: main}}\n",
+            "identities:\n  - {issuer: i, subject: a}\n",
         ] {
             assert!(serde_saphyr::from_str::<RawTrust>(yaml).is_err(), "{yaml}");
         }

@@ -199,7 +199,8 @@ pub struct NamespaceRule {
 #[derive(Debug, Clone)]
 pub struct Policy {
     /// The verifier of `trust:` (the same section as in `stagegate.yaml`): results are
-    /// accepted only from keys trusted for `results` at the namespace's stage.
+    /// accepted only from keys or certificate identities (keyless) trusted for `results` at
+    /// the namespace's stage.
     pub verifier: Verifier,
     /// The largest age of the result of a digest being introduced.
     pub max_age: Duration,
@@ -249,7 +250,7 @@ impl Policy {
             return Err(ConfigError::Invalid {
                 path: path.to_owned(),
                 message: format!(
-                    "`trust.{field}` is read by `gate`, not by `serve`: admission checks stage results against `trust.keys` (and the top-level `max_age`)"
+                    "`trust.{field}` is read by `gate`, not by `serve`: admission checks stage results against `trust.keys`, `trust.identities` and `trust.roots` (and the top-level `max_age`)"
                 ),
             });
         }
@@ -263,12 +264,26 @@ impl Policy {
             .keys
             .iter()
             .any(|k| k.purposes.contains(&Purpose::Results))
+            && !trust_config
+                .identities
+                .iter()
+                .any(|i| i.purposes.contains(&Purpose::Results))
         {
             return Err(ConfigError::Invalid {
                 path: path.to_owned(),
-                message: "`trust.keys` has no key trusted for `results`: nothing could ever verify"
+                message: "`trust.keys` and `trust.identities` have nothing trusted for `results`: nothing could ever verify"
                     .to_owned(),
             });
+        }
+        for entry in &trust_config.identities {
+            hasher.update(format!("{entry:?}").as_bytes());
+        }
+        for root in &trust_config.roots {
+            let json = fs_err::read(&root.resolved).map_err(|source| ConfigError::Read {
+                path: root.resolved.clone(),
+                source,
+            })?;
+            hasher.update(&json);
         }
         for entry in &trust_config.keys {
             let pem = read_text(&entry.path.resolved)?;
@@ -281,6 +296,10 @@ impl Policy {
                 source: std::io::Error::other(source),
             },
             TrustError::Key { path, source } => ConfigError::Key { path, source },
+            other => ConfigError::Invalid {
+                path: path.to_owned(),
+                message: other.to_string(),
+            },
         })?;
         let duration = |field: &str, text: Option<&String>, default: Duration| match text {
             None => Ok(default),
@@ -500,5 +519,47 @@ mod tests {
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("99999999999999999999d").is_err());
         assert!(parse_duration("7y").is_err());
+    }
+
+    #[test]
+    fn keyless_trust() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+            "testdata/sigstore-conformance/bundle-verify/intoto-with-custom-trust-root/trusted_root.json",
+        );
+        fs_err::copy(root, dir.path().join("root.json")).unwrap();
+        let config = |trust: &str| {
+            let path = dir.path().join("admission.yaml");
+            fs_err::write(
+                &path,
+                format!("trust:\n{trust}namespaces:\n  dev: {{stage: dev}}\n"),
+            )
+            .unwrap();
+            Policy::load(&path)
+        };
+        // Identities trusted for results are enough; the roots are loaded and part of the
+        // cache key.
+        let policy = config(
+            "  roots: [root.json]\n  identities:\n    - {issuer: https://token.actions.githubusercontent.com, subject_regexp: 'https://github\\.com/acme/.*', for: [results]}\n",
+        )
+        .unwrap();
+        assert_eq!(policy.verifier.trust().identities.len(), 1);
+        assert_eq!(policy.verifier.trust().roots.len(), 1);
+        let other = config(
+            "  identities:\n    - {issuer: https://token.actions.githubusercontent.com, subject_regexp: 'https://github\\.com/acme/.*', for: [results]}\n",
+        )
+        .unwrap();
+        assert_ne!(policy.digest, other.digest);
+        // Identities for provenance only: nothing could verify a result.
+        let err = config(
+            "  identities:\n    - {issuer: https://token.actions.githubusercontent.com, subject: x, for: [provenance]}\n",
+        )
+        .err()
+        .unwrap();
+        assert!(
+            err.to_string().contains("nothing trusted for `results`")
+                || format!("{err:?}").contains("nothing trusted for `results`"),
+            "{err:?}"
+        );
     }
 }

@@ -191,11 +191,21 @@ fn record(attestation: &mut Attestation, verified: &Verified) {
     let signer = verified.signer();
     attestation.verified = true;
     attestation.rejection = None;
-    attestation.signer = Some(EvidenceSigner {
-        kind: "key".to_owned(),
-        key_id: Some(signer.key_id.clone()),
-        name: signer.name.clone(),
-        ..EvidenceSigner::default()
+    attestation.signer = Some(match &signer.certificate {
+        Some(certificate) => EvidenceSigner {
+            kind: "keyless".to_owned(),
+            key_id: None,
+            name: signer.name.clone(),
+            identity: Some(certificate.subject.clone()),
+            issuer: certificate.issuer.clone(),
+            claims: certificate.claims.clone(),
+        },
+        None => EvidenceSigner {
+            kind: "key".to_owned(),
+            key_id: Some(signer.key_id.clone()),
+            name: signer.name.clone(),
+            ..EvidenceSigner::default()
+        },
     });
     attestation.trusted_for = if signer.purposes.is_empty() {
         vec!["approvals".to_owned()]

@@ -18,18 +18,25 @@
 //! the payload type is in-toto; the payload is an in-toto Statement v1 or v0.1; then every
 //! rule of the policy.
 //!
+//! Keyless bundles (a Fulcio certificate) and key-signed bundles that carry transparency-log
+//! entries are verified by `sigstore-verify` against the trusted roots ([`keyless`]): the
+//! certificate chain at the signing time, SCTs, Rekor v1/v2 entries and RFC 3161 timestamps;
+//! then the certificate's identity must be one of `trust.identities` trusted for the purpose
+//! at the stage. Key-signed bundles without log entries (stagegate's own offline results) are
+//! checked by the DSSE path here.
+//!
 //! What we ignore (and why): the bundle's key hint and DSSE `keyid` (they only order the keys
-//! tried: every eligible key is tried, so a wrong hint cannot redirect trust); transparency-log
-//! entries and timestamps (managed-key trust does not need them); certificates (keyless
-//! bundles are refused with [`BundleErrorKind::Keyless`]).
+//! tried: every eligible key is tried, so a wrong hint cannot redirect trust).
 
 pub mod evidence;
+pub mod keyless;
 pub mod policy;
 pub mod promotion;
 pub mod revocation;
 pub mod trust;
 pub mod verifier;
 
+pub use self::keyless::{CertificateIdentity, Matcher, SigstoreRoot, TrustedIdentity};
 pub use self::policy::{PolicyErrorKind, Rule, VerificationPolicy};
 pub use self::trust::{Trust, TrustError, TrustedApprover, TrustedKey};
 pub use self::verifier::{CheckedBundle, Signer, VerifiedApproval, Verifier, purpose_of};
@@ -44,11 +51,9 @@ pub enum BundleErrorKind {
     /// Malformed: not JSON, truncated, unknown media type, bad base64.
     #[error("malformed bundle")]
     Malformed(#[from] AttestError),
-    /// A keyless (certificate) bundle: not verified by a key.
-    #[error(
-        "the bundle is keyless (signed with a certificate); stagegate verifies key-signed bundles only"
-    )]
-    Keyless,
+    /// A keyless or logged bundle that the Sigstore bundle reader refuses.
+    #[error("malformed Sigstore bundle: {0}")]
+    Sigstore(String),
 }
 
 /// Why no signature is trusted.
@@ -96,6 +101,28 @@ pub enum SignatureErrorKind {
         /// What the last attempt said.
         detail: String,
     },
+    /// A keyless bundle, and no certificate identity is trusted.
+    #[error(
+        "the bundle is keyless (signed by `{identity}`), and no certificate identity is trusted (`trust.identities`)"
+    )]
+    NoTrustedIdentities {
+        /// The certificate's identity.
+        identity: String,
+    },
+    /// No trusted identity (for this purpose, at this stage) is the certificate's.
+    #[error("signed by an untrusted identity `{identity}` (issuer {issuer}): {detail}")]
+    UntrustedIdentity {
+        /// The certificate's SAN.
+        identity: String,
+        /// The certificate's OIDC issuer.
+        issuer: String,
+        /// Why each trusted identity did not match (the first few).
+        detail: String,
+    },
+    /// `sigstore-verify` rejected the bundle (certificate chain, SCT, log entry, timestamp,
+    /// signature, artifact binding).
+    #[error("the Sigstore bundle does not verify: {0}")]
+    Sigstore(String),
     /// A message signature over a digest we cannot check.
     #[error("unsupported message digest algorithm `{0}` (only SHA2_256 with ECDSA P-256)")]
     DigestAlgorithm(String),

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
+use super::keyless::{Matcher, SigstoreRoot, TrustedIdentity};
 use crate::attest::keys::{KeyError, PublicKey};
 use crate::config::trust::{Purpose, TrustConfig};
 
@@ -100,17 +101,25 @@ impl TrustedKey {
 pub struct TrustedApprover {
     /// The approver's name.
     pub name: String,
-    /// Their public key.
-    pub key: PublicKey,
+    /// Their public key (key-signed approvals).
+    pub key: Option<PublicKey>,
+    /// Their certificate identity (keyless approvals).
+    pub identity: Option<TrustedIdentity>,
     /// The roles granted.
     pub roles: Vec<String>,
 }
 
-/// Keys and approvers, loaded: what a [`Verifier`](super::Verifier) is built from.
+/// Keys, identities, roots and approvers, loaded: what a [`Verifier`](super::Verifier) is
+/// built from.
 #[derive(Debug, Clone, Default)]
 pub struct Trust {
     /// Keys, each with its purposes and stages.
     pub keys: Vec<TrustedKey>,
+    /// Certificate identities (keyless signers), each with its purposes and stages.
+    pub identities: Vec<TrustedIdentity>,
+    /// The Sigstore trusted roots keyless and logged bundles are verified against; empty: the
+    /// Sigstore public-good root embedded in this build.
+    pub roots: Vec<SigstoreRoot>,
     /// Approvers.
     pub approvers: Vec<TrustedApprover>,
     /// Roles whose signatures make a waiver set count.
@@ -128,6 +137,22 @@ pub enum TrustError {
         /// Why.
         #[source]
         source: crate::limits::LimitError,
+    },
+    /// A trusted root cannot be read or used.
+    #[error("cannot load the trusted root `{path}`: {message}")]
+    Root {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// A regular expression of `trust.identities` does not compile.
+    #[error("`trust.identities` `{name}`: bad regular expression: {message}")]
+    Regexp {
+        /// The identity's name.
+        name: String,
+        /// Why.
+        message: String,
     },
     /// A key file is not a public key we can use.
     #[error("cannot load the key `{}`", path.display())]
@@ -162,13 +187,53 @@ impl Trust {
             .map(|entry| {
                 Ok(TrustedApprover {
                     name: entry.name.clone(),
-                    key: read_key(&entry.key.resolved)?,
+                    key: entry
+                        .key
+                        .as_ref()
+                        .map(|path| read_key(&path.resolved))
+                        .transpose()?,
+                    identity: entry.identity.as_ref().map(|(subject, issuer)| {
+                        TrustedIdentity::for_anything(
+                            Matcher::Exact(subject.clone()),
+                            Some(Matcher::Exact(issuer.clone())),
+                        )
+                    }),
                     roles: entry.roles.clone(),
                 })
             })
             .collect::<Result<Vec<_>, TrustError>>()?;
+        let identities = config
+            .identities
+            .iter()
+            .map(|entry| {
+                let matcher = |m: &crate::config::trust::MatchEntry| match m {
+                    crate::config::trust::MatchEntry::Exact(v) => Ok(Matcher::Exact(v.clone())),
+                    crate::config::trust::MatchEntry::Regexp(re) => {
+                        Matcher::regexp(re).map_err(|e| TrustError::Regexp {
+                            name: entry.name.clone(),
+                            message: e.to_string(),
+                        })
+                    }
+                };
+                Ok(TrustedIdentity {
+                    name: entry.name.clone(),
+                    issuer: Some(matcher(&entry.issuer)?),
+                    subject: matcher(&entry.subject)?,
+                    github: entry.github.clone(),
+                    purposes: entry.purposes.clone(),
+                    stages: entry.stages.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>, TrustError>>()?;
+        let roots = config
+            .roots
+            .iter()
+            .map(|root| load_root(&root.resolved))
+            .collect::<Result<Vec<_>, TrustError>>()?;
         Ok(Trust {
             keys,
+            identities,
+            roots,
             approvers,
             waiver_roles: config.waiver_roles.clone(),
         })
@@ -182,12 +247,39 @@ impl Trust {
         }
     }
 
+    /// The roots to verify keyless and logged bundles against: the configured ones, else the
+    /// embedded Sigstore public-good root.
+    pub fn sigstore_roots(&self) -> Result<Vec<SigstoreRoot>, String> {
+        if self.roots.is_empty() {
+            Ok(vec![SigstoreRoot::public_good()?])
+        } else {
+            Ok(self.roots.clone())
+        }
+    }
+
     /// Whether any key is trusted for stage results.
     pub fn has_results_keys(&self) -> bool {
         self.keys
             .iter()
             .any(|k| k.purposes.contains(&Purpose::Results))
     }
+}
+
+/// Reads and prepares a `trusted_root.json` (`trust.roots`, `--trusted-root`): a regular file
+/// only, within the input size limit.
+pub fn load_root(path: &std::path::Path) -> Result<SigstoreRoot, TrustError> {
+    let bytes =
+        crate::limits::read_limited(path, &crate::limits::Limits::default()).map_err(|source| {
+            TrustError::Read {
+                path: path.to_owned(),
+                source,
+            }
+        })?;
+    let text = String::from_utf8_lossy(&bytes);
+    SigstoreRoot::from_json(path.display().to_string(), &text).map_err(|message| TrustError::Root {
+        path: path.to_owned(),
+        message,
+    })
 }
 
 /// Reads a public key file: a regular file only, within the input size limit.

@@ -9,9 +9,12 @@
 //! tried too, only to say precisely why the signature does not count ("signed by `builder`,
 //! which is trusted for provenance only, not for results").
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
+use super::keyless::{ArtifactInput, CertificateIdentity, SigstoreRoot, TrustedIdentity};
 use super::policy::{Rule, VerificationPolicy};
 use super::trust::{Trust, TrustedApprover, TrustedKey};
 use super::{
@@ -61,6 +64,11 @@ pub struct CheckedBundle {
     sha256: String,
     hint: Option<String>,
     content: Content,
+    /// For a keyless bundle or one carrying transparency-log entries: the bundle as
+    /// `sigstore-verify` reads it (it verifies those).
+    sigstore: Option<Arc<sigstore_verify::types::Bundle>>,
+    /// Whether the bundle is keyless (a certificate).
+    keyless: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -78,18 +86,22 @@ enum Content {
 }
 
 impl CheckedBundle {
-    /// Parses a bundle v0.1–v0.3 or a DSSE envelope. A keyless (certificate) bundle is
-    /// refused: only keys are trusted.
+    /// Parses a bundle v0.1–v0.3 or a DSSE envelope. A keyless bundle, or one carrying
+    /// transparency-log entries, is also read by `sigstore-verify`'s bundle reader.
     pub fn from_json(bytes: &[u8]) -> Result<CheckedBundle, BundleErrorKind> {
         let sha256 = hex::encode(Sha256::digest(bytes));
         let document = SignedDocument::from_json(bytes).map_err(BundleErrorKind::Malformed)?;
+        let mut sigstore = None;
+        let mut keyless = false;
         let (hint, content) = match document {
             SignedDocument::Envelope(envelope) => (None, envelope_content(envelope)),
             SignedDocument::Bundle(bundle) => {
+                keyless = matches!(bundle.material, VerificationMaterial::Certificates(_));
+                if keyless || bundle.tlog_entries > 0 {
+                    sigstore = Some(Arc::new(sigstore_bundle(bytes)?));
+                }
                 let hint = match bundle.material {
-                    VerificationMaterial::Certificates(_) => {
-                        return Err(BundleErrorKind::Keyless);
-                    }
+                    VerificationMaterial::Certificates(_) => None,
                     VerificationMaterial::PublicKey { hint } => Some(hint),
                 };
                 let content = match bundle.content {
@@ -111,7 +123,43 @@ impl CheckedBundle {
             sha256,
             hint: hint.flatten().filter(|h| !h.is_empty()),
             content,
+            sigstore,
+            keyless,
         })
+    }
+
+    /// Whether it is a keyless bundle (signed with a Fulcio certificate).
+    pub fn is_keyless(&self) -> bool {
+        self.keyless
+    }
+
+    /// What `sigstore-verify` checks the signature against when the caller gives no artifact:
+    /// the digest the document itself signs (a DSSE statement's first subject, a message
+    /// signature's digest). The artifact binding is then the policy's `Subject` rule.
+    fn own_artifact(&self) -> Option<ArtifactInput<'static>> {
+        match &self.content {
+            Content::MessageSignature {
+                algorithm, digest, ..
+            } => Some(ArtifactInput::Digest {
+                algorithm: algorithm.clone(),
+                hex: hex::encode(digest),
+            }),
+            Content::Envelope {
+                statement: Ok(statement),
+                ..
+            } => statement.subject.iter().find_map(|subject| {
+                ["sha256", "sha512"].into_iter().find_map(|algorithm| {
+                    subject
+                        .digest
+                        .get(algorithm)
+                        .map(|hex| ArtifactInput::Digest {
+                            algorithm: algorithm.to_owned(),
+                            hex: hex.clone(),
+                        })
+                })
+            }),
+            Content::Envelope { .. } => None,
+        }
     }
 
     /// The lowercase hex sha256 of the document's bytes.
@@ -145,6 +193,18 @@ impl CheckedBundle {
     }
 }
 
+/// The first JSON document of `bytes` read by `sigstore-verify`'s bundle reader.
+fn sigstore_bundle(bytes: &[u8]) -> Result<sigstore_verify::types::Bundle, BundleErrorKind> {
+    let mut stream =
+        serde_json::Deserializer::from_slice(bytes).into_iter::<serde::de::IgnoredAny>();
+    let _ = stream.next();
+    let end = stream.byte_offset();
+    let first = bytes.get(..end).unwrap_or(bytes);
+    let text = std::str::from_utf8(first).map_err(|e| BundleErrorKind::Sigstore(e.to_string()))?;
+    sigstore_verify::types::Bundle::from_json(text)
+        .map_err(|e| BundleErrorKind::Sigstore(e.to_string()))
+}
+
 fn envelope_content(envelope: Envelope) -> Content {
     let statement = if envelope.payload_type != IN_TOTO_PAYLOAD_TYPE {
         Err(format!(
@@ -163,10 +223,14 @@ fn envelope_content(envelope: Envelope) -> Content {
 /// Who signed a verified document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signer {
-    /// The trust entry's name (a key's `name` or path; an approver's name).
+    /// The trust entry's name (a key's `name` or path; an identity's `name`; an approver's
+    /// name).
     pub name: String,
-    /// The hint of the key that verified (sha256 of its SubjectPublicKeyInfo).
+    /// The hint of the key that verified (sha256 of its SubjectPublicKeyInfo; for a keyless
+    /// signature, of the certificate's key).
     pub key_id: String,
+    /// For a keyless signature: the certificate's identity, issuer and CI claims.
+    pub certificate: Option<CertificateIdentity>,
     /// What the trust entry vouches for in this document (e.g. `provenance`); empty for an
     /// approver.
     pub purposes: Vec<Purpose>,
@@ -216,6 +280,21 @@ impl Verifier {
         policy: &VerificationPolicy,
     ) -> Result<Verified, VerifyError> {
         let signer = self.signer(document, kind, stage)?;
+        finish(document, signer, policy)
+    }
+
+    /// [`Self::verify`], with the signature checked against `artifact` (`verify --artifact`:
+    /// the signed blob, or the file a DSSE statement's subject digests). The caller's policy
+    /// holds the artifact's digest as a `Subject` rule.
+    pub fn verify_artifact(
+        &self,
+        document: &CheckedBundle,
+        artifact: &[u8],
+        kind: Purpose,
+        stage: Option<&str>,
+        policy: &VerificationPolicy,
+    ) -> Result<Verified, VerifyError> {
+        let signer = self.signer_for(document, Some(artifact), kind, stage)?;
         finish(document, signer, policy)
     }
 
@@ -300,12 +379,63 @@ impl Verifier {
         &self,
         document: &CheckedBundle,
     ) -> Result<(&TrustedApprover, Signer), SignatureErrorKind> {
+        if let Some(bundle) = &document.sigstore {
+            let artifact = document.own_artifact().ok_or_else(|| {
+                SignatureErrorKind::Sigstore(
+                    "the bundle names no sha256 or sha512 digest to verify against".to_owned(),
+                )
+            })?;
+            if document.keyless {
+                // A keyless approval: the approver is the certificate's identity.
+                let certificate = self.certificate_of(bundle, &artifact)?;
+                let approver = self
+                    .trust
+                    .approvers
+                    .iter()
+                    .find(|a| {
+                        a.identity
+                            .as_ref()
+                            .is_some_and(|i| i.check(&certificate).is_ok())
+                    })
+                    .ok_or_else(|| SignatureErrorKind::UntrustedIdentity {
+                        identity: certificate.subject.clone(),
+                        issuer: certificate
+                            .issuer
+                            .clone()
+                            .map_or_else(|| "none".to_owned(), |i| format!("`{i}`")),
+                        detail: "no `trust.approvers` entry has this identity".to_owned(),
+                    })?;
+                let signer = Signer {
+                    name: approver.name.clone(),
+                    key_id: certificate.key_id.clone(),
+                    certificate: Some(certificate),
+                    purposes: Vec::new(),
+                };
+                return Ok((approver, signer));
+            }
+            let roots = self.roots()?;
+            let mut last = String::from("no `trust.approvers` entry has a key");
+            for approver in &self.trust.approvers {
+                if let Some(key) = &approver.key
+                    && logged_key_verifies(&roots, bundle, &artifact, key, &mut last)
+                {
+                    let signer = Signer {
+                        name: approver.name.clone(),
+                        key_id: key.hint(),
+                        certificate: None,
+                        purposes: Vec::new(),
+                    };
+                    return Ok((approver, signer));
+                }
+            }
+            return Err(SignatureErrorKind::Sigstore(last));
+        }
         let keys: Vec<(usize, &PublicKey)> = self
             .trust
             .approvers
             .iter()
             .enumerate()
-            .map(|(i, a)| (i, &a.key))
+            .filter_map(|(i, a)| a.key.as_ref().map(|k| (i, k)))
             .collect();
         let index = check_signature(document, &keys)?;
         let approver = self
@@ -315,14 +445,193 @@ impl Verifier {
             .ok_or(SignatureErrorKind::NoTrustedKeys)?;
         let signer = Signer {
             name: approver.name.clone(),
-            key_id: approver.key.hint(),
+            key_id: approver
+                .key
+                .as_ref()
+                .map(PublicKey::hint)
+                .unwrap_or_default(),
+            certificate: None,
             purposes: Vec::new(),
         };
         Ok((approver, signer))
     }
 
-    /// The trusted key that signed `document` for `kind` at `stage`.
+    /// The trusted key or identity that signed `document` for `kind` at `stage`.
     fn signer(
+        &self,
+        document: &CheckedBundle,
+        kind: Purpose,
+        stage: Option<&str>,
+    ) -> Result<Signer, SignatureErrorKind> {
+        self.signer_for(document, None, kind, stage)
+    }
+
+    /// [`Self::signer`], checking the signature against `artifact` when given (`verify
+    /// --artifact`), else against the digest the document signs.
+    fn signer_for(
+        &self,
+        document: &CheckedBundle,
+        artifact: Option<&[u8]>,
+        kind: Purpose,
+        stage: Option<&str>,
+    ) -> Result<Signer, SignatureErrorKind> {
+        if let Some(bundle) = &document.sigstore {
+            let artifact = match artifact {
+                Some(blob) => ArtifactInput::Blob(blob),
+                None => document.own_artifact().ok_or_else(|| {
+                    SignatureErrorKind::Sigstore(
+                        "the bundle names no sha256 or sha512 digest to verify against".to_owned(),
+                    )
+                })?,
+            };
+            return if document.keyless {
+                self.keyless_signer(bundle, &artifact, kind, stage)
+            } else {
+                self.logged_key_signer(bundle, &artifact, kind, stage)
+            };
+        }
+        self.key_signer(document, kind, stage)
+    }
+
+    fn roots(&self) -> Result<Vec<SigstoreRoot>, SignatureErrorKind> {
+        self.trust
+            .sigstore_roots()
+            .map_err(|e| SignatureErrorKind::Sigstore(format!("the trusted root: {e}")))
+    }
+
+    /// The verified certificate identity of a keyless bundle: `sigstore-verify` checks the
+    /// bundle against each trusted root, with any identity (ours are matched by the caller).
+    fn certificate_of(
+        &self,
+        bundle: &sigstore_verify::types::Bundle,
+        artifact: &ArtifactInput<'_>,
+    ) -> Result<CertificateIdentity, SignatureErrorKind> {
+        let policy = sigstore_verify::VerificationPolicy::any_identity();
+        let mut errors = Vec::new();
+        for root in self.roots()? {
+            match root.verify(artifact, bundle, &policy) {
+                Ok(result) => match CertificateIdentity::of(&result) {
+                    Some(identity) => return Ok(identity),
+                    None => errors.push(format!(
+                        "{}: the certificate carries no verified identity",
+                        root.name
+                    )),
+                },
+                Err(err) => errors.push(err),
+            }
+        }
+        Err(SignatureErrorKind::Sigstore(errors.join("; ")))
+    }
+
+    /// A keyless bundle: `sigstore-verify` checks it against each trusted root with any
+    /// identity; then the certificate's identity must be trusted for `kind` at `stage`.
+    fn keyless_signer(
+        &self,
+        bundle: &sigstore_verify::types::Bundle,
+        artifact: &ArtifactInput<'_>,
+        kind: Purpose,
+        stage: Option<&str>,
+    ) -> Result<Signer, SignatureErrorKind> {
+        let certificate = self.certificate_of(bundle, artifact)?;
+        let granted: Vec<&TrustedIdentity> = self
+            .trust
+            .identities
+            .iter()
+            .filter(|i| !i.grants(kind, stage).is_empty())
+            .collect();
+        let mut mismatches = Vec::new();
+        for identity in &granted {
+            match identity.check(&certificate) {
+                Ok(()) => {
+                    return Ok(Signer {
+                        name: identity.name.clone(),
+                        key_id: certificate.key_id.clone(),
+                        purposes: identity.grants(kind, stage),
+                        certificate: Some(certificate),
+                    });
+                }
+                Err(why) => mismatches.push(format!("`{}`: {why}", identity.name)),
+            }
+        }
+        if let Some(other) = self
+            .trust
+            .identities
+            .iter()
+            .find(|i| i.grants(kind, stage).is_empty() && i.check(&certificate).is_ok())
+        {
+            return Err(SignatureErrorKind::NotTrustedFor(
+                other.refusal(kind, stage),
+            ));
+        }
+        if self.trust.identities.is_empty() {
+            return Err(SignatureErrorKind::NoTrustedIdentities {
+                identity: certificate.subject,
+            });
+        }
+        if granted.is_empty() {
+            mismatches.push(format!(
+                "no identity is trusted for {kind}{}",
+                stage
+                    .map(|s| format!(" at stage `{s}`"))
+                    .unwrap_or_default()
+            ));
+        }
+        mismatches.truncate(3);
+        Err(SignatureErrorKind::UntrustedIdentity {
+            identity: certificate.subject,
+            issuer: certificate
+                .issuer
+                .map_or_else(|| "none".to_owned(), |i| format!("`{i}`")),
+            detail: mismatches.join("; "),
+        })
+    }
+
+    /// A key-signed bundle with transparency-log entries (cosign with a key): `sigstore-verify`
+    /// checks the entries against the trusted roots and the signature with each trusted key.
+    fn logged_key_signer(
+        &self,
+        bundle: &sigstore_verify::types::Bundle,
+        artifact: &ArtifactInput<'_>,
+        kind: Purpose,
+        stage: Option<&str>,
+    ) -> Result<Signer, SignatureErrorKind> {
+        let now = self.now();
+        if self.trust.keys.is_empty() {
+            return Err(SignatureErrorKind::NoTrustedKeys);
+        }
+        let roots = self.roots()?;
+        let mut last = String::new();
+        let (granted, others): (Vec<&TrustedKey>, Vec<&TrustedKey>) = self
+            .trust
+            .keys
+            .iter()
+            .partition(|k| !k.grants(kind, stage, now).is_empty());
+        let verifies = |key: &TrustedKey, last: &mut String| {
+            logged_key_verifies(&roots, bundle, artifact, &key.key, last)
+        };
+        for key in &granted {
+            if verifies(key, &mut last) {
+                return Ok(signer_of(key, kind, stage, now));
+            }
+        }
+        let mut ignored = String::new();
+        if let Some(key) = others.iter().find(|k| verifies(k, &mut ignored)) {
+            return Err(SignatureErrorKind::NotTrustedFor(
+                key.refusal(kind, stage, now),
+            ));
+        }
+        if granted.is_empty() {
+            return Err(SignatureErrorKind::NoKeyForPurpose {
+                purpose: kind,
+                stage: stage.map(str::to_owned),
+                keyids: document_hint(bundle),
+            });
+        }
+        Err(SignatureErrorKind::Sigstore(last))
+    }
+
+    /// A key-signed document without log entries: the offline DSSE path.
+    fn key_signer(
         &self,
         document: &CheckedBundle,
         kind: Purpose,
@@ -384,7 +693,40 @@ fn signer_of(key: &TrustedKey, kind: Purpose, stage: Option<&str>, now: DateTime
     Signer {
         name: key.name.clone(),
         key_id: key.key.hint(),
+        certificate: None,
         purposes: key.grants(kind, stage, now),
+    }
+}
+
+/// Whether `key` verifies the logged key-signed `bundle` under one of `roots` (`last`: why
+/// not, when it does not).
+fn logged_key_verifies(
+    roots: &[SigstoreRoot],
+    bundle: &sigstore_verify::types::Bundle,
+    artifact: &ArtifactInput<'_>,
+    key: &PublicKey,
+    last: &mut String,
+) -> bool {
+    let policy = sigstore_verify::PublicKeyVerificationPolicy::new(
+        sigstore_verify::types::DerPublicKey::new(key.to_spki_der()),
+    );
+    roots
+        .iter()
+        .any(|root| match root.verify(artifact, bundle, &policy) {
+            Ok(_) => true,
+            Err(err) => {
+                *last = err;
+                false
+            }
+        })
+}
+
+fn document_hint(bundle: &sigstore_verify::types::Bundle) -> String {
+    match &bundle.verification_material.content {
+        sigstore_verify::types::bundle::VerificationMaterialContent::PublicKey(key) => {
+            key.hint.clone()
+        }
+        _ => String::new(),
     }
 }
 

@@ -689,7 +689,7 @@ fn verify_checks_the_corpus_plain_key_signatures() {
         let out = run(&corpus(other));
         assert_eq!(code(&out), 1, "{bundle}: {}", stderr(&out));
     }
-    // A keyless bundle is refused, not accepted.
+    // A keyless bundle, with only a key trusted: rejected (no certificate identity is trusted).
     let out = dir
         .command()
         .arg("verify")
