@@ -69,6 +69,10 @@ pub fn check_evidence(
     let subject = &evidence.subject.digest.sha256;
     let mut attestations = Vec::with_capacity(signed.len());
     let mut verified_approvals = Vec::new();
+    // What a signed approval is, before it is held against this subject and stage.
+    let approval_policy = VerificationPolicy::builder()
+        .rule(Rule::PredicateType(APPROVAL_PREDICATE_TYPE.to_owned()))
+        .build();
     for item in signed {
         let mut attestation = item.attestation;
         let Some(document) = item.document else {
@@ -93,12 +97,11 @@ pub fn check_evidence(
                             source: attestation.source,
                         });
                     }
-                    let policy = VerificationPolicy::builder()
-                        .rule(Rule::PredicateType(APPROVAL_PREDICATE_TYPE.to_owned()))
-                        .build()
+                    let policy = approval_policy
+                        .as_ref()
                         .map_err(|_| super::SignatureErrorKind::NoTrustedKeys)?;
                     verifier
-                        .verify_by_approver(&bundle, &policy)
+                        .verify_by_approver(&bundle, policy)
                         .map(|(verified, _)| verified)
                 } else {
                     verifier.verify_evidence(&bundle, stage)
