@@ -24,8 +24,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use stagegate::config::stages::Config;
 use stagegate::limits::Limits;
-use stagegate::policy::config::Config;
 use stagegate::policy::{EvaluationContext, PolicyInput, PolicySet, RegoEngine};
 
 const DEFAULT_SIZES: &[usize] = &[100, 1_000, 10_000, 50_000];

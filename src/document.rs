@@ -78,7 +78,7 @@ pub fn parse_document(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Valu
             format: "YAML",
             line,
             column,
-            message: crate::policy::config::syntax_message(&err),
+            message: syntax_message(&err),
         }
     })
 }
@@ -111,7 +111,7 @@ pub fn parse_documents(
                 format: "YAML",
                 line,
                 column,
-                message: crate::policy::config::syntax_message(&err),
+                message: syntax_message(&err),
             }
         })?;
     Ok(values.into_iter().filter(|v| !v.is_null()).collect())
@@ -253,6 +253,17 @@ pub fn clarify_json_message(message: &str) -> String {
     message
         .replace("unexpected end of hex escape", LONE)
         .replace("lone leading surrogate in hex escape", LONE)
+}
+
+/// serde-saphyr's message without its own location prefix (the caller renders the location).
+pub fn syntax_message(err: &serde_saphyr::Error) -> String {
+    let text = err.to_string();
+    let first = text.lines().next().unwrap_or_default();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    match first.find(": ") {
+        Some(index) if first.starts_with("line ") => first[index + 2..].to_owned(),
+        _ => first.to_owned(),
+    }
 }
 
 #[cfg(test)]

@@ -32,7 +32,9 @@ pub mod evidence;
 pub mod fs;
 #[cfg(test)]
 mod fuzz;
+pub mod gate;
 pub mod limits;
+pub mod location;
 pub mod memory;
 pub mod oci;
 pub mod policy;
@@ -40,3 +42,7 @@ pub mod report;
 pub mod serve;
 pub mod time;
 pub mod verify;
+
+pub use config::Config;
+pub use gate::{Decided, GateError, GateRequest, Input, PreparedStage, StageOptions};
+pub use policy::PolicySet;

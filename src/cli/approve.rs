@@ -15,7 +15,7 @@ use crate::cli::diagnostic::chain_report;
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::write_atomically;
 use crate::cli::signing::load_signing_key;
-use crate::policy::config::{Config, unknown_stage_help};
+use crate::config::stages::{Config, unknown_stage_help};
 
 /// `stagegate approve`.
 #[derive(Debug, Args)]
@@ -60,7 +60,7 @@ fn check_stage(args: &ApproveArgs) -> Result<(), Report> {
     let path = match &args.config {
         Some(path) => path.clone(),
         None => {
-            let default = PathBuf::from(crate::policy::config::CONFIG_FILE_NAME);
+            let default = PathBuf::from(crate::config::stages::CONFIG_FILE_NAME);
             if !default.is_file() {
                 return Ok(());
             }
@@ -68,7 +68,7 @@ fn check_stage(args: &ApproveArgs) -> Result<(), Report> {
         }
     };
     let names = Config::stage_names(&path, &crate::limits::Limits::default())
-        .map_err(|e| crate::cli::diagnostic::policy_report(&e))?;
+        .map_err(|e| crate::cli::diagnostic::config_report(&e))?;
     if names.contains(&args.stage) {
         return Ok(());
     }

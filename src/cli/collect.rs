@@ -6,17 +6,39 @@
 
 use miette::Report;
 
-use crate::cli::args::CollectCommandArgs;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::cli::args::LimitArgs;
 use crate::cli::collect_args::CollectArgs;
-use crate::cli::diagnostic::{chain_report, evidence_report, policy_report};
+use crate::cli::diagnostic::{chain_report, evidence_report};
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::{config_path, write_atomically_with};
 use crate::cli::signing::load_trust;
+use crate::config::stages::{CONFIG_FILE_NAME, Config};
 use crate::evidence::{CollectRequest, Evidence, SubjectSpec, collect as collect_evidence};
 use crate::limits::Limits;
-use crate::policy::config::{CONFIG_FILE_NAME, Config};
 use crate::verify::evidence::check_evidence;
 use crate::verify::{Trust, Verifier};
+
+/// `stagegate collect`.
+#[derive(Debug, Args)]
+pub struct CollectCommandArgs {
+    /// The subject and evidence files.
+    #[command(flatten)]
+    pub collect: CollectArgs,
+    /// Where to write the evidence document (atomically); standard output when absent.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The configuration whose `trust.keys` verify what `--image` carries [default:
+    /// ./stagegate.yaml]; read only with `--image`.
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Limits on input size and nesting.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
 
 /// The library request for `args`; with `--image`, the attestations attached to the image
 /// that `verifier` verifies and that are about `image`'s digest are added (read from the
@@ -77,7 +99,7 @@ pub fn verify_collected(
     let checked =
         check_evidence(evidence, verifier, None, limits).map_err(|e| evidence_report(&e))?;
     for notice in &checked.notices {
-        crate::cli::waivers::warn(notice);
+        crate::cli::output::warn(notice);
     }
     checked.apply(evidence);
     Ok(())
@@ -93,7 +115,7 @@ pub fn collect(args: CollectCommandArgs) -> Result<ExitStatus, Report> {
         (Some(_), _) | (_, Some(_)) => Some(config_path(args.config.as_deref())?),
         _ => Some(std::path::PathBuf::from(CONFIG_FILE_NAME)).filter(|p| p.exists()),
     }
-    .map(|path| Config::load(&path, &limits).map_err(|e| policy_report(&e)))
+    .map(|path| Config::load(&path, &limits).map_err(|e| crate::cli::diagnostic::config_report(&e)))
     .transpose()?;
     let verifier = verifier_for(config.as_ref())?;
     let request = collect_request(&args.collect, limits, Some(&verifier))?;

@@ -52,7 +52,7 @@ pub struct CollectArgs {
 
 impl CollectArgs {
     /// Whether any evidence file was given (`evaluate` collects only then; `--image` alone
-    /// collects too, see [`crate::cli::evaluate`]).
+    /// collects too, see `stagegate evaluate`).
     pub fn has_inputs(&self) -> bool {
         !(self.sbom.is_empty()
             && self.scan.is_empty()

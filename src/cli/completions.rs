@@ -5,10 +5,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Args, CommandFactory};
+use clap::Args;
 use miette::Report;
 
-use crate::cli::args::Cli;
 use crate::cli::diagnostic::chain_report;
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::write_atomically;
@@ -36,8 +35,12 @@ pub struct ManArgs {
 }
 
 /// Runs `stagegate completions`: the script on standard output.
-pub fn completions(args: CompletionsArgs) -> Result<ExitStatus, Report> {
-    let mut command = Cli::command();
+/// `command` is the whole command line (`Cli::command()`), handed in by the dispatch so that
+/// this file does not import the command line that names it.
+pub fn completions(
+    args: CompletionsArgs,
+    mut command: clap::Command,
+) -> Result<ExitStatus, Report> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, "stagegate", &mut script);
     let mut stdout = std::io::stdout().lock();
@@ -49,8 +52,8 @@ pub fn completions(args: CompletionsArgs) -> Result<ExitStatus, Report> {
 }
 
 /// Runs `stagegate man`.
-pub fn man(args: ManArgs) -> Result<ExitStatus, Report> {
-    let pages = man_pages().map_err(|e| chain_report(&e))?;
+pub fn man(args: ManArgs, command: clap::Command) -> Result<ExitStatus, Report> {
+    let pages = man_pages(command).map_err(|e| chain_report(&e))?;
     match &args.output {
         Some(dir) => {
             fs_err::create_dir_all(dir).map_err(|e| chain_report(&e))?;
@@ -79,8 +82,7 @@ pub fn man(args: ManArgs) -> Result<ExitStatus, Report> {
 
 /// Every manual page as (file name, roff text): `stagegate.1` first, then one page per
 /// subcommand and nested subcommand (`stagegate-waiver-sign.1`), as `git` names its pages.
-pub fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
-    let mut command = Cli::command();
+pub fn man_pages(mut command: clap::Command) -> std::io::Result<Vec<(String, Vec<u8>)>> {
     command.build();
     let mut pages = Vec::new();
     add_pages(&command, "stagegate", &mut pages)?;
@@ -111,7 +113,8 @@ mod tests {
 
     #[test]
     fn a_page_per_subcommand() {
-        let pages = man_pages().unwrap_or_default();
+        let pages =
+            man_pages(<crate::cli::Cli as clap::CommandFactory>::command()).unwrap_or_default();
         let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
         for expected in [
             "stagegate.1",

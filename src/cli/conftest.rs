@@ -26,8 +26,9 @@ use miette::Report;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::cli::args::EvaluateArgs;
 use crate::cli::diagnostic::{document_report, limit_report, policy_report};
+use crate::cli::evaluate_args::EvaluateArgs;
+use crate::config::stages::ConfigPath;
 use crate::decision::{
     AppliedWaiver, Decision, DecisionContext, Finding, SourceLocation, WaivedFinding,
 };
@@ -35,7 +36,6 @@ use crate::document::parse_documents;
 use crate::evidence::{Digest as DigestSet, Subject};
 use crate::limits::read_limited;
 use crate::policy::builtins::RegoOptions;
-use crate::policy::config::ConfigPath;
 use crate::policy::{EvaluationContext, PolicyInput, PolicySet};
 
 /// The implicit stage's name.

@@ -8,8 +8,10 @@ use std::path::Path;
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, Report, SourceSpan};
 
+use crate::config::ConfigError;
 use crate::document::DocumentError;
 use crate::evidence::EvidenceError;
+use crate::gate::GateError;
 use crate::limits::LimitError;
 use crate::policy::error::{Located, PolicyError};
 
@@ -276,6 +278,32 @@ pub fn policy_report(err: &PolicyError) -> Report {
         }
         PolicyError::Input(limit) => limit_report(limit),
         PolicyError::Timeout { .. } | PolicyError::LoadTimeout { .. } => chain_report(err),
+    }
+}
+
+/// The report for a configuration error.
+pub fn config_report(err: &ConfigError) -> Report {
+    match err {
+        ConfigError::Invalid(l) => located_report("invalid configuration", l),
+        ConfigError::Input(limit) => limit_report(limit),
+    }
+}
+
+/// The report for an error of the gate's pipeline: each cause rendered as its own report
+/// would be, the fail-closed refusal with what to do about it.
+pub fn gate_report(err: &GateError) -> Report {
+    match err {
+        GateError::Config(e) => config_report(e),
+        GateError::Policy(e) => policy_report(e),
+        GateError::Evidence(e) => evidence_report(e),
+        GateError::Input(e) => limit_report(e),
+        GateError::Document(e) => document_report(e),
+        GateError::InvalidEvidence(l) => located_report("invalid evidence", l),
+        GateError::NothingEvaluated { .. } => miette::miette!(
+            help = "list policies or `require_evidence` for the stage in `stagegate.yaml`",
+            "{err}"
+        ),
+        GateError::Trust(_) | GateError::Waivers(_) | GateError::Encode(_) => chain_report(err),
     }
 }
 

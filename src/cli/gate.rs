@@ -26,9 +26,7 @@
 //! for this digest and stage, become `verified: true` approvals with the approver's name and
 //! role from the trust config; nothing the evidence document says about itself is believed.
 
-use std::cell::RefCell;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use clap::Args;
 use miette::Report;
@@ -40,22 +38,18 @@ use crate::attest::vsa::{
     AuditHead, DECISION_PREDICATE_TYPE, DecisionPredicate, EffectiveTimeOverride, InputAttestation,
     ReliedAttestation, VSA_PREDICATE_TYPE, VerificationSummary,
 };
-use crate::cli::args::EvaluateArgs;
-use crate::cli::diagnostic::{chain_report, limit_report, policy_report};
-use crate::cli::evaluate::{Verification, decide_with};
+use crate::cli::diagnostic::{chain_report, limit_report};
+use crate::cli::evaluate::{decide, prepare};
+use crate::cli::evaluate_args::EvaluateArgs;
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::{Outputs, check_paths, config_path, write_stdout};
 use crate::cli::signing::load_signing_key;
-use crate::decision::{Engine, Finding, RuleInfo, Severity};
 use crate::evidence::{Attestation, Source};
+use crate::gate::Chain;
 use crate::limits::read_limited;
 use crate::policy::RegoEngine;
-use crate::policy::config::Config;
-use crate::verify::promotion::{Candidate, required_stage};
-use crate::verify::{Trust, TrustedKey, Verifier};
-
-/// How old an earlier stage's result may be when `trust.max_age` is not set.
-const DEFAULT_CHAIN_MAX_AGE: Duration = Duration::from_secs(30 * 86_400);
+use crate::verify::TrustedKey;
+use crate::verify::promotion::Candidate;
 
 /// `stagegate gate`.
 #[derive(Debug, Args)]
@@ -154,8 +148,7 @@ fn run(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     let key = load_signing_key(&args.key)?;
     let limits = args.evaluate.limits.limits();
     let config_file = config_path(args.evaluate.config.as_deref())?;
-    let config = Config::load(&config_file, &limits).map_err(|e| policy_report(&e))?;
-    let trust = load_trust(&config, &key)?;
+    let prepared = prepare(&args.evaluate)?;
     let mut candidates = read_candidates(&args, &limits)?;
     let image = args
         .evaluate
@@ -168,65 +161,21 @@ fn run(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     if let Some(image) = &image {
         candidates.extend(crate::cli::registry::attached_candidates(&registry, image)?);
     }
-    let now = chrono::Utc::now();
-    let accepted: RefCell<Vec<InputAttestation>> = RefCell::new(Vec::new());
     // Stage results: the config's keys for `results`, or the gate's own key. Evidence: the
     // config's trust only, so the document evaluated is the one `evaluate` and `replay` see.
-    let verifier = Verifier::new(&trust.trust);
-    let evidence_verifier = Verifier::new(&trust.evidence);
-    let chain = |stage: &crate::policy::config::Stage,
-                 _: &Config,
-                 subject: &crate::evidence::Subject|
-     -> Result<(Vec<RuleInfo>, Vec<Finding>), Report> {
-        let mut rules = Vec::new();
-        let mut violations = Vec::new();
-        for required in &stage.requires {
-            let id = format!("stagegate.chain.{required}");
-            rules.push(RuleInfo {
-                id: id.clone(),
-                engine: Engine::Builtin,
-                source: None,
-                title: Some(format!("A verified, passing `{required}` result exists")),
-                description: Some(format!(
-                    "Stage `{}` requires `{required}`: a stagegate VSA for the same digest, signed by a key trusted for `results` at `{required}`, PASSED, and fresh.",
-                    stage.name
-                )),
-                severity: Severity::High,
-                warning: false,
-                metadata: Default::default(),
-            });
-            match required_stage(
-                &candidates,
-                required,
-                &subject.digest.sha256,
-                &verifier,
-                Some((trust.max_age, now)),
-            ) {
-                Ok(found) => accepted
-                    .borrow_mut()
-                    .push(input(&found.path, &found.sha256)),
-                Err(missing) => violations.push(Finding {
-                    rule: id,
-                    message: format!(
-                        "no verified, passing `{required}` result for sha256:{}: {missing}",
-                        subject.digest.sha256
-                    ),
-                    severity: Severity::High,
-                    source: None,
-                    title: Some(format!("A verified, passing `{required}` result exists")),
-                    details: Default::default(),
-                }),
-            }
-        }
-        Ok((rules, violations))
-    };
-    let decided = decide_with(
+    let results_verifier = prepared.results_verifier(Some(TrustedKey::for_results(
+        "the gate's own key",
+        key.public_key(),
+    )));
+    let decided = decide(
         &args.evaluate,
-        &chain,
-        Some(Verification {
-            verifier: &evidence_verifier,
-            documents: &candidates,
-        }),
+        &prepared,
+        Chain::Verified {
+            candidates: &candidates,
+            verifier: &results_verifier,
+            max_age: prepared.max_age(),
+            now: chrono::Utc::now(),
+        },
     )?;
     let decision = decided.decision;
     // Nothing is signed for a subject whose digest is malformed or whose name names another
@@ -282,7 +231,12 @@ fn run(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
         })
         .map(|(_, s)| input(&s.path, &s.sha256))
         .collect();
-    inputs.extend(accepted.into_inner());
+    inputs.extend(
+        decided
+            .chain_results
+            .iter()
+            .map(|found| input(&found.path, &found.sha256)),
+    );
     // Signed results travel: no CI machine's absolute paths in them.
     for input in &mut inputs {
         input.uri = crate::cli::output::project_relative(&input.uri, &config_file);
@@ -441,37 +395,6 @@ fn check_effective_time(args: &GateArgs) -> Result<Option<EffectiveTimeOverride>
         skew_seconds: skew.as_secs(),
         overridden: true,
     }))
-}
-
-/// Keys and approvers from `trust:`, loaded; keys default to the gate key's public half.
-/// The trust of `stagegate.yaml`, loaded; with no `trust.keys`, the gate's own key is trusted
-/// for stage results (only).
-struct LoadedTrust {
-    /// For the promotion chain.
-    trust: Trust,
-    /// For the evidence: the config's, as `evaluate` reads it.
-    evidence: Trust,
-    max_age: Duration,
-}
-
-fn load_trust(config: &Config, key: &SigningKey) -> Result<LoadedTrust, Report> {
-    let evidence = crate::cli::signing::load_trust(&config.trust)?;
-    let mut trust = evidence.clone();
-    if trust.keys.is_empty() {
-        trust.keys.push(TrustedKey::for_results(
-            "the gate's own key",
-            key.public_key(),
-        ));
-    }
-    let max_age = config
-        .trust
-        .max_age
-        .map_or(DEFAULT_CHAIN_MAX_AGE, |m| m.value.as_std());
-    Ok(LoadedTrust {
-        trust,
-        evidence,
-        max_age,
-    })
 }
 
 /// The attestations the decision relied on, with their verification outcomes, for the signed

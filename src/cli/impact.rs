@@ -7,25 +7,26 @@
 //! for a pull-request comment. Exit 1 when a promotion that passed would now fail, 2 when any
 //! evaluation failed (an error is never read as "no change"), else 0.
 //!
-//! Each evaluation goes through [`decide`], so waivers, `require_evidence` and `fail_on_warn`
-//! count exactly as at a gate; the promotion chain and signed approvals (which need bundles) do
-//! not take part.
+//! Each side's stages are prepared once ([`PreparedStage`]) and evaluated on every document, so
+//! waivers, `require_evidence` and `fail_on_warn` count exactly as at a gate; the promotion
+//! chain and signed approvals (which need bundles) do not take part.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use miette::Report;
 use serde::Serialize;
 
-use crate::cli::args::{EvaluateArgs, LimitArgs, parse_time};
-use crate::cli::diagnostic::{chain_report, policy_report};
-use crate::cli::evaluate::decide;
+use crate::cli::args::{LimitArgs, parse_time};
+use crate::cli::diagnostic::{chain_report, config_report, gate_report};
 use crate::cli::exit::ExitStatus;
-use crate::cli::output::write_stdout;
+use crate::cli::output::{warn, write_stdout};
 use crate::cli::replay::{config_at, describe};
 use crate::compare::{DecisionDiff, FindingKey};
+use crate::config::Config;
 use crate::decision::Outcome;
-use crate::policy::config::Config;
+use crate::gate::{GateRequest, Input, PreparedStage, StageOptions};
 
 /// `stagegate impact`.
 #[derive(Debug, Args)]
@@ -108,8 +109,8 @@ pub fn impact(args: ImpactArgs) -> Result<ExitStatus, Report> {
     let limits = args.limits.limits();
     let old_config = config_at(&args.old);
     let new_config = config_at(&args.new);
-    let old = Config::load(&old_config, &limits).map_err(|e| policy_report(&e))?;
-    let new = Config::load(&new_config, &limits).map_err(|e| policy_report(&e))?;
+    let old = Config::load(&old_config, &limits).map_err(|e| config_report(&e))?;
+    let new = Config::load(&new_config, &limits).map_err(|e| config_report(&e))?;
     let stages: Vec<String> = if args.stage.is_empty() {
         new.stages
             .iter()
@@ -118,8 +119,8 @@ pub fn impact(args: ImpactArgs) -> Result<ExitStatus, Report> {
             .collect()
     } else {
         for name in &args.stage {
-            old.stage(name).map_err(|e| policy_report(&e))?;
-            new.stage(name).map_err(|e| policy_report(&e))?;
+            old.stage(name).map_err(|e| config_report(&e))?;
+            new.stage(name).map_err(|e| config_report(&e))?;
         }
         args.stage.clone()
     };
@@ -152,47 +153,51 @@ pub fn impact(args: ImpactArgs) -> Result<ExitStatus, Report> {
         changes: Vec::new(),
         errors: Vec::new(),
     };
-    let no_extra = |_: &_, _: &_, _: &_| Ok((Vec::new(), Vec::new()));
+    // Each side's stages are prepared once (config, policies, data, trust, signed waivers)
+    // and evaluated on every document; a stage that does not load is an error for each.
+    let options = StageOptions::new(limits, args.timeout, Default::default());
+    let prepare = |config: &Arc<Config>, stage: &str| {
+        PreparedStage::from_config(config.clone(), stage, &options).map_err(|e| gate_report(&e))
+    };
+    let (old, new) = (Arc::new(old), Arc::new(new));
+    type Side = Result<PreparedStage, Report>;
+    let prepared: Vec<(String, Side, Side)> = stages
+        .iter()
+        .map(|stage| (stage.clone(), prepare(&old, stage), prepare(&new, stage)))
+        .collect();
     for path in &documents {
         let name = path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        for stage in &stages {
-            let evaluate = |config: &Path| EvaluateArgs {
-                stage: stage.clone(),
-                config: Some(config.to_owned()),
-                evidence: Some(path.clone()),
-                input: Vec::new(),
-                conftest: Default::default(),
-                format: Vec::new(),
-                fail_on_warn: false,
-                timeout: args.timeout,
-                effective_time: Some(now),
-                rego_engine: Default::default(),
-                save_evidence: None,
-                audit: false,
-                audit_db: None,
-                collect: Default::default(),
-                limits: args.limits.clone(),
-            };
-            let mut fail = |side: &'static str, err: Report| {
+        for (stage, old_stage, new_stage) in &prepared {
+            let mut fail = |side: &'static str, err: String| {
                 report.errors.push(Failure {
                     evidence: name.clone(),
                     stage: stage.clone(),
                     side,
-                    error: format!("{err}"),
+                    error: err,
                 });
             };
-            let before = match decide(&evaluate(&old_config), &no_extra) {
-                Ok(decided) => decided.decision,
+            let decide = |prepared: &Result<PreparedStage, Report>| {
+                let prepared = prepared.as_ref().map_err(|e| format!("{e}"))?;
+                let request = GateRequest::new(Input::EvidenceFile(path.clone()))
+                    .effective_time(Some(now))
+                    .warn(&warn);
+                prepared
+                    .evaluate(&request)
+                    .map(|decided| decided.decision)
+                    .map_err(|e| format!("{}", gate_report(&e)))
+            };
+            let before = match decide(old_stage) {
+                Ok(decision) => decision,
                 Err(err) => {
                     fail("old", err);
                     continue;
                 }
             };
-            let after = match decide(&evaluate(&new_config), &no_extra) {
-                Ok(decided) => decided.decision,
+            let after = match decide(new_stage) {
+                Ok(decision) => decision,
                 Err(err) => {
                     fail("new", err);
                     continue;

@@ -7,10 +7,22 @@ use std::path::Path;
 use include_dir::{Dir, include_dir};
 use miette::Report;
 
-use crate::cli::args::InitArgs;
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::write_atomically;
-use crate::policy::config::CONFIG_FILE_NAME;
+use crate::config::stages::CONFIG_FILE_NAME;
+use clap::Args;
+use std::path::PathBuf;
+
+/// `stagegate init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The directory to scaffold into (created if missing).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Overwrite files that already exist.
+    #[arg(long)]
+    pub force: bool,
+}
 
 /// The starter policy library, as shipped in `policies/`.
 static POLICIES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/policies");
@@ -58,7 +70,7 @@ const CONFIG_SCHEMA_PATH: &str = "schemas/stagegate.schema.json";
 /// Runs `stagegate init`.
 pub fn init(args: InitArgs) -> Result<ExitStatus, Report> {
     // The config's header names its schema for editors: write the schema it names.
-    let schema = crate::cli::schema::schema_text(crate::cli::args::SchemaKind::Config);
+    let schema = crate::cli::schema::schema_text(crate::cli::schema::SchemaKind::Config);
     let config = starter_config();
     let mut files: Vec<(std::path::PathBuf, &[u8])> = vec![
         (args.dir.join(CONFIG_FILE_NAME), config.as_bytes()),

@@ -7,11 +7,13 @@ pub mod attest;
 pub mod audit;
 mod collect;
 pub mod collect_args;
+mod command;
 pub mod completions;
 mod conftest;
 mod diagnostic;
 mod env;
 mod evaluate;
+mod evaluate_args;
 mod exit;
 pub mod gate;
 pub mod history;
@@ -30,14 +32,13 @@ mod signing;
 pub mod test;
 pub mod verify;
 pub mod waiver;
-mod waivers;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
-pub use args::{Cli, Command};
+pub use command::{Cli, Command};
 pub use env::EnvVars;
 pub use exit::ExitStatus;
 
@@ -87,8 +88,8 @@ pub fn main() -> ExitCode {
         Command::Replay(args) => replay::replay(*args),
         Command::Impact(args) => impact::impact(*args),
         Command::Waiver(args) => waiver::waiver(args),
-        Command::Completions(args) => completions::completions(args),
-        Command::Man(args) => completions::man(args),
+        Command::Completions(args) => completions::completions(args, Cli::command()),
+        Command::Man(args) => completions::man(args, Cli::command()),
         Command::Test(mut args) => {
             args.verbose = cli.verbose > 0;
             test::test(args, color)

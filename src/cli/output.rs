@@ -9,8 +9,8 @@ use miette::Report;
 
 use crate::cli::args::FormatSpec;
 use crate::cli::diagnostic::chain_report;
+use crate::config::stages::CONFIG_FILE_NAME;
 use crate::decision::Decision;
-use crate::policy::config::CONFIG_FILE_NAME;
 use crate::report::{OutputFormat, RenderOptions, render};
 
 /// One line on standard error saying what a command did (wrote, signed, pushed): standard
@@ -147,7 +147,7 @@ pub fn write_atomically_with(
 /// are the same file as each other or as an input (the evaluate flags' files and the caller's
 /// `inputs`), before anything is read or written.
 pub fn check_paths<'a>(
-    args: &'a crate::cli::args::EvaluateArgs,
+    args: &'a crate::cli::evaluate_args::EvaluateArgs,
     formats: &'a Outputs,
     mut outputs: Vec<(String, &'a Path)>,
     mut inputs: Vec<(String, &'a Path)>,
@@ -229,6 +229,14 @@ pub fn project_relative(path: &str, config: &Path) -> String {
     }
     file.file_name()
         .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned())
+}
+
+/// One `warning:` line on stderr.
+pub(crate) fn warn(message: &str) {
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!("warning: {message}");
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! It refuses (exit 2, naming both digests) when the evidence file's sha256 is not the recorded
 //! `evidenceDigest`, or the stage's policy set now has another digest than the recorded
 //! `policyDigest`: a replay on other inputs proves nothing. Otherwise it evaluates the recorded
-//! stage at the recorded `effectiveTime` through [`decide`] (waivers included) and compares
+//! stage at the recorded `effectiveTime` through its [`PreparedStage`] (waivers included) and compares
 //! the verdict and every finding with [`DecisionDiff`]: exit 0 identical, 1 different.
 //!
 //! What is not re-checked (and why): the promotion chain (`stagegate.chain.*`) depends on
@@ -24,22 +24,18 @@ use sha2::{Digest, Sha256};
 use crate::attest::bundle::{BundleContent, SignedDocument};
 use crate::attest::statement::Statement;
 use crate::attest::vsa::{DECISION_PREDICATE_TYPE, DecisionPredicate, VSA_PREDICATE_TYPE};
-use crate::cli::args::{EvaluateArgs, LimitArgs};
-use crate::cli::diagnostic::{chain_report, limit_report, policy_report};
-use crate::cli::evaluate::decide;
+use crate::cli::args::LimitArgs;
+use crate::cli::diagnostic::{chain_report, gate_report, limit_report};
 use crate::cli::exit::ExitStatus;
-use crate::cli::output::write_stdout;
+use crate::cli::output::{warn, write_stdout};
 use crate::cli::signing::load_trusted;
 use crate::compare::{DecisionDiff, FindingKey};
+use crate::config::CONFIG_FILE_NAME;
 use crate::decision::{Decision, Engine, Finding, RuleInfo};
+use crate::gate::{CHAIN_RULE_PREFIX, Chain, GateRequest, Input, PreparedStage, StageOptions};
 use crate::limits::read_limited;
-use crate::policy::PolicySet;
-use crate::policy::config::{CONFIG_FILE_NAME, Config};
 use crate::verify::promotion::error_chain;
 use crate::verify::{Purpose, Rule, Trust, VerificationPolicy, Verifier, verify_bytes};
-
-/// The prefix of the promotion chain's built-in rules, whose findings replay takes as recorded.
-const CHAIN_RULE_PREFIX: &str = "stagegate.chain.";
 
 /// `stagegate replay`.
 #[derive(Debug, Args)]
@@ -140,12 +136,13 @@ pub fn replay(args: ReplayArgs) -> Result<ExitStatus, Report> {
         (None, Some(file)) => file.clone(),
         (None, None) => crate::cli::output::config_path(None)?,
     };
-    let config = Config::load(&config_file, &limits).map_err(|e| policy_report(&e))?;
-    let stage = config
-        .stage(&recorded.stage)
-        .map_err(|e| policy_report(&e))?;
-    let policies = PolicySet::load_stage_within(stage, &config.base_dir, &limits, args.timeout)
-        .map_err(|e| policy_report(&e))?;
+    let prepared = PreparedStage::load(
+        &config_file,
+        &recorded.stage,
+        &StageOptions::new(limits, args.timeout, Default::default()),
+    )
+    .map_err(|e| gate_report(&e))?;
+    let policies = prepared.policies();
     if policies.digest() != recorded.policy_digest {
         return Err(miette::miette!(
             help = "check out the policies as they were when the gate ran (the digest covers every policy and data file of the stage, and their paths)",
@@ -166,27 +163,18 @@ pub fn replay(args: ReplayArgs) -> Result<ExitStatus, Report> {
         .with_timezone(&chrono::Utc);
 
     let (chain_rules, chain_findings) = recorded_chain(&recorded);
-    let evaluate_args = EvaluateArgs {
-        stage: recorded.stage.clone(),
-        config: Some(config_file),
-        evidence: Some(args.evidence.clone()),
-        input: Vec::new(),
-        conftest: Default::default(),
-        format: Vec::new(),
-        fail_on_warn: recorded.fail_on_warn,
-        timeout: args.timeout,
-        effective_time: Some(effective_time),
-        rego_engine: Default::default(),
-        save_evidence: None,
-        audit: false,
-        audit_db: None,
-        collect: Default::default(),
-        limits: args.limits.clone(),
-    };
-    let replayed = decide(&evaluate_args, &|_, _, _| {
-        Ok((chain_rules.clone(), chain_findings.clone()))
-    })?
-    .decision;
+    let request = GateRequest::new(Input::EvidenceFile(args.evidence.clone()))
+        .effective_time(Some(effective_time))
+        .chain(Chain::Recorded {
+            rules: &chain_rules,
+            findings: &chain_findings,
+        })
+        .fail_on_warn(recorded.fail_on_warn)
+        .warn(&warn);
+    let replayed = prepared
+        .evaluate(&request)
+        .map_err(|e| gate_report(&e))?
+        .decision;
     if evidence_digest != recorded.evidence_digest
         && replayed.evidence_digest != recorded.evidence_digest
     {

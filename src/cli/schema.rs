@@ -5,13 +5,32 @@ use std::io::Write;
 
 use miette::Report;
 
-use crate::cli::args::{SchemaArgs, SchemaKind};
 use crate::cli::exit::ExitStatus;
+use clap::{Args, ValueEnum};
+
+/// `stagegate schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which schema.
+    #[arg(value_enum)]
+    pub which: SchemaKind,
+}
+
+/// The published schemas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// `stagegate.yaml`.
+    Config,
+    /// The Evidence v1 document.
+    Evidence,
+    /// The Decision v1 document.
+    Decision,
+}
 
 /// The schema text for one document kind, as checked in under `schemas/`.
 pub fn schema_text(which: SchemaKind) -> String {
     let schema = match which {
-        SchemaKind::Config => crate::policy::config::config_schema(),
+        SchemaKind::Config => crate::config::stages::config_schema(),
         SchemaKind::Evidence => {
             let mut schema = schemars::schema_for!(crate::evidence::Evidence);
             schema.insert(

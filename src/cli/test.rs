@@ -12,8 +12,8 @@ use crate::cli::args::{FormatSpec, LimitArgs, parse_duration, parse_time};
 use crate::cli::diagnostic::{chain_report, document_report, located_report, policy_report};
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::{plan_outputs, write_rendered};
+use crate::config::stages::{CONFIG_FILE_NAME, Config, ConfigPath};
 use crate::policy::builtins::{CustomBuiltin, RegoOptions, merge_builtins};
-use crate::policy::config::{CONFIG_FILE_NAME, Config, ConfigPath};
 use crate::policy::data::load_data;
 use crate::policy::testing::report::{RenderOptions, TestFormat, render};
 use crate::policy::testing::{RunOutcome, TestError, TestOptions, discover_tests, run};
@@ -119,7 +119,8 @@ fn resolve(args: TestArgs) -> Result<TestSettings, Report> {
         });
         match config_file {
             Some(file) => {
-                let config = Config::load(&file, &limits).map_err(|e| policy_report(&e))?;
+                let config = Config::load(&file, &limits)
+                    .map_err(|e| crate::cli::diagnostic::config_report(&e))?;
                 let mut paths: Vec<PathBuf> = Vec::new();
                 for stage in &config.stages {
                     for entry in &stage.policies {

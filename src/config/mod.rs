@@ -1,11 +1,21 @@
-//! Configuration shared by several commands: the `trust:` section that `stagegate.yaml` and
-//! `serve`'s `admission.yaml` both carry ([`trust`]).
+//! The configuration, parsed and checked: `stagegate.yaml`'s stages ([`stages`]), its waivers
+//! ([`waivers`]), the Rego options a stage sets ([`rego`]), and the `trust:` section that
+//! `stagegate.yaml` and `serve`'s `admission.yaml` both carry ([`trust`]).
 //!
-//! A leaf: it reads YAML values and file paths and knows nothing of policies, signatures or
-//! the webhook, so [`crate::policy`], [`crate::verify`] and [`crate::serve`] can all read it
-//! without an arrow running back up.
+//! A leaf: it reads YAML values and file paths and knows nothing of evaluating policies,
+//! signatures or the webhook, so [`crate::policy`], [`crate::verify`], [`crate::gate`] and
+//! [`crate::serve`] all read it without an arrow running back up. Every error points at the
+//! file, line and column it comes from ([`ConfigError`]).
 
+mod error;
+pub mod policy_files;
+pub mod rego;
+pub mod stages;
 pub mod trust;
+pub mod waivers;
+
+pub use error::ConfigError;
+pub use stages::{CONFIG_FILE_NAME, Config, EVIDENCE_KINDS, Stage};
 
 use std::path::PathBuf;
 

@@ -155,7 +155,7 @@ fn fuzz_stagegate_yaml() {
     inputs.extend(fs_err::read(testdata().join("../stagegate.yaml")));
     fuzz("stagegate_yaml", inputs, |input| {
         let text = String::from_utf8_lossy(input);
-        let _ = crate::policy::config::Config::parse(&testdata().join("stagegate.yaml"), &text);
+        let _ = crate::config::stages::Config::parse(&testdata().join("stagegate.yaml"), &text);
     });
 }
 
@@ -209,12 +209,12 @@ fn fuzz_waiver_file() {
         seeds("waiver_file", &["waivers"], &[".yaml"]),
         |input| {
             let text = String::from_utf8_lossy(input);
-            let origin = crate::policy::waivers::WaiverOrigin {
+            let origin = crate::config::waivers::WaiverOrigin {
                 path: Path::new("waivers.yaml"),
                 file: "waivers.yaml",
                 signed_by: None,
             };
-            let _ = crate::policy::waivers::read_waiver_file(
+            let _ = crate::config::waivers::read_waiver_file(
                 &text,
                 &origin,
                 &["dev", "staging", "prod"],

@@ -222,7 +222,7 @@ impl CelPolicy {
                 &file.path,
                 line,
                 column,
-                crate::policy::config::syntax_message(&err),
+                crate::document::syntax_message(&err),
             ))
         })?;
         let _ = (&raw.description, &raw.api_version);

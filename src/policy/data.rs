@@ -9,9 +9,9 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
+use crate::config::stages::ConfigPath;
 use crate::document::{DocumentError, read_document};
 use crate::limits::Limits;
-use crate::policy::config::ConfigPath;
 use crate::policy::error::{Located, PolicyError};
 
 /// The merged data document and the bytes of each file it was read from (for the digest).

@@ -8,9 +8,11 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::config::ConfigPath;
+pub use crate::config::policy_files::{is_cel_rules, is_cel_test, is_rego_test};
 use crate::limits::LimitError;
-use crate::policy::config::ConfigPath;
-use crate::policy::error::{Located, PolicyError};
+use crate::location::Located;
+use crate::policy::error::PolicyError;
 
 /// The policy files of one stage, each with the name it is shown and digested under.
 #[derive(Debug, Clone, Default)]
@@ -29,21 +31,6 @@ pub struct PolicyFile {
     pub display: String,
     /// Where to read it.
     pub path: PathBuf,
-}
-
-/// Whether a file name is a CEL rule file.
-pub fn is_cel_rules(name: &str) -> bool {
-    (name.ends_with(".cel.yaml") || name.ends_with(".cel.yml")) && !is_cel_test(name)
-}
-
-/// Whether a file name is a CEL test file.
-pub fn is_cel_test(name: &str) -> bool {
-    name.ends_with(".cel.test.yaml") || name.ends_with(".cel.test.yml")
-}
-
-/// Whether a file name is a Rego test module.
-pub fn is_rego_test(name: &str) -> bool {
-    name.ends_with("_test.rego")
 }
 
 /// Collects the policy files under the given paths.

@@ -63,7 +63,7 @@ pub fn metadata_above(
             path,
             (yaml_first_line + at.saturating_sub(1)) as u32,
             1,
-            crate::policy::config::syntax_message(&err),
+            crate::document::syntax_message(&err),
         ))
     })?;
     let Value::Object(mut fields) = value else {

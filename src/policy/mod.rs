@@ -9,7 +9,6 @@
 mod builtin_errors;
 pub mod builtins;
 pub mod cel;
-pub mod config;
 pub mod data;
 pub mod error;
 pub mod files;
@@ -26,7 +25,6 @@ pub mod required;
 mod rule_bodies;
 mod rule_heads;
 pub mod testing;
-pub mod waivers;
 
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -34,14 +32,15 @@ use std::time::Duration;
 
 use serde_json::Value as Json;
 
+use crate::config::stages::{ConfigPath, Stage};
 use crate::decision::{Finding, RuleInfo};
 use crate::limits::{Limits, read_limited};
 use crate::policy::cel::{CelBindings, CelPolicy};
-use crate::policy::config::{ConfigPath, Stage};
-use crate::policy::error::{Located, PolicyError};
+use crate::policy::error::Located;
 use crate::policy::files::{PolicyFile, discover, display_name, policy_digest};
 use crate::policy::rego::RegoPolicies;
 
+pub use error::PolicyError;
 pub use error::PolicyError as Error;
 pub use input::PolicyInput;
 
@@ -166,7 +165,7 @@ impl PolicySet {
         required: &[String],
         base_dir: &std::path::Path,
         limits: &Limits,
-        rego_options: &crate::policy::builtins::RegoOptions,
+        rego_options: &crate::config::rego::RegoOptions,
     ) -> Result<PolicySet, PolicyError> {
         let found = discover(policies, base_dir)?;
         let mut digested: Vec<(String, Vec<u8>)> = Vec::new();
@@ -217,6 +216,51 @@ impl PolicySet {
             data: Arc::new(data),
             required: required.to_vec(),
             digest,
+            files,
+        })
+    }
+
+    /// Builds a policy set from sources in memory, for embedders: `(name, text)` pairs, a CEL
+    /// rule file when the name ends in `.cel.yaml`, else a Rego module; `data` is Rego's and
+    /// CEL's `data` document (`null` for none). The digest covers the names and texts as for
+    /// files (data given here is not digested).
+    pub fn from_sources(sources: &[(&str, &str)], data: Json) -> Result<PolicySet, PolicyError> {
+        let data = match data {
+            Json::Null => Json::Object(Default::default()),
+            data => data,
+        };
+        let mut rego_sources = Vec::new();
+        let mut cel = Vec::new();
+        let mut digested: Vec<(&str, &[u8])> = Vec::new();
+        for (name, text) in sources {
+            let file = PolicyFile {
+                display: (*name).to_owned(),
+                path: std::path::PathBuf::from(name),
+            };
+            digested.push((name, text.as_bytes()));
+            if crate::config::policy_files::is_cel_rules(name) {
+                cel.push(CelPolicy::load(&file, text)?);
+            } else {
+                rego_sources.push((file, Arc::<str>::from(*text)));
+            }
+        }
+        let rego = if rego_sources.is_empty() {
+            None
+        } else {
+            Some(RegoPolicies::load(
+                &rego_sources,
+                &data,
+                &crate::config::rego::RegoOptions::default(),
+            )?)
+        };
+        let mut files: Vec<String> = sources.iter().map(|(n, _)| (*n).to_owned()).collect();
+        files.sort();
+        Ok(PolicySet {
+            rego,
+            cel,
+            data: Arc::new(data),
+            required: Vec::new(),
+            digest: policy_digest(&digested),
             files,
         })
     }

@@ -17,9 +17,9 @@ use stagegate::attest::approval::APPROVAL_PREDICATE_TYPE;
 use stagegate::attest::keys::SigningKey;
 use stagegate::attest::sign_statement;
 use stagegate::attest::statement::{ResourceDescriptor, Statement};
+use stagegate::config::stages::Config;
 use stagegate::evidence::{Evidence, Source};
 use stagegate::limits::Limits;
-use stagegate::policy::config::Config;
 use stagegate::verify::Verifier;
 use stagegate::verify::evidence::check_evidence;
 

@@ -126,7 +126,7 @@ fn signed_waiver_set(key: &str, waivers: serde_json::Value) -> String {
     let key = SigningKey::from_pem(&pem, b"stagegate-test").expect("decrypt key");
     let statement = Statement::new(
         ResourceDescriptor::sha256("waivers.yaml", &"0".repeat(64)),
-        stagegate::policy::waivers::WAIVER_PREDICATE_TYPE,
+        stagegate::config::waivers::WAIVER_PREDICATE_TYPE,
         serde_json::json!({ "waivers": waivers }),
     );
     stagegate::attest::sign_statement(&statement, &key)

@@ -106,12 +106,12 @@ pub fn report(args: AuditReportArgs, _color: bool) -> Result<ExitStatus, Report>
         None => verifier.finish(&head).err(),
     };
     if let Some(err) = &broken {
-        crate::cli::waivers::warn(&format!(
+        crate::cli::output::warn(&format!(
             "the audit chain is broken at {err}: the figures below include records that may have been edited or miss deleted ones; run `stagegate audit verify`"
         ));
     }
     if unreadable > 0 {
-        crate::cli::waivers::warn(&format!(
+        crate::cli::output::warn(&format!(
             "{unreadable} audit records could not be read and are not counted; run `stagegate audit verify`"
         ));
     }

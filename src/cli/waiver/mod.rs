@@ -1,7 +1,7 @@
 //! `stagegate waiver`: commands on waiver files. `sign` turns a YAML waiver file into a signed
 //! waiver set, which a stage with `require_signed_waivers: true` accepts when the key belongs
 //! to a `trust.approvers` entry holding a role in `trust.waiver_roles` (checked by
-//! `cli::waivers` at evaluation time, not here).
+//! the gate at evaluation time, `crate::gate::waivers`, not here).
 
 mod sign;
 

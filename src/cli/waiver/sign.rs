@@ -15,14 +15,14 @@ use sha2::{Digest, Sha256};
 
 use crate::attest::sign_statement;
 use crate::attest::statement::{ResourceDescriptor, Statement};
-use crate::cli::diagnostic::{chain_report, document_report, policy_report};
+use crate::cli::diagnostic::{chain_report, config_report, document_report};
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::{config_path, write_atomically};
 use crate::cli::signing::load_signing_key;
+use crate::config::stages::Config;
+use crate::config::waivers::{WAIVER_PREDICATE_TYPE, WaiverOrigin, read_waiver_file};
 use crate::document::read_document;
 use crate::limits::Limits;
-use crate::policy::config::Config;
-use crate::policy::waivers::{WAIVER_PREDICATE_TYPE, WaiverOrigin, read_waiver_file};
 
 /// `stagegate waiver sign`.
 #[derive(Debug, Args)]
@@ -60,7 +60,7 @@ pub fn sign(args: WaiverSignArgs) -> Result<ExitStatus, Report> {
     let config_file = config_path(args.config.as_deref())?;
     // Only the stage names: the config may already name the signed set this command is
     // about to write, and loading it whole would refuse the missing file.
-    let names = Config::stage_names(&config_file, &limits).map_err(|e| policy_report(&e))?;
+    let names = Config::stage_names(&config_file, &limits).map_err(|e| config_report(&e))?;
     let stages: Vec<&str> = names.iter().map(String::as_str).collect();
     let document = read_document(&args.file, &limits).map_err(|e| document_report(&e))?;
     let text = String::from_utf8_lossy(&document.bytes);
@@ -70,7 +70,7 @@ pub fn sign(args: WaiverSignArgs) -> Result<ExitStatus, Report> {
         file: &file,
         signed_by: None,
     };
-    let checked = read_waiver_file(&text, &origin, &stages).map_err(|e| policy_report(&e))?;
+    let checked = read_waiver_file(&text, &origin, &stages).map_err(|e| config_report(&e))?;
     let waivers = document
         .value
         .get("waivers")

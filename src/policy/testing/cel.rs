@@ -296,7 +296,7 @@ fn load_cases(file: &PolicyFile, limits: &Limits) -> Result<Vec<Case>, TestError
             &file.path,
             line,
             column,
-            crate::policy::config::syntax_message(&err),
+            crate::document::syntax_message(&err),
         ))
     })?;
     let dir = file.path.parent().unwrap_or(Path::new("."));

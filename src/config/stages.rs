@@ -14,12 +14,16 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use crate::config::ConfigError;
+use crate::config::policy_files::{is_cel_rules, is_rego_test};
+use crate::config::rego::{CustomBuiltin, RegoOptions, check_builtin, merge_builtins};
 use crate::config::trust::{RawTrust, TrustConfig};
-use crate::limits::{Limits, read_limited};
-use crate::policy::error::{Located, PolicyError};
-use crate::policy::waivers::{
+use crate::config::waivers::{
     RawWaiverEntry, RawWaiverEntrySchema, Waiver, WaiverOrigin, check_waiver, read_waiver_file,
 };
+use crate::document::syntax_message;
+use crate::limits::{Limits, read_limited};
+use crate::location::Located;
 use crate::time::{Duration, DurationAt};
 
 /// The file name looked for in the current directory when `--config` is not given.
@@ -110,8 +114,8 @@ struct RawRego {
     /// `{name, arity, run}`. Tests mock them with `with`; called unmocked in a gate, they are
     /// an evaluation error.
     #[serde(default)]
-    #[schemars(with = "Vec<crate::policy::builtins::CustomBuiltin>")]
-    builtins: Vec<Spanned<crate::policy::builtins::CustomBuiltin>>,
+    #[schemars(with = "Vec<CustomBuiltin>")]
+    builtins: Vec<Spanned<CustomBuiltin>>,
 }
 
 /// The kinds accepted by `require_evidence`.
@@ -209,7 +213,7 @@ pub struct Stage {
     /// Human description.
     pub description: Option<String>,
     /// Builtin-error semantics and the custom builtins declared for this stage's Rego.
-    pub rego: crate::policy::builtins::RegoOptions,
+    pub rego: RegoOptions,
     line: u32,
     column: u32,
 }
@@ -229,7 +233,7 @@ pub struct Config {
     /// Unsigned waivers: written inline or in YAML waiver files.
     pub waivers: Vec<Waiver>,
     /// Signed waiver sets (bundles or DSSE envelopes) for the CLI to verify, then read with
-    /// [`crate::policy::waivers::waivers_from_predicate`].
+    /// [`crate::config::waivers::waivers_from_predicate`].
     pub signed_waiver_files: Vec<ConfigPath>,
     /// `waiver_warning_window`, parsed at load, with its location.
     pub waiver_warning_window: Option<DurationAt>,
@@ -242,13 +246,13 @@ fn duration_at(
     path: &Path,
     field: &str,
     written: Spanned<String>,
-) -> Result<DurationAt, PolicyError> {
+) -> Result<DurationAt, ConfigError> {
     let (line, column) = (
         written.referenced.line() as u32,
         written.referenced.column() as u32,
     );
     let value = Duration::parse(&written.value).map_err(|err| {
-        PolicyError::Config(Located::new(
+        ConfigError::Invalid(Located::new(
             path,
             line,
             column,
@@ -264,10 +268,10 @@ fn duration_at(
 
 impl Config {
     /// Reads and checks a config file.
-    pub fn load(path: &Path, limits: &Limits) -> Result<Config, PolicyError> {
+    pub fn load(path: &Path, limits: &Limits) -> Result<Config, ConfigError> {
         let bytes = read_limited(path, limits)?;
         let text = String::from_utf8(bytes).map_err(|err| {
-            PolicyError::Config(Located::at_offset(
+            ConfigError::Invalid(Located::at_offset(
                 path,
                 &[],
                 err.utf8_error().valid_up_to(),
@@ -281,7 +285,7 @@ impl Config {
     /// anything it points at (policies, keys, waiver files): for commands that only need to
     /// know which stages exist (`approve`, `waiver sign`), and must work while a file the
     /// config names is still being made (the signed waiver set `waiver sign` writes).
-    pub fn stage_names(path: &Path, limits: &Limits) -> Result<Vec<String>, PolicyError> {
+    pub fn stage_names(path: &Path, limits: &Limits) -> Result<Vec<String>, ConfigError> {
         #[derive(Deserialize)]
         struct Names {
             stages: indexmap_free::StageNames,
@@ -292,18 +296,18 @@ impl Config {
             let (line, column) = err
                 .location()
                 .map_or((0, 0), |loc| (loc.line() as u32, loc.column() as u32));
-            PolicyError::Config(Located::new(path, line, column, syntax_message(&err)))
+            ConfigError::Invalid(Located::new(path, line, column, syntax_message(&err)))
         })?;
         Ok(names.stages.0)
     }
 
     /// Parses and checks config text read from `path`.
-    pub fn parse(path: &Path, text: &str) -> Result<Config, PolicyError> {
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         let raw: RawConfig = serde_saphyr::from_str(text).map_err(|err| {
             let (line, column) = err
                 .location()
                 .map_or((0, 0), |loc| (loc.line() as u32, loc.column() as u32));
-            PolicyError::Config(Located::new(path, line, column, syntax_message(&err)))
+            ConfigError::Invalid(Located::new(path, line, column, syntax_message(&err)))
         })?;
         let base_dir = path
             .parent()
@@ -311,7 +315,7 @@ impl Config {
             .filter(|dir| !dir.as_os_str().is_empty())
             .unwrap_or_else(|| PathBuf::from("."));
         if let Some(version) = raw.version.filter(|&v| v != 1) {
-            return Err(PolicyError::Config(Located::new(
+            return Err(ConfigError::Invalid(Located::new(
                 path,
                 1,
                 1,
@@ -323,7 +327,7 @@ impl Config {
         let mut pending_requires: Vec<(String, u32, u32)> = Vec::new();
         for (name, raw_stage) in raw.stages.value.0 {
             let at = |spanned_line: u32, spanned_col: u32, message: String| {
-                PolicyError::Config(Located::new(path, spanned_line, spanned_col, message))
+                ConfigError::Invalid(Located::new(path, spanned_line, spanned_col, message))
             };
             if stages.iter().any(|s: &Stage| s.name == name.value) {
                 return Err(at(
@@ -400,12 +404,12 @@ impl Config {
                     r.referenced.column() as u32,
                 )
             }));
-            let mut rego = crate::policy::builtins::RegoOptions::default();
+            let mut rego = RegoOptions::default();
             if let Some(raw_rego) = raw_stage.rego {
                 rego.strict_builtin_errors = raw_rego.strict_builtin_errors.unwrap_or(true);
                 let mut declared = Vec::new();
                 for builtin in raw_rego.builtins {
-                    crate::policy::builtins::check_builtin(&builtin.value).map_err(|message| {
+                    check_builtin(&builtin.value).map_err(|message| {
                         at(
                             builtin.referenced.line() as u32,
                             builtin.referenced.column() as u32,
@@ -414,7 +418,7 @@ impl Config {
                     })?;
                     declared.push(builtin.value);
                 }
-                rego.builtins = crate::policy::builtins::merge_builtins(&declared);
+                rego.builtins = merge_builtins(&declared);
             }
             stages.push(Stage {
                 name: name.value,
@@ -433,7 +437,7 @@ impl Config {
         for (required, line, column) in pending_requires {
             if !stages.iter().any(|s| s.name == required) {
                 let known: Vec<_> = stages.iter().map(|s| s.name.as_str()).collect();
-                return Err(PolicyError::Config(Located::new(
+                return Err(ConfigError::Invalid(Located::new(
                     path,
                     line,
                     column,
@@ -449,7 +453,7 @@ impl Config {
             .trust
             .unwrap_or_default()
             .check(&base_dir, Some(&stage_names))
-            .map_err(|e| PolicyError::Config(Located::new(path, e.line, e.column, e.message)))?;
+            .map_err(|e| ConfigError::Invalid(Located::new(path, e.line, e.column, e.message)))?;
         let mut waivers = Vec::new();
         let mut signed_waiver_files = Vec::new();
         for entry in raw.waivers {
@@ -475,7 +479,7 @@ impl Config {
                 RawWaiverEntry::File(written) => {
                     let resolved = base_dir.join(&written);
                     if !resolved.is_file() {
-                        return Err(PolicyError::Config(Located::new(
+                        return Err(ConfigError::Invalid(Located::new(
                             path,
                             line,
                             column,
@@ -496,7 +500,7 @@ impl Config {
                         continue;
                     }
                     let text = String::from_utf8(bytes).map_err(|err| {
-                        PolicyError::Config(Located::at_offset(
+                        ConfigError::Invalid(Located::at_offset(
                             &resolved,
                             &[],
                             err.utf8_error().valid_up_to(),
@@ -531,10 +535,10 @@ impl Config {
     }
 
     /// The stage called `name`, or an error pointing at `stages:` listing the known ones.
-    pub fn stage(&self, name: &str) -> Result<&Stage, PolicyError> {
+    pub fn stage(&self, name: &str) -> Result<&Stage, ConfigError> {
         self.stages.iter().find(|s| s.name == name).ok_or_else(|| {
             let known: Vec<_> = self.stages.iter().map(|s| s.name.as_str()).collect();
-            PolicyError::Config(
+            ConfigError::Invalid(
                 Located::new(
                     &self.path,
                     self.stages_line,
@@ -547,20 +551,20 @@ impl Config {
     }
 
     /// Refuses `requires` cycles (prod → staging → prod), naming the stage where one closes.
-    fn check_cycles(&self) -> Result<(), PolicyError> {
+    fn check_cycles(&self) -> Result<(), ConfigError> {
         fn visit<'a>(
             config: &'a Config,
             stage: &'a Stage,
             path: &mut Vec<&'a str>,
             done: &mut BTreeSet<&'a str>,
-        ) -> Result<(), PolicyError> {
+        ) -> Result<(), ConfigError> {
             if done.contains(stage.name.as_str()) {
                 return Ok(());
             }
             if path.contains(&stage.name.as_str()) {
                 let mut cycle = path.clone();
                 cycle.push(&stage.name);
-                return Err(PolicyError::Config(Located::new(
+                return Err(ConfigError::Invalid(Located::new(
                     &config.path,
                     stage.line,
                     stage.column,
@@ -670,23 +674,11 @@ fn holds_policy(dir: &Path) -> bool {
         .filter(|entry| entry.file_type().is_file())
         .any(|entry| {
             let name = entry.file_name().to_string_lossy();
-            (name.ends_with(".rego") && !crate::policy::files::is_rego_test(&name))
-                || crate::policy::files::is_cel_rules(&name)
+            (name.ends_with(".rego") && !is_rego_test(&name)) || is_cel_rules(&name)
         })
 }
 
 /// The JSON Schema of `stagegate.yaml`, for editors.
 pub fn config_schema() -> schemars::Schema {
     schemars::schema_for!(RawConfig)
-}
-
-/// serde-saphyr's message without its own location prefix (we render the location).
-pub(crate) fn syntax_message(err: &serde_saphyr::Error) -> String {
-    let text = err.to_string();
-    let first = text.lines().next().unwrap_or_default();
-    let first = first.strip_prefix("error: ").unwrap_or(first);
-    match first.find(": ") {
-        Some(index) if first.starts_with("line ") => first[index + 2..].to_owned(),
-        _ => first.to_owned(),
-    }
 }
