@@ -7,6 +7,12 @@
 //! severity and, when waived, the waiver's id. Its source line and `details` are not compared:
 //! moving a rule down a file changes neither what was found nor the verdict.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "counters and sums of items held in memory, bounded by a collection's length"
+)]
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;

@@ -5,6 +5,12 @@
 //! format is taken from the content: a document whose first non-blank byte is `{` or `[` is
 //! JSON, anything else YAML (a superset of JSON, so this only picks the better error message).
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "offsets advanced within the length of the slice scanned; reads go through `get`"
+)]
+
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -13,6 +19,7 @@ use crate::limits::{LimitError, Limits, check_depth, line_column, read_limited};
 
 /// Why a document could not be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DocumentError {
     /// Unreadable, too large or too deep.
     #[error(transparent)]

@@ -4,6 +4,12 @@
 //! [`check_depth`], so a 10 GB file or a document nested 10,000 deep is refused with an error
 //! that names the file before any parser sees it.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "offsets advanced within the length of the slice scanned; reads go through `get`"
+)]
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -29,6 +35,7 @@ impl Default for Limits {
 
 /// Why an input was refused.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum LimitError {
     /// The file could not be read.
     #[error("cannot read `{}`", path.display())]

@@ -1,7 +1,21 @@
 //! The `stagegate` binary: parse arguments, start tracing, run, turn the result into an exit
-//! code. Everything else lives in the library.
+//! code. The command line ([`cli`]) lives here, not in the library: it wires the library's
+//! modules together, and an embedder of the library never sees its clap types.
+
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)
+)]
+
+mod cli;
 
 use std::process::ExitCode;
+
+// The library's modules, under the names `cli` uses (`crate::policy::…`).
+use stagegate::{
+    attest, audit, compare, config, decision, digest, document, env, evidence, fs, gate, limits,
+    memory, oci, policy, report, serve, time, verify,
+};
 
 /// mimalloc rather than the system allocator: evaluating a large evidence document builds
 /// hundreds of thousands of small values (regorus objects, strings), and glibc's malloc spent
@@ -20,5 +34,5 @@ fn main() -> ExitCode {
         // SAFETY: nothing else runs yet (no other thread exists to read the environment).
         unsafe { std::env::set_var("RUST_LIB_BACKTRACE", "0") };
     }
-    stagegate::cli::main()
+    cli::main()
 }

@@ -14,6 +14,12 @@
 //! 4 GiB: far above real evaluations (the 10,000-component benchmark peaks under 200 MB) and
 //! below what gets a CI runner's processes killed.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "counters and sums of items held in memory, bounded by a collection's length"
+)]
+
 use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -14,6 +14,12 @@
 //! in slsa-github-generator's envelopes) are read past, since keyless verification is not
 //! done here.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "capacity and width sums of lengths already in memory"
+)]
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};

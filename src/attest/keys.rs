@@ -24,6 +24,12 @@
 //! and read as DER or as IEEE P1363 (`r || s`, 64 bytes), which Google's KMS-signed VSAs use;
 //! Ed25519 signatures are the 64 raw bytes, verified strictly.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "offsets advanced within the length of the slice scanned; reads go through `get`"
+)]
+
 use std::fmt;
 
 use base64::Engine;

@@ -7,6 +7,12 @@
 //! violated rules, the waivers in force and those expiring, and the results per day. Renderers
 //! (`audit::render`) compute nothing.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "counters and sums of items held in memory, bounded by a collection's length"
+)]
+
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};

@@ -6,6 +6,12 @@
 //! serialised with an advisory lock, since concurrent `CREATE TABLE IF NOT EXISTS` can race.
 //! The sync `postgres` client runs its own small Tokio runtime, only on this path.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "offsets advanced within the length of the slice scanned; reads go through `get`"
+)]
+
 use postgres::{Client, NoTls};
 
 use super::{

@@ -2,6 +2,12 @@
 //! page (inline CSS and SVG, no script, no network) with three charts: results per day,
 //! lead-time distribution and the most violated rules. Renderers compute nothing.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "counters and sums of items held in memory, bounded by a collection's length"
+)]
+
 use std::fmt::Write as _;
 
 use super::metrics::{Percentiles, PromotionMetrics};

@@ -5,10 +5,10 @@
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::cli::collect::CollectCommandArgs;
-use crate::cli::env::EnvVars;
 use crate::cli::evaluate_args::EvaluateArgs;
 use crate::cli::init::InitArgs;
 use crate::cli::schema::SchemaArgs;
+use crate::env::EnvVars;
 
 /// A policy-as-code promotion gate: collect evidence, evaluate Rego and CEL policies per
 /// stage, tell CI whether the artifact may be promoted.

@@ -277,7 +277,7 @@ pub fn policy_report(err: &PolicyError) -> Report {
             located_report(&format!("policy evaluation failed in rule `{rule}`"), error)
         }
         PolicyError::Input(limit) => limit_report(limit),
-        PolicyError::Timeout { .. } | PolicyError::LoadTimeout { .. } => chain_report(err),
+        _ => chain_report(err),
     }
 }
 
@@ -286,6 +286,7 @@ pub fn config_report(err: &ConfigError) -> Report {
     match err {
         ConfigError::Invalid(l) => located_report("invalid configuration", l),
         ConfigError::Input(limit) => limit_report(limit),
+        _ => chain_report(err),
     }
 }
 
@@ -303,7 +304,7 @@ pub fn gate_report(err: &GateError) -> Report {
             help = "list policies or `require_evidence` for the stage in `stagegate.yaml`",
             "{err}"
         ),
-        GateError::Trust(_) | GateError::Waivers(_) | GateError::Encode(_) => chain_report(err),
+        _ => chain_report(err),
     }
 }
 
@@ -322,7 +323,7 @@ pub fn limit_report(err: &LimitError) -> Report {
         ),
         LimitError::TooLarge { .. } => chain_report(err)
             .wrap_err("hint: raise the limit with `--max-input-bytes` if the file is legitimate"),
-        LimitError::Io { .. } | LimitError::NotRegular { .. } => chain_report(err),
+        _ => chain_report(err),
     }
 }
 
@@ -344,6 +345,7 @@ pub fn document_report(err: &DocumentError) -> Report {
             message,
             None,
         ),
+        _ => chain_report(err),
     }
 }
 

@@ -7,7 +7,7 @@ use clap::Args;
 
 use crate::cli::args::{FormatSpec, LimitArgs, parse_duration, parse_time};
 use crate::cli::collect_args::CollectArgs;
-use crate::cli::env::EnvVars;
+use crate::env::EnvVars;
 use crate::policy::RegoEngine;
 
 /// `stagegate evaluate --policy DIR --input FILE…`: an implicit stage, as `conftest test`.

@@ -11,7 +11,6 @@ mod command;
 pub mod completions;
 mod conftest;
 mod diagnostic;
-mod env;
 mod evaluate;
 mod evaluate_args;
 mod exit;
@@ -39,7 +38,6 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 pub use command::{Cli, Command};
-pub use env::EnvVars;
 pub use exit::ExitStatus;
 
 /// Runs the command line and returns the process exit code.

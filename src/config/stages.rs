@@ -7,6 +7,12 @@
 //! never silently drop a policy. The JSON Schema in `schemas/stagegate.schema.json` is
 //! generated from these types.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "offsets advanced within the length of the slice scanned; reads go through `get`"
+)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

@@ -312,7 +312,7 @@ fn parse_expiry(text: &str) -> Option<DateTime<Utc>> {
 }
 
 /// Reads a YAML waiver file (`waivers:` and a list).
-pub(crate) fn read_waiver_file(
+pub fn read_waiver_file(
     text: &str,
     origin: &WaiverOrigin<'_>,
     stages: &[&str],

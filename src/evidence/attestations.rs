@@ -22,6 +22,12 @@
 //! (they matter only to verification, which reads them from `raw`); statement fields other
 //! than `_type`, `subject`, `predicateType`, `predicate`.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "line and column arithmetic on positions a parser reported inside the text"
+)]
+
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;

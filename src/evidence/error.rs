@@ -14,6 +14,7 @@ use super::detect::InputKind;
 /// Why collecting evidence failed. Collecting stops at the first error: there is never a
 /// partial [`super::Evidence`].
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum EvidenceError {
     /// The file could not be read, is too large, or nests too deep.
     #[error(transparent)]

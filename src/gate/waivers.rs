@@ -18,6 +18,12 @@
 //! they verify with a `trust.approvers` key ([`signed_waivers`]); their content is never used
 //! otherwise.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "offsets advanced within the length of the slice scanned; reads go through `get`"
+)]
+
 use std::collections::BTreeSet;
 use std::fmt;
 use std::time::Duration;

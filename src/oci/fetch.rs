@@ -19,6 +19,12 @@
 //! What we ignore (and why): token expiry (`expires_in`): an expired token gets a 401 and is
 //! renewed by the same retry; pagination of the referrers API (as in [`super`]).
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "offsets advanced within the length of the slice scanned; reads go through `get`"
+)]
+
 use std::collections::HashMap;
 use std::sync::RwLock;
 use std::time::Duration;

@@ -36,6 +36,12 @@
 //! Plain HTTP is used only for loopback registries (`127.0.0.0/8`, `localhost`, `[::1]`) and
 //! for hosts named by `--insecure-registry`.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "counters and sums of items held in memory, bounded by a collection's length"
+)]
+
 pub mod auth;
 mod fetch;
 pub mod manifest;

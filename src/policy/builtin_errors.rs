@@ -11,6 +11,12 @@
 //! `json.match_schema` of a bad schema) is undefined on both passes; and an error in a rule
 //! that is not a gate rule shows only through the gate rule that reads it.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "counters and sums of items held in memory, bounded by a collection's length"
+)]
+
 use std::path::Path;
 use std::time::Duration;
 

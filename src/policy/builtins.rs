@@ -10,6 +10,12 @@
 //!
 //! Conforma's set is declared by default, so its policy library loads unmodified.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "offsets advanced within the length of the slice scanned; reads go through `get`"
+)]
+
 use base64::Engine as _;
 use regorus::Value;
 use serde_json::{Map, Value as Json, json};

@@ -20,6 +20,12 @@
 //! JSON numbers are bound as CEL `int` when integral (the `cel` crate would make them `uint`,
 //! so `x + 1` or `size(l) > 0` comparisons would fail), `double` otherwise.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "line and column arithmetic on positions a parser reported inside the text"
+)]
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;

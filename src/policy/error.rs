@@ -9,6 +9,7 @@ pub use crate::location::Located;
 
 /// Why policies could not be loaded or evaluated.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PolicyError {
     /// `stagegate.yaml` is malformed or inconsistent.
     #[error("invalid configuration: {0}")]

@@ -6,6 +6,12 @@
 //! ignore (and why): `scope` (a block above a rule applies to that rule, which is what the
 //! default scope means), `schemas` (stagegate validates evidence itself), `entrypoint`.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "line and column arithmetic on positions a parser reported inside the text"
+)]
+
 use std::path::Path;
 
 use serde_json::{Map, Value};

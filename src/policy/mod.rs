@@ -6,6 +6,12 @@
 //! `require_evidence` checks. The result of [`PolicySet::evaluate`] is an [`Evaluation`] that
 //! `decision` turns into a [`crate::decision::Decision`]. This module knows nothing of signing.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "capacity and width sums of lengths already in memory"
+)]
+
 mod builtin_errors;
 pub mod builtins;
 pub mod cel;

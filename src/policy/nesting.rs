@@ -16,6 +16,12 @@
 //! Loading as a whole also runs under the evaluation deadline
 //! ([`crate::policy::PolicySet::load_stage_within`]).
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "offsets advanced within the length of the slice scanned; reads go through `get`"
+)]
+
 use std::path::Path;
 
 use crate::policy::error::{Located, PolicyError};

@@ -15,6 +15,12 @@
 //! share a last segment and a function name; a cycle found that way is reported like any other
 //! and can be broken by renaming.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "offsets advanced within the length of the slice scanned; reads go through `get`"
+)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;

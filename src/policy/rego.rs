@@ -9,6 +9,12 @@
 //! Fail closed: builtin errors are strict (a type error is an error, not an undefined rule
 //! that would let a `deny` pass), and every engine error becomes [`PolicyError`].
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "line and column arithmetic on positions a parser reported inside the text"
+)]
+
 use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::Path;
 use std::sync::Arc;

@@ -10,6 +10,12 @@
 //! What differs from OPA: the chain holds the rule's entry and the package's (when annotated);
 //! `document` and `subpackages` scopes and annotations spread by `scope:` are not followed.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "offsets advanced within the length of the slice scanned; reads go through `get`"
+)]
+
 use std::sync::Arc;
 
 use regorus::Value;

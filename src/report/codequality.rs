@@ -16,6 +16,12 @@
 //!
 //! [GitLab code quality report]: https://docs.gitlab.com/ci/testing/code_quality/#code-quality-report-format
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "counters and sums of items held in memory, bounded by a collection's length"
+)]
+
 use std::collections::BTreeSet;
 
 use serde::Serialize;

@@ -8,6 +8,12 @@
 //! `|` (ends the cell), newlines (end the row), HTML (`<`, `>`, `&` become entities, so a
 //! message cannot open a tag) and Markdown emphasis and link punctuation.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "counters and sums of items held in memory, bounded by a collection's length"
+)]
+
 use std::fmt::Write as _;
 
 use super::{OutputFormatter, ReportError, location, summary};

@@ -9,6 +9,12 @@
 //! control characters are shown as `\u{..}` instead of reaching the terminal: an escape
 //! sequence in an SBOM must not be able to repaint the gate's verdict.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "capacity and width sums of lengths already in memory"
+)]
+
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};

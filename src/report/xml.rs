@@ -23,6 +23,12 @@
 //! [XML 1.0 §2.11]: https://www.w3.org/TR/xml/#sec-line-ends
 //! [XML 1.0 §3.3.3]: https://www.w3.org/TR/xml/#AVNormalize
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "capacity and width sums of lengths already in memory"
+)]
+
 use std::borrow::Cow;
 use std::fmt::Write as _;
 

@@ -8,6 +8,12 @@
 //! verified, a registry error) only briefly (a result pushed a moment later is found soon).
 //! Bounded: when full, expired entries go first, then everything.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "capacity and width sums of lengths already in memory"
+)]
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

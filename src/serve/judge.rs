@@ -12,6 +12,12 @@
 //! Ages are measured at each request against the cached time of the result, so a cached entry
 //! never extends a result's life.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "line and column arithmetic on positions a parser reported inside the text"
+)]
+
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};

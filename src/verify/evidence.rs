@@ -121,7 +121,7 @@ pub fn check_evidence(
         if let Some(source) = attestation.source {
             let k = ordinal.entry(source).or_default();
             found.insert((source, *k), attestation.verified);
-            *k += 1;
+            *k = k.saturating_add(1);
         }
     }
     let mut notices = Vec::new();
@@ -133,7 +133,7 @@ pub fn check_evidence(
             Some(source) => {
                 let k = claimed_ordinal.entry(source).or_default();
                 let holds = found.get(&(source, *k)) == Some(&true);
-                *k += 1;
+                *k = k.saturating_add(1);
                 holds
             }
             None => {

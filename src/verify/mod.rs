@@ -144,6 +144,7 @@ pub enum StatementErrorKind {
 
 /// Why a bundle was rejected.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum VerifyError {
     /// The document.
     #[error(transparent)]

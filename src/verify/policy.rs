@@ -360,11 +360,14 @@ fn check(rule: &Rule, statement: &Statement) -> Result<(), PolicyErrorKind> {
                     rule: "max age",
                 })?
                 .with_timezone(&Utc);
-            if time > *now + CLOCK_SKEW {
+            if now
+                .checked_add_signed(CLOCK_SKEW)
+                .is_some_and(|latest| time > latest)
+            {
                 return Err(PolicyErrorKind::InTheFuture { at: at.to_owned() });
             }
             let max_delta = chrono::TimeDelta::from_std(*max).unwrap_or(chrono::TimeDelta::MAX);
-            if *now - time > max_delta {
+            if now.signed_duration_since(time) > max_delta {
                 return Err(PolicyErrorKind::TooOld {
                     at: at.to_owned(),
                     max: humanize(*max),

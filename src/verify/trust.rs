@@ -128,6 +128,7 @@ pub struct Trust {
 
 /// Why a `trust:` section cannot be loaded.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum TrustError {
     /// A key file cannot be read (or is not a regular file).
     #[error("cannot read the key `{}`", path.display())]

@@ -4,6 +4,12 @@
 //! ([`SbomPart::subject`]), so that collecting can bind it to the subject being promoted
 //! ([`super::binding`]).
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "offsets advanced within the length of the slice scanned; reads go through `get`"
+)]
+
 use super::binding::SubjectClaim;
 use super::model::Component;
 

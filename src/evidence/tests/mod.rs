@@ -1,5 +1,11 @@
 //! Test reports: [`junit`] reads JUnit XML into per-suite figures, and [`totals`] sums them.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "counters and sums of items held in memory, bounded by a collection's length"
+)]
+
 use super::model::{TestSuite, Tests};
 
 pub mod junit;

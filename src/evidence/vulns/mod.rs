@@ -8,6 +8,12 @@
 //! Merging two findings keeps the most severe known severity and the highest CVSS score, unions
 //! aliases, fixed-in versions and sources, and keeps a suppression if either side has one.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "offsets advanced within the length of the slice scanned; reads go through `get`"
+)]
+
 use std::collections::HashMap;
 
 use super::model::{VulnSeverity, Vulnerability};

@@ -32,6 +32,12 @@
 //! finding counts; they stay in `raw`); `cpe22`/`cpe23` identifiers (no scanner finding here
 //! carries a CPE to match them with).
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "offsets advanced within the length of the slice scanned; reads go through `get`"
+)]
+
 use std::borrow::Cow;
 
 use chrono::{DateTime, FixedOffset};

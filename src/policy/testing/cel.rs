@@ -17,6 +17,12 @@
 //! runtime error (a missing key, a type error) is an error. Fixtures are read when the file is
 //! loaded, so a missing one stops the run (exit 2) before any test runs.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "counters and sums of items held in memory, bounded by a collection's length"
+)]
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant;

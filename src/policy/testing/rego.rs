@@ -10,6 +10,12 @@
 //! replacement (`with f as g`, `with time.now_ns as 123`). With `--effective-time`,
 //! `time.now_ns()` is pinned as in a gate; a `with time.now_ns as …` still wins.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "counters and sums of items held in memory, bounded by a collection's length"
+)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;

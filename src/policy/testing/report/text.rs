@@ -1,6 +1,12 @@
 //! The text rendering: failures and errors first, each with its file and line and its
 //! message, then the summary line, then coverage. `-v` lists every test with its duration.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "counters and sums of items held in memory, bounded by a collection's length"
+)]
+
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
