@@ -1,6 +1,8 @@
 //! `stagegate evaluate`: load a stage's policies, evaluate them on one document, report the
 //! decision in every requested format, exit 0 (pass), 1 (policy failure) or 2 (error).
 
+use std::path::Path;
+
 use miette::Report;
 
 use crate::cli::collect::collect_request;
@@ -15,7 +17,7 @@ pub fn evaluate(args: EvaluateArgs, color: bool) -> Result<ExitStatus, Report> {
     let started = std::time::Instant::now();
     tracing::debug!("evaluating");
     let outputs = Outputs::new(&args.format)?;
-    crate::cli::output::check_paths(&args, &outputs, Vec::new(), Vec::new())?;
+    check_paths(&args, &outputs, Vec::new(), Vec::new())?;
     if !args.conftest.policy.is_empty() {
         let decision = crate::cli::conftest::decide(&args)?;
         outputs.emit(&decision, color)?;
@@ -124,4 +126,43 @@ pub(crate) fn decide(
         write_atomically(path, &decided.evidence)?;
     }
     Ok(decided)
+}
+
+/// Refuses outputs (`--format F=PATH`, `--save-evidence`, and the caller's `outputs`) that
+/// are the same file as each other or as an input (the evaluate flags' files and the caller's
+/// `inputs`), before anything is read or written.
+pub fn check_paths<'a>(
+    args: &'a EvaluateArgs,
+    formats: &'a Outputs,
+    mut outputs: Vec<(String, &'a Path)>,
+    mut inputs: Vec<(String, &'a Path)>,
+) -> Result<(), Report> {
+    outputs.extend(formats.files());
+    if let Some(path) = &args.save_evidence {
+        outputs.push(("`--save-evidence`".to_owned(), path));
+    }
+    let c = &args.collect;
+    for (name, paths) in [
+        ("--evidence", args.evidence.as_slice()),
+        ("--input", args.input.as_slice()),
+        ("--config", args.config.as_slice()),
+        ("--subject-file", c.subject_file.as_slice()),
+        ("--sbom", &c.sbom[..]),
+        ("--scan", &c.scan[..]),
+        ("--tests", &c.tests[..]),
+        ("--attestation", &c.attestation[..]),
+        ("--approval", &c.approval[..]),
+    ] {
+        inputs.extend(
+            paths
+                .iter()
+                .map(|p| (format!("`{name} {}`", p.display()), p.as_path())),
+        );
+    }
+    crate::fs::check_distinct(&outputs, &inputs).map_err(|e| {
+        miette::miette!(
+            help = "give every output its own file, away from the inputs",
+            "{e}"
+        )
+    })
 }

@@ -39,10 +39,10 @@ use crate::attest::vsa::{
     ReliedAttestation, VSA_PREDICATE_TYPE, VerificationSummary,
 };
 use crate::cli::diagnostic::{chain_report, limit_report};
-use crate::cli::evaluate::{decide, prepare};
+use crate::cli::evaluate::{check_paths, decide, prepare};
 use crate::cli::evaluate_args::EvaluateArgs;
 use crate::cli::exit::ExitStatus;
-use crate::cli::output::{Outputs, check_paths, config_path, write_stdout};
+use crate::cli::output::{Outputs, config_path, write_stdout};
 use crate::cli::signing::load_signing_key;
 use crate::evidence::{Attestation, Source};
 use crate::gate::Chain;

@@ -143,45 +143,6 @@ pub fn write_atomically_with(
     crate::fs::write_with(path, write).map_err(|e| chain_report(&e))
 }
 
-/// Refuses outputs (`--format F=PATH`, `--save-evidence`, and the caller's `outputs`) that
-/// are the same file as each other or as an input (the evaluate flags' files and the caller's
-/// `inputs`), before anything is read or written.
-pub fn check_paths<'a>(
-    args: &'a crate::cli::evaluate_args::EvaluateArgs,
-    formats: &'a Outputs,
-    mut outputs: Vec<(String, &'a Path)>,
-    mut inputs: Vec<(String, &'a Path)>,
-) -> Result<(), Report> {
-    outputs.extend(formats.files());
-    if let Some(path) = &args.save_evidence {
-        outputs.push(("`--save-evidence`".to_owned(), path));
-    }
-    let c = &args.collect;
-    for (name, paths) in [
-        ("--evidence", args.evidence.as_slice()),
-        ("--input", args.input.as_slice()),
-        ("--config", args.config.as_slice()),
-        ("--subject-file", c.subject_file.as_slice()),
-        ("--sbom", &c.sbom[..]),
-        ("--scan", &c.scan[..]),
-        ("--tests", &c.tests[..]),
-        ("--attestation", &c.attestation[..]),
-        ("--approval", &c.approval[..]),
-    ] {
-        inputs.extend(
-            paths
-                .iter()
-                .map(|p| (format!("`{name} {}`", p.display()), p.as_path())),
-        );
-    }
-    crate::fs::check_distinct(&outputs, &inputs).map_err(|e| {
-        miette::miette!(
-            help = "give every output its own file, away from the inputs",
-            "{e}"
-        )
-    })
-}
-
 /// The config file to use: `--config`, else `./stagegate.yaml`.
 pub fn config_path(given: Option<&Path>) -> Result<PathBuf, Report> {
     match given {

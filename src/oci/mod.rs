@@ -70,6 +70,10 @@ pub const MAX_BLOB_BYTES: u64 = 16 * 1024 * 1024;
 /// How long a pusher waits, once its entry is listed, before it checks the index a last time.
 const SETTLE: Duration = Duration::from_millis(300);
 
+/// How many times the referrer itself (its blobs and manifest) is pushed before a server error
+/// is final.
+const PUSH_ATTEMPTS: u32 = 5;
+
 /// How many times a push writes the referrers tag-schema index before giving up.
 const TAG_SCHEMA_ATTEMPTS: u32 = 12;
 
@@ -568,13 +572,28 @@ impl Registry {
         })?;
         let referrer_digest = sha256_digest(&referrer_bytes);
         let target = image.reference.clone_with_digest(referrer_digest.clone());
-        self.push_manifest(
-            &target,
-            &[EMPTY_CONTENT, bundle],
-            &referrer_bytes,
-            OCI_MANIFEST,
-        )
-        .await?;
+        // Content-addressed, so a retry is harmless: concurrent pushers upload the same empty
+        // config blob at once, and Debian's `docker-registry` may answer one of them 500.
+        let mut attempt: u32 = 0;
+        loop {
+            match self
+                .push_manifest(
+                    &target,
+                    &[EMPTY_CONTENT, bundle],
+                    &referrer_bytes,
+                    OCI_MANIFEST,
+                )
+                .await
+            {
+                Ok(_) => break,
+                Err(err) if transient(&err) && attempt.saturating_add(1) < PUSH_ATTEMPTS => {
+                    tracing::debug!(attempt, "pushing the referrer: {err}; trying again");
+                    tokio::time::sleep(jitter(attempt)).await;
+                    attempt = attempt.saturating_add(1);
+                }
+                Err(err) => return Err(err),
+            }
+        }
 
         let listed = match self.referrers(image).await {
             Ok(referrers) => referrers.iter().any(|d| d.digest == referrer_digest),
