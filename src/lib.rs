@@ -38,5 +38,6 @@ pub mod oci;
 pub mod policy;
 pub mod report;
 pub mod serve;
+pub mod testing;
 pub mod time;
 pub mod verify;

@@ -24,8 +24,7 @@ mod rego_meta;
 mod rego_vm;
 pub mod required;
 mod rule_bodies;
-mod rule_heads;
-pub mod testing;
+pub(crate) mod rule_heads;
 pub mod waivers;
 
 use std::sync::Arc;

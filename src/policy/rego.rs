@@ -287,7 +287,7 @@ pub(crate) fn time_limit(limit: Duration) -> ExecutionTimerConfig {
 }
 
 /// An engine as gates and tests use it: strict builtin errors, every module parsed once (each
-/// under its display name), and `data` added. Shared with [`crate::policy::testing`].
+/// under its display name), and `data` added. Shared with [`crate::testing`].
 /// Adds one module, in Rego v1 unless it only parses as v0.
 ///
 /// Policies written before OPA 1.0 (gatekeeper-library, older conftest policies) use v0 syntax

@@ -25,8 +25,8 @@ use crate::policy::error::{Located, PolicyError};
 use crate::policy::files::{PolicyFile, is_rego_test};
 use crate::policy::rego::{new_engine, pin_now, policy_length, time_limit};
 use crate::policy::rule_heads::{HeadKind, module_heads};
-use crate::policy::testing::coverage::RegoFileCoverage;
-use crate::policy::testing::{TestEngine, TestError, TestOptions, TestResult, TestStatus};
+use crate::testing::coverage::RegoFileCoverage;
+use crate::testing::{TestEngine, TestError, TestOptions, TestResult, TestStatus};
 
 /// One `test_*` rule.
 #[derive(Debug, Clone)]
@@ -642,7 +642,7 @@ mod duplicate_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::testing::TestOptions;
+    use crate::testing::TestOptions;
 
     fn suite(files: &[(&str, &str)]) -> (tempfile::TempDir, RegoSuite) {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));

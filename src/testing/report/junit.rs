@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::policy::testing::report::{RenderOptions, TestReportFormatter};
-use crate::policy::testing::{TestReport, TestResult, TestStatus};
+use crate::testing::report::{RenderOptions, TestReportFormatter};
+use crate::testing::{TestReport, TestResult, TestStatus};
 use crate::report::xml::{escape_attribute, escape_text};
 
 /// Renders for CI test tabs.

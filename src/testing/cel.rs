@@ -30,9 +30,9 @@ use crate::limits::{Limits, read_limited};
 use crate::policy::cel::{CelBindings, CelPolicy};
 use crate::policy::error::{Located, PolicyError};
 use crate::policy::files::PolicyFile;
-use crate::policy::testing::coverage::CelValidationCoverage;
-use crate::policy::testing::discovery::rules_file_for;
-use crate::policy::testing::{
+use crate::testing::coverage::CelValidationCoverage;
+use crate::testing::discovery::rules_file_for;
+use crate::testing::{
     TestEngine, TestError, TestFiles, TestOptions, TestResult, TestStatus,
 };
 
