@@ -5,7 +5,7 @@
 //! pass at the production stage (median, p90, histogram), approval latency (from a digest's
 //! first gate to each verified approval), provenance completeness, violation rate and the most
 //! violated rules, the waivers in force and those expiring, and the results per day. Renderers
-//! (`audit::render`) compute nothing.
+//! (`report::audit`) compute nothing.
 
 use std::collections::{BTreeMap, HashMap};
 

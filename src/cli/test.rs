@@ -15,7 +15,7 @@ use crate::cli::output::{plan_outputs, write_rendered};
 use crate::policy::builtins::{CustomBuiltin, RegoOptions, merge_builtins};
 use crate::policy::config::{CONFIG_FILE_NAME, Config, ConfigPath};
 use crate::policy::data::load_data;
-use crate::testing::report::{RenderOptions, TestFormat, render};
+use crate::report::testing::{RenderOptions, TestFormat, render};
 use crate::testing::{RunOutcome, TestError, TestOptions, discover_tests, run};
 
 /// `stagegate test`.

@@ -32,9 +32,7 @@ use crate::policy::error::{Located, PolicyError};
 use crate::policy::files::PolicyFile;
 use crate::testing::coverage::CelValidationCoverage;
 use crate::testing::discovery::rules_file_for;
-use crate::testing::{
-    TestEngine, TestError, TestFiles, TestOptions, TestResult, TestStatus,
-};
+use crate::testing::{TestEngine, TestError, TestFiles, TestOptions, TestResult, TestStatus};
 
 /// A CEL test file as written.
 #[derive(Debug, Deserialize)]

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::metrics::{Percentiles, PromotionMetrics};
+use crate::audit::metrics::{Percentiles, PromotionMetrics};
 
 /// The metrics as pretty-printed JSON.
 pub fn render_json(metrics: &PromotionMetrics) -> Result<String, serde_json::Error> {
@@ -501,7 +501,7 @@ mod tests {
             "prod",
             chrono::Duration::days(14),
         );
-        m.top_rules.push(super::super::metrics::RuleCount {
+        m.top_rules.push(crate::audit::metrics::RuleCount {
             rule: "<script>alert(1)</script>".into(),
             violations: 1,
             decisions: 1,

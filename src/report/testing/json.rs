@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
+use crate::report::testing::{RenderOptions, TestReportFormatter};
 use crate::testing::coverage::{CelValidationCoverage, RegoFileCoverage};
-use crate::testing::report::{RenderOptions, TestReportFormatter};
 use crate::testing::{RunOutcome, Summary, TestEngine, TestReport, TestStatus};
 
 /// Renders for tooling.

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 
+use crate::report::testing::{RenderOptions, TestReportFormatter, duration_text};
 use crate::testing::coverage::line_ranges;
-use crate::testing::report::{RenderOptions, TestReportFormatter, duration_text};
 use crate::testing::{TestReport, TestResult, TestStatus};
 
 /// Renders for people.
