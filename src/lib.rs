@@ -28,6 +28,7 @@ pub mod config;
 pub mod decision;
 pub mod digest;
 pub mod document;
+pub mod env;
 pub mod evidence;
 pub mod fs;
 #[cfg(test)]

@@ -98,9 +98,10 @@ pub enum ColorChoice {
 impl ColorChoice {
     /// Whether to colour a stream that is (or is not) a terminal.
     pub fn enabled(self, terminal: bool) -> bool {
-        let no_color = std::env::var_os(super::EnvVars::NO_COLOR).is_some_and(|v| !v.is_empty());
-        let forced =
-            std::env::var(super::EnvVars::CLICOLOR_FORCE).is_ok_and(|v| !v.is_empty() && v != "0");
+        let no_color =
+            std::env::var_os(crate::env::EnvVars::NO_COLOR).is_some_and(|v| !v.is_empty());
+        let forced = std::env::var(crate::env::EnvVars::CLICOLOR_FORCE)
+            .is_ok_and(|v| !v.is_empty() && v != "0");
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -233,7 +234,7 @@ pub struct EvaluateArgs {
     pub audit: bool,
     /// The audit store: `postgres://USER:PASSWORD@HOST/DB`, or a SQLite file [default:
     /// `.stagegate/audit.db` beside `stagegate.yaml`].
-    #[arg(long, value_name = "URL|FILE", env = crate::cli::EnvVars::STAGEGATE_AUDIT_DB)]
+    #[arg(long, value_name = "URL|FILE", env = crate::env::EnvVars::STAGEGATE_AUDIT_DB)]
     pub audit_db: Option<String>,
     /// Evidence files to collect instead of `--evidence` (as `stagegate collect`).
     #[command(flatten)]

@@ -16,7 +16,7 @@ use tracing_subscriber::fmt::format::{DefaultFields, Format, Full, Writer};
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
 
-use crate::cli::EnvVars;
+use crate::env::EnvVars;
 
 /// The `tracing` target of `serve`'s lifecycle messages (listening, reloading).
 pub const SERVE_LIFECYCLE_TARGET: &str = crate::serve::LIFECYCLE_TARGET;

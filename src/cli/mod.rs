@@ -10,7 +10,6 @@ pub mod collect_args;
 pub mod completions;
 mod conftest;
 mod diagnostic;
-mod env;
 mod evaluate;
 mod exit;
 pub mod gate;
@@ -38,7 +37,6 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub use args::{Cli, Command};
-pub use env::EnvVars;
 pub use exit::ExitStatus;
 
 /// Runs the command line and returns the process exit code.

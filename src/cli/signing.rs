@@ -13,8 +13,8 @@ use zeroize::Zeroizing;
 
 use crate::attest::keys::{KeyError, PublicKey, SigningKey};
 use crate::cli::diagnostic::chain_report;
-use crate::cli::env::EnvVars;
 use crate::config::trust::TrustConfig;
+use crate::env::EnvVars;
 use crate::verify::{Trust, TrustedKey};
 
 /// The password: `STAGEGATE_PASSWORD`, else `COSIGN_PASSWORD`, else a prompt on a terminal

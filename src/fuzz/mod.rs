@@ -69,7 +69,7 @@ fn seeds(target: &str, folders: &[&str], extensions: &[&str]) -> Vec<Vec<u8>> {
 
 /// The run's time budget per target.
 fn budget() -> Duration {
-    std::env::var(crate::cli::EnvVars::STAGEGATE_FUZZ_SECONDS)
+    std::env::var(crate::env::EnvVars::STAGEGATE_FUZZ_SECONDS)
         .ok()
         .and_then(|s| s.parse::<f64>().ok())
         .filter(|s| s.is_finite() && *s >= 0.0)
@@ -80,7 +80,7 @@ fn budget() -> Duration {
 /// (failing the test) with the minimised inputs that panicked or hung.
 fn fuzz(name: &str, seeds: Vec<Vec<u8>>, target: impl Fn(&[u8])) {
     assert!(!seeds.is_empty(), "{name}: no seeds");
-    let seed = std::env::var(crate::cli::EnvVars::STAGEGATE_FUZZ_SEED)
+    let seed = std::env::var(crate::env::EnvVars::STAGEGATE_FUZZ_SEED)
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| {
@@ -130,7 +130,7 @@ fn fuzz(name: &str, seeds: Vec<Vec<u8>>, target: impl Fn(&[u8])) {
         failures.len()
     );
     eprint!("{line}");
-    if let Ok(report) = std::env::var(crate::cli::EnvVars::STAGEGATE_FUZZ_REPORT) {
+    if let Ok(report) = std::env::var(crate::env::EnvVars::STAGEGATE_FUZZ_REPORT) {
         use std::io::Write as _;
         if let Ok(mut file) = fs_err::OpenOptions::new()
             .create(true)

@@ -22,7 +22,7 @@ use base64::Engine;
 use oci_client::secrets::RegistryAuth;
 use serde::Deserialize;
 
-use crate::cli::EnvVars;
+use crate::env::EnvVars;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]

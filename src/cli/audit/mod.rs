@@ -44,7 +44,7 @@ pub enum AuditCommand {
 pub struct AuditDbArgs {
     /// The audit store: `postgres://USER:PASSWORD@HOST/DB`, or a SQLite file [default:
     /// `.stagegate/audit.db` beside `stagegate.yaml`].
-    #[arg(long, value_name = "URL|FILE", env = crate::cli::EnvVars::STAGEGATE_AUDIT_DB)]
+    #[arg(long, value_name = "URL|FILE", env = crate::env::EnvVars::STAGEGATE_AUDIT_DB)]
     pub audit_db: Option<String>,
     /// The stage configuration that locates the default store [default: ./stagegate.yaml].
     #[arg(long, short, value_name = "FILE")]
