@@ -29,6 +29,7 @@ pub mod decision;
 pub mod digest;
 pub mod document;
 pub mod env;
+pub mod errors;
 pub mod evidence;
 pub mod fs;
 #[cfg(test)]

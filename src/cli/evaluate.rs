@@ -28,8 +28,8 @@ use crate::limits::{Limits, check_depth, read_limited};
 use crate::policy::config::{Config, Stage};
 use crate::policy::{EvaluationContext, PolicyInput, PolicySet};
 use crate::verify::Verifier;
+use crate::verify::candidate::{Candidate, claimed_predicate_type};
 use crate::verify::evidence::check_evidence;
-use crate::verify::promotion::{Candidate, claimed_predicate_type};
 
 /// The document to evaluate, the subject it is about, and the digest of its bytes.
 struct LoadedInput {

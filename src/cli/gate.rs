@@ -51,7 +51,8 @@ use crate::evidence::{Attestation, Source};
 use crate::limits::read_limited;
 use crate::policy::RegoEngine;
 use crate::policy::config::Config;
-use crate::verify::promotion::{Candidate, required_stage};
+use crate::verify::candidate::Candidate;
+use crate::verify::promotion::required_stage;
 use crate::verify::{Trust, TrustedKey, Verifier};
 
 /// How old an earlier stage's result may be when `trust.max_age` is not set.

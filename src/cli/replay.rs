@@ -32,10 +32,10 @@ use crate::cli::output::write_stdout;
 use crate::cli::signing::load_trusted;
 use crate::compare::{DecisionDiff, FindingKey};
 use crate::decision::{Decision, Engine, Finding, RuleInfo};
+use crate::errors::error_chain;
 use crate::limits::read_limited;
 use crate::policy::PolicySet;
 use crate::policy::config::{CONFIG_FILE_NAME, Config};
-use crate::verify::promotion::error_chain;
 use crate::verify::{Purpose, Rule, Trust, VerificationPolicy, Verifier, verify_bytes};
 
 /// The prefix of the promotion chain's built-in rules, whose findings replay takes as recorded.

@@ -778,7 +778,7 @@ impl Registry {
                 Err(err) => tracing::warn!(
                     "skipping referrer `{}`: {}",
                     reference.whole(),
-                    crate::verify::promotion::error_chain(&err)
+                    crate::errors::error_chain(&err)
                 ),
             }
         }
@@ -799,7 +799,7 @@ impl Registry {
                 tracing::warn!(
                     "skipping `{}`: {}",
                     att.whole(),
-                    crate::verify::promotion::error_chain(&err)
+                    crate::errors::error_chain(&err)
                 );
                 Ok(Vec::new())
             }

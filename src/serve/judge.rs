@@ -17,8 +17,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::attest::vsa::VSA_PREDICATE_TYPE;
+use crate::errors::error_chain;
+use crate::verify::candidate::{Candidate, claimed_predicate_type};
 use crate::verify::policy::{VerificationPolicy, humanize};
-use crate::verify::promotion::{Candidate, claimed_predicate_type, error_chain};
 use crate::verify::revocation::{Revoked, promotion_id, revocations};
 use crate::verify::{Purpose, Verifier, verify_bytes};
 

@@ -28,6 +28,7 @@
 //! What we ignore (and why): the bundle's key hint and DSSE `keyid` (they only order the keys
 //! tried: every eligible key is tried, so a wrong hint cannot redirect trust).
 
+pub mod candidate;
 pub mod evidence;
 pub mod keyless;
 pub mod policy;
