@@ -20,6 +20,7 @@ pub mod nesting;
 mod parallel;
 mod recursion;
 pub mod rego;
+pub(crate) mod rego_engine;
 mod rego_meta;
 mod rego_vm;
 pub mod required;
