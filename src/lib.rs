@@ -43,3 +43,4 @@ pub mod serve;
 pub mod testing;
 pub mod time;
 pub mod verify;
+pub mod wire;

@@ -24,9 +24,7 @@ use serde::Deserialize;
 
 use super::error::EvidenceError;
 use super::model::Approval;
-
-/// The `apiVersion` of the approvals file format.
-pub const APPROVALS_API_VERSION: &str = "stagegate.dev/approvals/v1";
+use crate::wire::APPROVALS_API_VERSION;
 
 /// An approvals file: a bare list, or a document with `apiVersion` and `approvals`.
 #[derive(Debug)]

@@ -15,6 +15,7 @@ use serde::de::IgnoredAny;
 use serde_json::Value;
 
 use super::error::{EvidenceError, parse_json};
+use crate::wire::{BUNDLE_MEDIA_TYPE_PREFIX, STATEMENT_TYPES};
 
 /// What a file was given as on the command line (`--sbom`, `--scan`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -159,13 +160,6 @@ pub const SPDX_VERSIONS: &[&str] = &["SPDX-2.2", "SPDX-2.3"];
 pub const SARIF_VERSION: &str = "2.1.0";
 /// The Trivy JSON schema version we read.
 pub const TRIVY_SCHEMA_VERSION: u64 = 2;
-/// The in-toto Statement `_type` values we read.
-pub const STATEMENT_TYPES: &[&str] = &[
-    "https://in-toto.io/Statement/v1",
-    "https://in-toto.io/Statement/v0.1",
-];
-/// Media-type prefix of a Sigstore bundle.
-pub const BUNDLE_MEDIA_TYPE_PREFIX: &str = "application/vnd.dev.sigstore.bundle";
 /// The OpenVEX `@context` prefix.
 pub const OPENVEX_CONTEXT_PREFIX: &str = "https://openvex.dev/ns";
 

@@ -222,7 +222,7 @@ pub enum EvidenceError {
     },
 
     /// An approvals file declares an `apiVersion` we do not know.
-    #[error("`{}`: approvals `apiVersion` `{version}` is not supported (supported: {})", path.display(), super::approvals::APPROVALS_API_VERSION)]
+    #[error("`{}`: approvals `apiVersion` `{version}` is not supported (supported: {})", path.display(), crate::wire::APPROVALS_API_VERSION)]
     ApprovalsVersion {
         /// The file.
         path: PathBuf,

@@ -23,12 +23,6 @@ pub const DOCKER_MANIFEST_LIST: &str = "application/vnd.docker.distribution.mani
 pub const EMPTY_MEDIA_TYPE: &str = "application/vnd.oci.empty.v1+json";
 /// The empty descriptor's content, `{}`.
 pub const EMPTY_CONTENT: &[u8] = b"{}";
-/// A Sigstore bundle v0.3 (artifactType of the referrer and media type of its one layer), as
-/// cosign 2.x attaches them.
-pub const SIGSTORE_BUNDLE_V03: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
-/// Any Sigstore bundle version: `application/vnd.dev.sigstore.bundle+json;version=0.x` and
-/// the v0.3 spelling share this prefix.
-pub const SIGSTORE_BUNDLE_PREFIX: &str = "application/vnd.dev.sigstore.bundle";
 /// A DSSE envelope: the layers of cosign's legacy `.att` tags.
 pub const DSSE_ENVELOPE: &str = "application/vnd.dsse.envelope.v1+json";
 /// The annotation cosign sets on a bundle referrer with the statement's predicate type.

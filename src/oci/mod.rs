@@ -12,7 +12,7 @@
 //! (<https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md>):
 //!
 //! - the pushed referrer is an image manifest with `artifactType`
-//!   [`manifest::SIGSTORE_BUNDLE_V03`], the empty config descriptor, the bundle as its one layer
+//!   [`manifest::BUNDLE_V03_MEDIA_TYPE`], the empty config descriptor, the bundle as its one layer
 //!   and `subject` = the image manifest's descriptor (what cosign 2.x writes);
 //! - discovery uses the referrers API (`GET /v2/<name>/referrers/<digest>`); where the
 //!   registry answers 404 (Debian's `docker-registry` 2.8, many others) it reads the
@@ -54,9 +54,10 @@ use self::fetch::{Get, Reader};
 use self::manifest::{
     ACCEPTED_MANIFESTS, DOCKER_ATTESTATION_MANIFEST, DOCKER_MANIFEST_LIST,
     DOCKER_REFERENCE_TYPE_ANNOTATION, DSSE_ENVELOPE, Descriptor, EMPTY_CONTENT, EMPTY_MEDIA_TYPE,
-    Index, Manifest, OCI_INDEX, OCI_MANIFEST, PREDICATE_TYPE_ANNOTATION, SIGSTORE_BUNDLE_PREFIX,
-    SIGSTORE_BUNDLE_V03, cosign_att_tag, declared_media_type, sha256_digest, tag_schema_tag,
+    Index, Manifest, OCI_INDEX, OCI_MANIFEST, PREDICATE_TYPE_ANNOTATION, cosign_att_tag,
+    declared_media_type, sha256_digest, tag_schema_tag,
 };
+use crate::wire::{BUNDLE_MEDIA_TYPE_PREFIX, BUNDLE_V03_MEDIA_TYPE};
 
 /// The largest blob or manifest read from a registry.
 pub const MAX_BLOB_BYTES: u64 = 16 * 1024 * 1024;
@@ -533,7 +534,7 @@ impl Registry {
             &declared_media_type(&subject_bytes).unwrap_or_else(|| OCI_MANIFEST.to_owned()),
             &subject_bytes,
         );
-        let mut layer = Descriptor::of(SIGSTORE_BUNDLE_V03, bundle);
+        let mut layer = Descriptor::of(BUNDLE_V03_MEDIA_TYPE, bundle);
         // No creation time: the referrer is a function of the bundle and the image, so pushing
         // the same bundle twice is a no-op rather than a second referrer.
         let mut annotations = BTreeMap::new();
@@ -550,7 +551,7 @@ impl Registry {
         let referrer = Manifest {
             schema_version: 2,
             media_type: Some(OCI_MANIFEST.to_owned()),
-            artifact_type: Some(SIGSTORE_BUNDLE_V03.to_owned()),
+            artifact_type: Some(BUNDLE_V03_MEDIA_TYPE.to_owned()),
             config: Descriptor::of(EMPTY_MEDIA_TYPE, EMPTY_CONTENT),
             layers: vec![layer],
             subject: Some(subject),
@@ -589,7 +590,7 @@ impl Registry {
             tag_schema_tag(&image.digest),
         );
         let mut entry = Descriptor::of(OCI_MANIFEST, &referrer_bytes);
-        entry.artifact_type = Some(SIGSTORE_BUNDLE_V03.to_owned());
+        entry.artifact_type = Some(BUNDLE_V03_MEDIA_TYPE.to_owned());
         entry.annotations = annotations;
         // Read-modify-write without a lock (the distribution spec has none for tags): another
         // pusher may write an index read before ours landed and so drop our entry. So after
@@ -763,7 +764,7 @@ impl Registry {
                 let artifact_ok = d
                     .artifact_type
                     .as_deref()
-                    .is_none_or(|t| t.starts_with(SIGSTORE_BUNDLE_PREFIX) || t == DSSE_ENVELOPE);
+                    .is_none_or(|t| t.starts_with(BUNDLE_MEDIA_TYPE_PREFIX) || t == DSSE_ENVELOPE);
                 let predicate_ok = d
                     .annotations
                     .get(PREDICATE_TYPE_ANNOTATION)
@@ -820,7 +821,7 @@ impl Registry {
         );
         let mut out = Vec::new();
         for layer in &manifest.layers {
-            let is_attestation = layer.media_type.starts_with(SIGSTORE_BUNDLE_PREFIX)
+            let is_attestation = layer.media_type.starts_with(BUNDLE_MEDIA_TYPE_PREFIX)
                 || layer.media_type == DSSE_ENVELOPE;
             if !is_attestation {
                 continue;

@@ -22,12 +22,13 @@ use super::{
 };
 use crate::attest::approval::{APPROVAL_PREDICATE_TYPE, ApprovalPredicate};
 use crate::attest::bundle::{BundleContent, SignedDocument, VerificationMaterial};
-use crate::attest::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
+use crate::attest::dsse::Envelope;
 use crate::attest::keys::PublicKey;
 use crate::attest::revocation::REVOCATION_PREDICATE_TYPE;
-use crate::attest::statement::{STATEMENT_V01, STATEMENT_V1, Statement};
+use crate::attest::statement::Statement;
 use crate::attest::vsa::{DECISION_PREDICATE_TYPE, VSA_PREDICATE_TYPE};
 use crate::config::trust::Purpose;
+use crate::wire::{IN_TOTO_PAYLOAD_TYPE, STATEMENT_V01, STATEMENT_V1};
 
 /// The purpose a statement of `predicate_type` serves, which decides the keys that may sign
 /// it: stagegate results (VSA, decision, revocation), SLSA provenance, SBOMs (CycloneDX,
