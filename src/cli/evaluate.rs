@@ -18,7 +18,7 @@ use crate::cli::output::{Outputs, config_path, write_atomically};
 use crate::cli::waivers::waive;
 use crate::decision::{Decision, DecisionContext, Finding, RuleInfo};
 use crate::document::{check_json_syntax, read_document};
-use crate::evidence::detect::InputKind;
+use crate::evidence::InputKind;
 use crate::evidence::signed::add_attestation_document;
 use crate::evidence::{
     Approval, Attestation, Digest as DigestSet, EVIDENCE_API_VERSION, Evidence, Source, Subject,

@@ -33,8 +33,9 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::detect::{Detected, Format, InputKind, detect};
+use super::detect::{Detected, detect};
 use super::error::{EvidenceError, json_error, parse_json};
+use super::kind::{Format, InputKind};
 use super::model::{Attestation, AttestationSubject};
 use crate::limits::{Limits, check_depth};
 use crate::wire::{IN_TOTO_PAYLOAD_TYPE, STATEMENT_TYPES};

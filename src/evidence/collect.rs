@@ -26,8 +26,9 @@ use sha2::{Digest as _, Sha256};
 use super::approvals;
 use super::attestations;
 use super::binding::{self, SubjectClaim};
-use super::detect::{Detected, Format, InputKind, detect};
+use super::detect::{Detected, detect};
 use super::error::{EvidenceError, parse_json};
+use super::kind::{Format, InputKind};
 use super::model::{
     Digest, EVIDENCE_API_VERSION, Evidence, Problem, RawDocument, Sbom, Source, Subject,
 };

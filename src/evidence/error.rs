@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::limits::LimitError;
 
-use super::detect::InputKind;
+use super::kind::InputKind;
 
 /// Why collecting evidence failed. Collecting stops at the first error: there is never a
 /// partial [`super::Evidence`].

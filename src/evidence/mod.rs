@@ -15,6 +15,7 @@ mod binding;
 mod collect;
 pub mod detect;
 mod error;
+mod kind;
 mod model;
 pub mod sbom;
 pub mod signed;
@@ -26,4 +27,5 @@ pub use collect::{
     CollectRequest, CollectRequestBuilder, RegistryDocument, SUBJECT_MISMATCH, SubjectSpec, collect,
 };
 pub use error::{ErrorLocation, EvidenceError};
+pub use kind::{Format, InputKind};
 pub use model::*;

@@ -15,8 +15,9 @@ use serde_json::value::RawValue;
 use sha2::{Digest as _, Sha256};
 
 use super::attestations;
-use super::detect::{Format, InputKind, detect};
+use super::detect::detect;
 use super::error::{EvidenceError, json_error};
+use super::kind::{Format, InputKind};
 use super::model::{Attestation, Evidence, RawDocument, Source};
 use crate::limits::{Limits, check_depth};
 
