@@ -173,6 +173,18 @@ pub fn strip_digest(name: &str) -> &str {
     }
 }
 
+/// The sha256 digest written in `text` as `sha256:HEX` (or `sha256%3AHEX` inside a purl).
+pub fn sha256_in(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase().replace("%3a", ":");
+    let start = lower.find("sha256:")? + "sha256:".len();
+    let hex: String = lower
+        .get(start..)?
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    (hex.len() == 64).then_some(hex)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,5 +235,16 @@ mod tests {
         assert!(check_subject(&format!("reg/app@sha256:{B}x"), A).is_err());
         assert!(check_subject(&format!("reg/app@sha512:{B}"), A).is_err());
         assert!(check_subject("reg/app", "42b4").is_err());
+    }
+
+    #[test]
+    fn finds_sha256_in_purls_and_references() {
+        let hex = "a".repeat(64);
+        assert_eq!(
+            sha256_in(&format!("pkg:oci/app@sha256%3A{hex}?x=1")),
+            Some(hex.clone())
+        );
+        assert_eq!(sha256_in(&format!("repo@sha256:{hex}")), Some(hex));
+        assert_eq!(sha256_in("sha256:abc"), None);
     }
 }

@@ -25,7 +25,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::approvals;
 use super::attestations;
-use super::binding::{self, SubjectClaim};
+use super::binding::{self, SUBJECT_MISMATCH, SubjectClaim};
 use super::detect::{Detected, detect};
 use super::error::{EvidenceError, parse_json};
 use super::kind::{Format, InputKind};
@@ -36,9 +36,6 @@ use super::sbom::{SbomPart, cyclonedx, spdx};
 use super::tests::{junit, totals};
 use super::vulns::{VulnSet, cyclonedx_vex, grype, openvex, sarif, sort_findings, trivy};
 use crate::limits::{LimitError, Limits, check_depth, read_limited};
-
-/// The [`Problem::kind`] recorded when an input's subject digest disagrees with the subject.
-pub const SUBJECT_MISMATCH: &str = "subject-mismatch";
 
 /// What is being promoted.
 #[derive(Debug, Clone, PartialEq, Eq)]
