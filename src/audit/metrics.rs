@@ -127,9 +127,7 @@ pub struct PromotionMetrics {
 }
 
 fn parse(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+    crate::time::parse_rfc3339(text).ok()
 }
 
 fn percentiles(mut hours: Vec<f64>) -> Option<Percentiles> {

@@ -98,13 +98,11 @@ pub(crate) fn read(
         .into_iter()
         .enumerate()
         .map(|(index, entry)| {
-            chrono::DateTime::parse_from_rfc3339(&entry.at).map_err(|source| {
-                EvidenceError::ApprovalTime {
-                    path: path.to_owned(),
-                    index,
-                    value: entry.at.clone(),
-                    source,
-                }
+            crate::time::parse_rfc3339(&entry.at).map_err(|err| EvidenceError::ApprovalTime {
+                path: path.to_owned(),
+                index,
+                value: entry.at.clone(),
+                source: err.reason,
             })?;
             Ok(Approval {
                 approver: entry.approver,

@@ -363,7 +363,7 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
     let collected_at = request
         .collected_at
         .clone()
-        .unwrap_or_else(|| chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        .unwrap_or_else(|| crate::time::format_rfc3339(chrono::Utc::now()));
     let mut c = Collection {
         evidence: Evidence {
             api_version: EVIDENCE_API_VERSION.to_owned(),

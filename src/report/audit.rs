@@ -25,10 +25,8 @@ fn count(n: usize, noun: &str) -> String {
 /// A time as a reader wants it: to the second (`2026-11-27T12:00:00Z`), whatever precision
 /// the record holds.
 fn when(time: &str) -> String {
-    match chrono::DateTime::parse_from_rfc3339(time) {
-        Ok(t) => t
-            .with_timezone(&chrono::Utc)
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    match crate::time::parse_rfc3339(time) {
+        Ok(t) => crate::time::format_rfc3339(t),
         Err(_) => time.to_owned(),
     }
 }

@@ -84,11 +84,11 @@ impl Facts {
                 .predicate
                 .get("timeVerified")
                 .and_then(serde_json::Value::as_str)
-                .and_then(|t| DateTime::parse_from_rfc3339(t).ok());
+                .and_then(|t| crate::time::parse_rfc3339(t).ok());
             let Some(at) = at else { continue };
             results.push(Found {
                 signer,
-                at: at.with_timezone(&Utc),
+                at,
                 promotion_id: promotion_id(&statement).map(str::to_owned),
             });
         }
@@ -178,7 +178,7 @@ pub fn judge(
         return Verdict::Denied(reason.to_owned());
     };
     let age = (now - found.at).to_std().unwrap_or(Duration::ZERO);
-    let at = found.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let at = crate::time::format_rfc3339(found.at);
     match introduction {
         Introduction::Running => match ages.running_max_age {
             Some(max) if age > max => Verdict::Denied(format!(

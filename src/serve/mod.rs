@@ -310,7 +310,7 @@ impl State {
                     image_use.container,
                     image_use.image,
                     rule.stage,
-                    found.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    crate::time::format_rfc3339(found.at),
                     humanize(ages.max_age),
                     ages.rollback_window.map(humanize).unwrap_or_default(),
                 )),

@@ -345,9 +345,12 @@ fn load_cases(file: &PolicyFile, limits: &Limits) -> Result<Vec<Case>, TestError
         let now = raw
             .now
             .map(|text| {
-                chrono::DateTime::parse_from_rfc3339(&text)
-                    .map(|t| t.with_timezone(&chrono::Utc))
-                    .map_err(|err| at(format!("`now: {text}` is not an RFC 3339 time ({err})")))
+                crate::time::parse_rfc3339(&text).map_err(|err| {
+                    at(format!(
+                        "`now: {text}` is not an RFC 3339 time ({})",
+                        err.reason
+                    ))
+                })
             })
             .transpose()?;
         cases.push(Case {

@@ -354,12 +354,11 @@ fn check(rule: &Rule, statement: &Statement) -> Result<(), PolicyErrorKind> {
                     });
                 }
             };
-            let time = DateTime::parse_from_rfc3339(at)
-                .map_err(|_| PolicyErrorKind::MissingField {
+            let time =
+                crate::time::parse_rfc3339(at).map_err(|_| PolicyErrorKind::MissingField {
                     field,
                     rule: "max age",
-                })?
-                .with_timezone(&Utc);
+                })?;
             if time > *now + CLOCK_SKEW {
                 return Err(PolicyErrorKind::InTheFuture { at: at.to_owned() });
             }
