@@ -83,9 +83,21 @@ impl Sha256Digest {
         }
     }
 
+    /// The sha256 of `bytes`: every digest stagegate computes of a file, a document or a
+    /// manifest.
+    pub fn of(bytes: &[u8]) -> Sha256Digest {
+        use sha2::Digest as _;
+        Sha256Digest(hex::encode(sha2::Sha256::digest(bytes)))
+    }
+
     /// The 64 hex digits.
     pub fn hex(&self) -> &str {
         &self.0
+    }
+
+    /// The 64 hex digits, owned.
+    pub fn into_hex(self) -> String {
+        self.0
     }
 }
 

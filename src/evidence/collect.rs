@@ -35,6 +35,7 @@ use super::model::{
 use super::sbom::{SbomPart, cyclonedx, spdx};
 use super::tests::{junit, totals};
 use super::vulns::{VulnSet, cyclonedx_vex, grype, openvex, sarif, sort_findings, trivy};
+use crate::digest::Sha256Digest;
 use crate::limits::{LimitError, Limits, check_depth, read_limited};
 
 /// What is being promoted.
@@ -231,7 +232,7 @@ struct Input<'p> {
 impl<'p> Input<'p> {
     fn read(path: &'p Path, limits: &Limits) -> Result<Self, EvidenceError> {
         let mut bytes = read_limited(path, limits)?;
-        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let sha256 = Sha256Digest::of(&bytes).into_hex();
         if bytes.starts_with(b"\xEF\xBB\xBF") {
             bytes.drain(..3);
         }
@@ -416,7 +417,7 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
             ))
         });
     let fetched = request.registry.iter().map(|doc| {
-        let sha256 = hex::encode(Sha256::digest(&doc.bytes));
+        let sha256 = Sha256Digest::of(&doc.bytes).into_hex();
         Ok((
             InputKind::Registry,
             PathBuf::from(&doc.source),

@@ -9,7 +9,8 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+
+use crate::digest::Sha256Digest;
 
 /// `application/vnd.oci.image.manifest.v1+json`.
 pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
@@ -126,7 +127,7 @@ impl Index {
 
 /// `sha256:HEX` of `bytes`.
 pub fn sha256_digest(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+    Sha256Digest::of(bytes).to_string()
 }
 
 /// The media type a manifest declares, when it declares one.

@@ -57,6 +57,7 @@ use self::manifest::{
     Index, Manifest, OCI_INDEX, OCI_MANIFEST, PREDICATE_TYPE_ANNOTATION, cosign_att_tag,
     declared_media_type, sha256_digest, tag_schema_tag,
 };
+use crate::digest::Sha256Digest;
 use crate::wire::{BUNDLE_MEDIA_TYPE_PREFIX, BUNDLE_V03_MEDIA_TYPE};
 
 /// The largest blob or manifest read from a registry.
@@ -186,19 +187,20 @@ pub fn parse_reference(text: &str) -> Result<Reference, OciError> {
 /// Parses `IMAGE@sha256:HEX`; a tag without digest is [`OciError::NotPinned`].
 pub fn parse_pinned(text: &str) -> Result<Pinned, OciError> {
     let reference = parse_reference(text)?;
-    match reference.digest() {
-        Some(digest) if is_sha256(digest) => Ok(Pinned {
-            digest: digest.to_ascii_lowercase(),
+    match reference.digest().and_then(sha256_of_reference) {
+        Some(digest) => Ok(Pinned {
+            digest: digest.to_string(),
             reference,
         }),
-        _ => Err(OciError::NotPinned(text.to_owned())),
+        None => Err(OciError::NotPinned(text.to_owned())),
     }
 }
 
-fn is_sha256(digest: &str) -> bool {
-    digest
-        .strip_prefix("sha256:")
-        .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+/// The sha256 digest a reference or registry gives as `sha256:HEX`, hex in either case (the
+/// OCI distribution spec compares digests case-insensitively), as a lowercase digest.
+fn sha256_of_reference(digest: &str) -> Option<Sha256Digest> {
+    let hex = digest.strip_prefix("sha256:")?;
+    Sha256Digest::from_hex(&hex.to_ascii_lowercase()).ok()
 }
 
 /// Whether a registry host (with optional port) is on the loopback interface.
@@ -365,12 +367,12 @@ impl Registry {
     /// the tag, asked once.
     pub async fn resolve(&self, reference: &Reference) -> Result<Pinned, OciError> {
         if let Some(digest) = reference.digest() {
-            if !is_sha256(digest) {
+            let Some(digest) = sha256_of_reference(digest) else {
                 return Err(OciError::NotPinned(reference.whole()));
-            }
+            };
             return Ok(Pinned {
                 reference: reference.clone(),
-                digest: digest.to_ascii_lowercase(),
+                digest: digest.to_string(),
             });
         }
         let client = self.authed(reference, RegistryOperation::Pull).await?;
@@ -379,7 +381,7 @@ impl Registry {
             .fetch_manifest_digest(reference, &auth)
             .await
             .map_err(|source| registry_error(reference, source))?;
-        if !is_sha256(&digest) {
+        if sha256_of_reference(&digest).is_none() {
             return Err(OciError::Content {
                 reference: reference.whole(),
                 what: format!("the registry answered the digest `{digest}`"),
@@ -862,8 +864,8 @@ fn platform_manifests_of(bytes: &[u8]) -> Result<Vec<String>, serde_json::Error>
                 .get(DOCKER_REFERENCE_TYPE_ANNOTATION)
                 .is_none_or(|t| t != DOCKER_ATTESTATION_MANIFEST)
         })
-        .map(|d| d.digest.to_ascii_lowercase())
-        .filter(|d| is_sha256(d))
+        .filter_map(|d| sha256_of_reference(&d.digest.to_ascii_lowercase()))
+        .map(|d| d.to_string())
         .collect())
 }
 
