@@ -36,7 +36,7 @@ use stagegate::attest::vsa::{
     VerificationSummary,
 };
 use stagegate::decision::{Decision, DecisionContext, Finding, RuleInfo, Severity};
-use stagegate::evidence::detect::InputKind;
+use stagegate::evidence::InputKind;
 use stagegate::evidence::signed::add_attestation_document;
 use stagegate::evidence::{Digest, Evidence, Subject};
 use stagegate::limits::Limits;

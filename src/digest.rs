@@ -83,9 +83,21 @@ impl Sha256Digest {
         }
     }
 
+    /// The sha256 of `bytes`: every digest stagegate computes of a file, a document or a
+    /// manifest.
+    pub fn of(bytes: &[u8]) -> Sha256Digest {
+        use sha2::Digest as _;
+        Sha256Digest(hex::encode(sha2::Sha256::digest(bytes)))
+    }
+
     /// The 64 hex digits.
     pub fn hex(&self) -> &str {
         &self.0
+    }
+
+    /// The 64 hex digits, owned.
+    pub fn into_hex(self) -> String {
+        self.0
     }
 }
 
@@ -179,6 +191,17 @@ pub fn strip_digest(name: &str) -> &str {
     }
 }
 
+/// The sha256 digest written in `text` as `sha256:HEX` (or `sha256%3AHEX` inside a purl).
+pub fn sha256_in(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase().replace("%3a", ":");
+    let (_, after) = lower.split_once("sha256:")?;
+    let hex: String = after
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    (hex.len() == 64).then_some(hex)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,5 +252,16 @@ mod tests {
         assert!(check_subject(&format!("reg/app@sha256:{B}x"), A).is_err());
         assert!(check_subject(&format!("reg/app@sha512:{B}"), A).is_err());
         assert!(check_subject("reg/app", "42b4").is_err());
+    }
+
+    #[test]
+    fn finds_sha256_in_purls_and_references() {
+        let hex = "a".repeat(64);
+        assert_eq!(
+            sha256_in(&format!("pkg:oci/app@sha256%3A{hex}?x=1")),
+            Some(hex.clone())
+        );
+        assert_eq!(sha256_in(&format!("repo@sha256:{hex}")), Some(hex));
+        assert_eq!(sha256_in("sha256:abc"), None);
     }
 }

@@ -48,6 +48,8 @@ pub mod digest;
 pub mod document;
 #[doc(hidden)]
 pub mod env;
+#[doc(hidden)]
+pub mod errors;
 pub mod evidence;
 #[doc(hidden)]
 pub mod fs;
@@ -64,9 +66,12 @@ pub mod policy;
 pub mod report;
 #[doc(hidden)]
 pub mod serve;
+pub mod testing;
 #[doc(hidden)]
 pub mod time;
 pub mod verify;
+#[doc(hidden)]
+pub mod wire;
 
 pub use config::{Config, ConfigError};
 pub use decision::Decision;

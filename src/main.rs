@@ -13,8 +13,8 @@ use std::process::ExitCode;
 
 // The library's modules, under the names `cli` uses (`crate::policy::…`).
 use stagegate::{
-    attest, audit, compare, config, decision, digest, document, env, evidence, fs, gate, limits,
-    memory, oci, policy, report, serve, time, verify,
+    attest, audit, compare, config, decision, digest, document, env, errors, evidence, fs, gate,
+    limits, memory, oci, policy, report, serve, testing, time, verify,
 };
 
 /// mimalloc rather than the system allocator: evaluating a large evidence document builds

@@ -224,11 +224,25 @@ pub fn human(d: std::time::Duration) -> String {
     parts.join(" ")
 }
 
-/// Parses an RFC 3339 time into UTC.
-pub fn parse_rfc3339(text: &str) -> Result<DateTime<Utc>, String> {
+/// A time that is not RFC 3339.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{text}` is not an RFC 3339 time ({reason})")]
+pub struct TimeError {
+    /// The time as written.
+    pub text: String,
+    /// chrono's reason (part of the message, so not a `source`).
+    pub reason: chrono::ParseError,
+}
+
+/// Parses an RFC 3339 time (any offset) into UTC: every time stagegate reads goes through
+/// here.
+pub fn parse_rfc3339(text: &str) -> Result<DateTime<Utc>, TimeError> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|err| format!("`{text}` is not an RFC 3339 time ({err})"))
+        .map_err(|reason| TimeError {
+            text: text.to_owned(),
+            reason,
+        })
 }
 
 /// RFC 3339 in UTC with a `Z` and whole seconds, as every stagegate document writes times.
@@ -318,5 +332,18 @@ mod tests {
         assert_eq!(human(std::time::Duration::from_secs(894_393)), "10d 8h");
         assert_eq!(human(std::time::Duration::from_secs(42)), "42s");
         assert_eq!(human(std::time::Duration::from_millis(3)), "3ms");
+    }
+
+    #[test]
+    fn rfc3339_reads_any_offset_into_utc() {
+        let time = parse_rfc3339("2026-12-07T14:00:00+02:00").unwrap();
+        assert_eq!(format_rfc3339(time), "2026-12-07T12:00:00Z");
+        let err = parse_rfc3339("2026-12-07").unwrap_err();
+        assert_eq!(err.text, "2026-12-07");
+        assert!(
+            err.to_string()
+                .starts_with("`2026-12-07` is not an RFC 3339 time ("),
+            "{err}"
+        );
     }
 }

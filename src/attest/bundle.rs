@@ -22,15 +22,9 @@ use serde_json::Value;
 use super::AttestError;
 use super::dsse::{Envelope, WireEnvelope, decode_base64};
 use super::keys::PublicKey;
-
-/// The media type stagegate writes.
-pub const BUNDLE_V03_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
-/// The other spelling of v0.3 (`…bundle+json;version=0.3`).
-pub const BUNDLE_V03_ALT_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle+json;version=0.3";
-/// v0.2.
-pub const BUNDLE_V02_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle+json;version=0.2";
-/// v0.1.
-pub const BUNDLE_V01_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle+json;version=0.1";
+use crate::wire::{
+    BUNDLE_V01_MEDIA_TYPE, BUNDLE_V02_MEDIA_TYPE, BUNDLE_V03_ALT_MEDIA_TYPE, BUNDLE_V03_MEDIA_TYPE,
+};
 
 /// A Sigstore bundle, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]

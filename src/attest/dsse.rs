@@ -28,9 +28,6 @@ use serde::{Deserialize, Serialize};
 use super::AttestError;
 use super::keys::SigningKey;
 
-/// The DSSE `payloadType` of an in-toto Statement.
-pub const IN_TOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
-
 /// A DSSE envelope, decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Envelope {

@@ -18,9 +18,10 @@ pub mod vsa;
 use serde::Serialize;
 
 use self::bundle::Bundle;
-use self::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
+use self::dsse::Envelope;
 use self::keys::SigningKey;
 use self::statement::Statement;
+use crate::wire::IN_TOTO_PAYLOAD_TYPE;
 
 /// Why an attestation could not be parsed or written.
 #[derive(Debug, thiserror::Error)]

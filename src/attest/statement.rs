@@ -12,15 +12,12 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// `_type` of an in-toto Statement v1.
-pub const STATEMENT_V1: &str = "https://in-toto.io/Statement/v1";
-/// `_type` of an in-toto Statement v0.1, still written by many producers.
-pub const STATEMENT_V01: &str = "https://in-toto.io/Statement/v0.1";
+use crate::wire::STATEMENT_V1;
 
 /// An in-toto Statement with a predicate of type `P` (a [`Value`] when read generically).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Statement<P = Value> {
-    /// [`STATEMENT_V1`] or [`STATEMENT_V01`].
+    /// [`STATEMENT_V1`] or [`crate::wire::STATEMENT_V01`].
     #[serde(rename = "_type")]
     pub statement_type: String,
     /// What the statement is about.

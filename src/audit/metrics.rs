@@ -5,7 +5,7 @@
 //! pass at the production stage (median, p90, histogram), approval latency (from a digest's
 //! first gate to each verified approval), provenance completeness, violation rate and the most
 //! violated rules, the waivers in force and those expiring, and the results per day. Renderers
-//! (`audit::render`) compute nothing.
+//! (`report::audit`) compute nothing.
 
 #![allow(
     clippy::arithmetic_side_effects,
@@ -133,9 +133,7 @@ pub struct PromotionMetrics {
 }
 
 fn parse(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+    crate::time::parse_rfc3339(text).ok()
 }
 
 fn percentiles(mut hours: Vec<f64>) -> Option<Percentiles> {

@@ -43,7 +43,6 @@
 pub mod history;
 pub mod metrics;
 pub mod postgres;
-pub mod render;
 pub mod sqlite;
 
 use std::collections::BTreeMap;

@@ -73,7 +73,7 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
 
 /// Parses an RFC 3339 time.
 pub fn parse_time(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
-    crate::time::parse_rfc3339(text)
+    crate::time::parse_rfc3339(text).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

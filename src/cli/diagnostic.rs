@@ -354,7 +354,7 @@ pub fn evidence_report(err: &EvidenceError) -> Report {
     match (err, err.location()) {
         (EvidenceError::Limit(limit), _) => limit_report(limit),
         (_, Some(at)) => {
-            let message = chain_text(err);
+            let message = crate::errors::error_chain(err);
             file_report(
                 "invalid evidence",
                 at.path,
@@ -381,20 +381,9 @@ pub fn evidence_report(err: &EvidenceError) -> Report {
     }
 }
 
-fn chain_text(err: &(dyn StdError + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut cause = err.source();
-    while let Some(inner) = cause {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        cause = inner.source();
-    }
-    text
-}
-
 /// Any error with its cause chain on one line.
 pub fn chain_report(err: &(dyn StdError + 'static)) -> Report {
-    miette::miette!("{}", chain_text(err))
+    miette::miette!("{}", crate::errors::error_chain(err))
 }
 
 #[cfg(test)]

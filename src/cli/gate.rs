@@ -49,7 +49,7 @@ use crate::gate::Chain;
 use crate::limits::read_limited;
 use crate::policy::RegoEngine;
 use crate::verify::TrustedKey;
-use crate::verify::promotion::Candidate;
+use crate::verify::candidate::Candidate;
 
 /// `stagegate gate`.
 #[derive(Debug, Args)]

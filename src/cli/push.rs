@@ -9,9 +9,10 @@ use miette::Report;
 use crate::cli::diagnostic::limit_report;
 use crate::cli::exit::ExitStatus;
 use crate::cli::registry::{RegistryArgs, block_on, pinned};
+use crate::errors::error_chain;
 use crate::limits::{Limits, read_limited};
 use crate::oci::Discovery;
-use crate::verify::promotion::{claimed_predicate_type, error_chain};
+use crate::verify::candidate::claimed_predicate_type;
 
 /// `stagegate push`.
 #[derive(Debug, Args)]

@@ -8,8 +8,8 @@ use miette::Report;
 use crate::cli::diagnostic::chain_report;
 use crate::evidence::RegistryDocument;
 use crate::oci::{Attached, Pinned, Registry, parse_pinned};
+use crate::verify::candidate::Candidate;
 use crate::verify::policy::{Rule, VerificationPolicy};
-use crate::verify::promotion::Candidate;
 use crate::verify::{CheckedBundle, Purpose, Verifier, VerifyError, purpose_of};
 
 /// Registry options.
@@ -46,7 +46,7 @@ pub fn pinned(text: &str) -> Result<Pinned, Report> {
             help =
                 "resolve the tag first, e.g. `crane digest IMAGE:TAG`, and pass `IMAGE@sha256:HEX`",
             "{}",
-            crate::verify::promotion::error_chain(&e)
+            crate::errors::error_chain(&e)
         )
     })
 }
@@ -58,7 +58,7 @@ pub fn attached_candidates(registry: &Registry, image: &Pinned) -> Result<Vec<Ca
         miette::miette!(
             "cannot list the attestations of `{}`: {}",
             image.display(),
-            crate::verify::promotion::error_chain(&e)
+            crate::errors::error_chain(&e)
         )
     })?;
     if attached.is_empty() {
@@ -80,7 +80,7 @@ pub fn platform_manifests(registry: &Registry, image: &Pinned) -> Result<Vec<Str
         miette::miette!(
             "cannot read the manifest of `{}`: {}",
             image.display(),
-            crate::verify::promotion::error_chain(&e)
+            crate::errors::error_chain(&e)
         )
     })?;
     Ok(digests
@@ -95,7 +95,7 @@ pub fn require_image(registry: &Registry, image: &Pinned) -> Result<(), Report> 
         miette::miette!(
             "cannot read `{}`: {}",
             image.display(),
-            crate::verify::promotion::error_chain(&e)
+            crate::errors::error_chain(&e)
         )
     })?;
     if found {
@@ -123,7 +123,7 @@ pub fn verified_documents(
         miette::miette!(
             "cannot list the attestations of `{}`: {}",
             image.display(),
-            crate::verify::promotion::error_chain(&e)
+            crate::errors::error_chain(&e)
         )
     })?;
     let policy = VerificationPolicy::builder()
@@ -160,7 +160,7 @@ pub fn verified_documents(
                 "skipping `{}` ({}): {}",
                 document.source,
                 document.kind,
-                crate::verify::promotion::error_chain(&err)
+                crate::errors::error_chain(&err)
             ),
         }
     }
@@ -176,7 +176,7 @@ pub fn report_attached(
     stage: Option<&str>,
     policy: &crate::verify::VerificationPolicy,
 ) -> crate::cli::exit::ExitStatus {
-    use crate::verify::promotion::error_chain;
+    use crate::errors::error_chain;
     let mut reasons = Vec::new();
     for candidate in candidates {
         match verify_candidate(verifier, &candidate.bytes, stage, policy) {
@@ -257,7 +257,7 @@ pub fn push_signed(
                 miette::miette!(
                     "cannot push to `{}`: {}",
                     image.display(),
-                    crate::verify::promotion::error_chain(&e)
+                    crate::errors::error_chain(&e)
                 )
             })?;
         crate::cli::output::status(&format!(

@@ -32,9 +32,9 @@ use crate::cli::signing::load_trusted;
 use crate::compare::{DecisionDiff, FindingKey};
 use crate::config::CONFIG_FILE_NAME;
 use crate::decision::{Decision, Engine, Finding, RuleInfo};
+use crate::errors::error_chain;
 use crate::gate::{CHAIN_RULE_PREFIX, Chain, GateRequest, Input, PreparedStage, StageOptions};
 use crate::limits::read_limited;
-use crate::verify::promotion::error_chain;
 use crate::verify::{Purpose, Rule, Trust, VerificationPolicy, Verifier, verify_bytes};
 
 /// `stagegate replay`.

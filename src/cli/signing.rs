@@ -55,7 +55,7 @@ fn key_report(path: &Path, err: &KeyError) -> Report {
     miette::miette!(
         "cannot load the key `{}`: {}",
         path.display(),
-        crate::verify::promotion::error_chain(err)
+        crate::errors::error_chain(err)
     )
 }
 

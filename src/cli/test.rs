@@ -15,8 +15,8 @@ use crate::cli::output::{plan_outputs, write_rendered};
 use crate::config::stages::{CONFIG_FILE_NAME, Config, ConfigPath};
 use crate::policy::builtins::{CustomBuiltin, RegoOptions, merge_builtins};
 use crate::policy::data::load_data;
-use crate::policy::testing::report::{RenderOptions, TestFormat, render};
-use crate::policy::testing::{RunOutcome, TestError, TestOptions, discover_tests, run};
+use crate::report::testing::{RenderOptions, TestFormat, render};
+use crate::testing::{RunOutcome, TestError, TestOptions, discover_tests, run};
 
 /// `stagegate test`.
 #[derive(Debug, Args)]

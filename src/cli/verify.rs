@@ -28,9 +28,10 @@ use crate::cli::diagnostic::limit_report;
 use crate::cli::exit::ExitStatus;
 use crate::cli::registry::verify_candidate;
 use crate::cli::signing::load_trusted;
+use crate::errors::error_chain;
 use crate::limits::{Limits, read_limited};
+use crate::verify::candidate::Candidate;
 use crate::verify::policy::humanize;
-use crate::verify::promotion::{Candidate, error_chain};
 use crate::verify::revocation::{Revoked, promotion_id, revocations};
 use crate::verify::trust::load_root;
 use crate::verify::{

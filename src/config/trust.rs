@@ -427,11 +427,10 @@ impl RawTrust {
                         .not_after
                         .as_deref()
                         .map(|text| {
-                            DateTime::parse_from_rfc3339(text)
-                                .map(|t| t.with_timezone(&Utc))
+                            crate::time::parse_rfc3339(text)
                                 .map_err(|err| {
                                     fail(format!(
-                                        "`not_after` of trusted key `{}`: `{text}` is not an RFC 3339 time ({err})",
+                                        "`not_after` of trusted key `{}`: {err}",
                                         scoped.key
                                     ))
                                 })

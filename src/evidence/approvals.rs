@@ -24,9 +24,7 @@ use serde::Deserialize;
 
 use super::error::EvidenceError;
 use super::model::Approval;
-
-/// The `apiVersion` of the approvals file format.
-pub const APPROVALS_API_VERSION: &str = "stagegate.dev/approvals/v1";
+use crate::wire::APPROVALS_API_VERSION;
 
 /// An approvals file: a bare list, or a document with `apiVersion` and `approvals`.
 #[derive(Debug)]
@@ -100,13 +98,11 @@ pub(crate) fn read(
         .into_iter()
         .enumerate()
         .map(|(index, entry)| {
-            chrono::DateTime::parse_from_rfc3339(&entry.at).map_err(|source| {
-                EvidenceError::ApprovalTime {
-                    path: path.to_owned(),
-                    index,
-                    value: entry.at.clone(),
-                    source,
-                }
+            crate::time::parse_rfc3339(&entry.at).map_err(|err| EvidenceError::ApprovalTime {
+                path: path.to_owned(),
+                index,
+                value: entry.at.clone(),
+                source: err.reason,
             })?;
             Ok(Approval {
                 approver: entry.approver,

@@ -39,13 +39,12 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::detect::{Detected, Format, InputKind, STATEMENT_TYPES, detect};
+use super::detect::{Detected, detect};
 use super::error::{EvidenceError, json_error, parse_json};
+use super::kind::{Format, InputKind};
 use super::model::{Attestation, AttestationSubject};
 use crate::limits::{Limits, check_depth};
-
-/// The DSSE `payloadType` of an in-toto Statement.
-pub const IN_TOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
+use crate::wire::{IN_TOTO_PAYLOAD_TYPE, STATEMENT_TYPES};
 
 /// The `predicateType` given to a Sigstore bundle that signs an artifact's digest
 /// (`messageSignature`) instead of carrying a statement. Our own URI: Sigstore defines none.

@@ -20,14 +20,16 @@
 //! scanner says it resolved the subject, and nothing checked it.
 //!
 //! [`Problem`]: super::model::Problem
-//! [`SUBJECT_MISMATCH`]: super::SUBJECT_MISMATCH
 //! [`CollectRequest::platform_manifests`]: super::CollectRequest::platform_manifests
 
 use std::path::Path;
 
-use super::collect::SUBJECT_MISMATCH;
 use super::model::Problem;
-use super::sbom::sha256_in;
+use crate::digest::sha256_in;
+
+/// The [`Problem::kind`](super::model::Problem::kind) recorded when an input's subject digest
+/// disagrees with the subject.
+pub const SUBJECT_MISMATCH: &str = "subject-mismatch";
 
 /// The [`Problem::kind`](super::model::Problem::kind) recorded when an input examined a
 /// manifest that its tool says belongs to the subject (an index), and no registry listing

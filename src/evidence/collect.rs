@@ -25,19 +25,18 @@ use sha2::{Digest as _, Sha256};
 
 use super::approvals;
 use super::attestations;
-use super::binding::{self, SubjectClaim};
-use super::detect::{Detected, Format, InputKind, detect};
+use super::binding::{self, SUBJECT_MISMATCH, SubjectClaim};
+use super::detect::{Detected, detect};
 use super::error::{EvidenceError, parse_json};
+use super::kind::{Format, InputKind};
 use super::model::{
     Digest, EVIDENCE_API_VERSION, Evidence, Problem, RawDocument, Sbom, Source, Subject,
 };
 use super::sbom::{SbomPart, cyclonedx, spdx};
 use super::tests::{junit, totals};
 use super::vulns::{VulnSet, cyclonedx_vex, grype, openvex, sarif, sort_findings, trivy};
+use crate::digest::Sha256Digest;
 use crate::limits::{LimitError, Limits, check_depth, read_limited};
-
-/// The [`Problem::kind`] recorded when an input's subject digest disagrees with the subject.
-pub const SUBJECT_MISMATCH: &str = "subject-mismatch";
 
 /// What is being promoted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,7 +232,7 @@ struct Input<'p> {
 impl<'p> Input<'p> {
     fn read(path: &'p Path, limits: &Limits) -> Result<Self, EvidenceError> {
         let mut bytes = read_limited(path, limits)?;
-        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let sha256 = Sha256Digest::of(&bytes).into_hex();
         if bytes.starts_with(b"\xEF\xBB\xBF") {
             bytes.drain(..3);
         }
@@ -365,7 +364,7 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
     let collected_at = request
         .collected_at
         .clone()
-        .unwrap_or_else(|| chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        .unwrap_or_else(|| crate::time::format_rfc3339(chrono::Utc::now()));
     let mut c = Collection {
         evidence: Evidence {
             api_version: EVIDENCE_API_VERSION.to_owned(),
@@ -418,7 +417,7 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
             ))
         });
     let fetched = request.registry.iter().map(|doc| {
-        let sha256 = hex::encode(Sha256::digest(&doc.bytes));
+        let sha256 = Sha256Digest::of(&doc.bytes).into_hex();
         Ok((
             InputKind::Registry,
             PathBuf::from(&doc.source),

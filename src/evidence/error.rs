@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::limits::LimitError;
 
-use super::detect::InputKind;
+use super::kind::InputKind;
 
 /// Why collecting evidence failed. Collecting stops at the first error: there is never a
 /// partial [`super::Evidence`].
@@ -223,7 +223,7 @@ pub enum EvidenceError {
     },
 
     /// An approvals file declares an `apiVersion` we do not know.
-    #[error("`{}`: approvals `apiVersion` `{version}` is not supported (supported: {})", path.display(), super::approvals::APPROVALS_API_VERSION)]
+    #[error("`{}`: approvals `apiVersion` `{version}` is not supported (supported: {})", path.display(), crate::wire::APPROVALS_API_VERSION)]
     ApprovalsVersion {
         /// The file.
         path: PathBuf,

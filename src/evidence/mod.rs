@@ -15,15 +15,15 @@ mod binding;
 mod collect;
 pub mod detect;
 mod error;
+mod kind;
 mod model;
 pub mod sbom;
 pub mod signed;
 pub mod tests;
 pub mod vulns;
 
-pub use binding::{NO_SUBJECT, SUBJECT_PLATFORM_UNVERIFIED};
-pub use collect::{
-    CollectRequest, CollectRequestBuilder, RegistryDocument, SUBJECT_MISMATCH, SubjectSpec, collect,
-};
+pub use binding::{NO_SUBJECT, SUBJECT_MISMATCH, SUBJECT_PLATFORM_UNVERIFIED};
+pub use collect::{CollectRequest, CollectRequestBuilder, RegistryDocument, SubjectSpec, collect};
 pub use error::{ErrorLocation, EvidenceError};
+pub use kind::{Format, InputKind};
 pub use model::*;

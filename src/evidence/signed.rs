@@ -12,12 +12,13 @@
 use std::path::Path;
 
 use serde_json::value::RawValue;
-use sha2::{Digest as _, Sha256};
 
 use super::attestations;
-use super::detect::{Format, InputKind, detect};
+use super::detect::detect;
 use super::error::{EvidenceError, json_error};
+use super::kind::{Format, InputKind};
 use super::model::{Attestation, Evidence, RawDocument, Source};
+use crate::digest::Sha256Digest;
 use crate::limits::{Limits, check_depth};
 
 /// One statement of an attestation source and the signed document that carries it.
@@ -108,7 +109,7 @@ pub fn add_attestation_document(
         path: path.to_owned(),
         format: detected.format.name().to_owned(),
         format_version: detected.version,
-        sha256: hex::encode(Sha256::digest(bytes)),
+        sha256: Sha256Digest::of(bytes).into_hex(),
     });
     evidence
         .raw

@@ -109,7 +109,7 @@ const TOKENS: &[&str] = &[
     "containers",
     "\"payloadType\":",
     "\"mediaType\":",
-    "application/vnd.in-toto+json",
+    crate::wire::IN_TOTO_PAYLOAD_TYPE,
     "STAGEGATE_STAGE_dev",
 ];
 

@@ -257,11 +257,8 @@ fn fuzz_bundles() {
         &[".json"],
     );
     for statement in seeds("bundles_statements", &["fuzz/seeds"], &["-statement.json"]) {
-        let envelope = crate::attest::dsse::Envelope::sign(
-            crate::attest::dsse::IN_TOTO_PAYLOAD_TYPE,
-            statement,
-            &key,
-        );
+        let envelope =
+            crate::attest::dsse::Envelope::sign(crate::wire::IN_TOTO_PAYLOAD_TYPE, statement, &key);
         let bundle = crate::attest::bundle::Bundle::for_envelope(envelope, &key.public_key());
         inputs.extend(bundle.to_json().ok().map(String::into_bytes));
     }
@@ -289,7 +286,7 @@ fn fuzz_signed_statements() {
     ));
     fuzz("signed_statements", inputs, |statement| {
         let envelope = crate::attest::dsse::Envelope::sign(
-            crate::attest::dsse::IN_TOTO_PAYLOAD_TYPE,
+            crate::wire::IN_TOTO_PAYLOAD_TYPE,
             statement.to_vec(),
             &key,
         );

@@ -11,7 +11,8 @@ use crate::config::Stage;
 use crate::decision::{Engine, Finding, RuleInfo, Severity};
 use crate::evidence::Subject;
 use crate::verify::Verifier;
-use crate::verify::promotion::{Accepted, Candidate, required_stage};
+use crate::verify::candidate::Candidate;
+use crate::verify::promotion::{Accepted, required_stage};
 
 /// The id prefix of the promotion chain's rules: `stagegate.chain.<stage>`.
 pub const CHAIN_RULE_PREFIX: &str = "stagegate.chain.";

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::attest::approval::APPROVAL_PREDICATE_TYPE;
 use crate::document::{check_json_syntax, read_document};
-use crate::evidence::detect::InputKind;
+use crate::evidence::InputKind;
 use crate::evidence::signed::add_attestation_document;
 use crate::evidence::{
     CollectRequest, Digest as DigestSet, EVIDENCE_API_VERSION, Evidence, Subject,
@@ -23,8 +23,8 @@ use crate::limits::{Limits, check_depth, read_limited};
 use crate::location::Located;
 use crate::policy::PolicyInput;
 use crate::verify::Verifier;
+use crate::verify::candidate::{Candidate, claimed_predicate_type};
 use crate::verify::evidence::check_evidence;
-use crate::verify::promotion::{Candidate, claimed_predicate_type};
 
 /// What a gate evaluates.
 #[derive(Debug)]

@@ -407,7 +407,7 @@ pub(crate) fn signed_waivers(
                     file.line,
                     file.column,
                     file.written,
-                    crate::verify::promotion::error_chain(&err)
+                    crate::errors::error_chain(&err)
                 ));
                 continue;
             }

@@ -9,7 +9,8 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+
+use crate::digest::Sha256Digest;
 
 /// `application/vnd.oci.image.manifest.v1+json`.
 pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
@@ -23,12 +24,6 @@ pub const DOCKER_MANIFEST_LIST: &str = "application/vnd.docker.distribution.mani
 pub const EMPTY_MEDIA_TYPE: &str = "application/vnd.oci.empty.v1+json";
 /// The empty descriptor's content, `{}`.
 pub const EMPTY_CONTENT: &[u8] = b"{}";
-/// A Sigstore bundle v0.3 (artifactType of the referrer and media type of its one layer), as
-/// cosign 2.x attaches them.
-pub const SIGSTORE_BUNDLE_V03: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
-/// Any Sigstore bundle version: `application/vnd.dev.sigstore.bundle+json;version=0.x` and
-/// the v0.3 spelling share this prefix.
-pub const SIGSTORE_BUNDLE_PREFIX: &str = "application/vnd.dev.sigstore.bundle";
 /// A DSSE envelope: the layers of cosign's legacy `.att` tags.
 pub const DSSE_ENVELOPE: &str = "application/vnd.dsse.envelope.v1+json";
 /// The annotation cosign sets on a bundle referrer with the statement's predicate type.
@@ -132,7 +127,7 @@ impl Index {
 
 /// `sha256:HEX` of `bytes`.
 pub fn sha256_digest(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+    Sha256Digest::of(bytes).to_string()
 }
 
 /// The media type a manifest declares, when it declares one.

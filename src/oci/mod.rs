@@ -12,7 +12,7 @@
 //! (<https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md>):
 //!
 //! - the pushed referrer is an image manifest with `artifactType`
-//!   [`manifest::SIGSTORE_BUNDLE_V03`], the empty config descriptor, the bundle as its one layer
+//!   [`manifest::BUNDLE_V03_MEDIA_TYPE`], the empty config descriptor, the bundle as its one layer
 //!   and `subject` = the image manifest's descriptor (what cosign 2.x writes);
 //! - discovery uses the referrers API (`GET /v2/<name>/referrers/<digest>`); where the
 //!   registry answers 404 (Debian's `docker-registry` 2.8, many others) it reads the
@@ -60,9 +60,11 @@ use self::fetch::{Get, Reader};
 use self::manifest::{
     ACCEPTED_MANIFESTS, DOCKER_ATTESTATION_MANIFEST, DOCKER_MANIFEST_LIST,
     DOCKER_REFERENCE_TYPE_ANNOTATION, DSSE_ENVELOPE, Descriptor, EMPTY_CONTENT, EMPTY_MEDIA_TYPE,
-    Index, Manifest, OCI_INDEX, OCI_MANIFEST, PREDICATE_TYPE_ANNOTATION, SIGSTORE_BUNDLE_PREFIX,
-    SIGSTORE_BUNDLE_V03, cosign_att_tag, declared_media_type, sha256_digest, tag_schema_tag,
+    Index, Manifest, OCI_INDEX, OCI_MANIFEST, PREDICATE_TYPE_ANNOTATION, cosign_att_tag,
+    declared_media_type, sha256_digest, tag_schema_tag,
 };
+use crate::digest::Sha256Digest;
+use crate::wire::{BUNDLE_MEDIA_TYPE_PREFIX, BUNDLE_V03_MEDIA_TYPE};
 
 /// The largest blob or manifest read from a registry.
 pub const MAX_BLOB_BYTES: u64 = 16 * 1024 * 1024;
@@ -195,19 +197,20 @@ pub fn parse_reference(text: &str) -> Result<Reference, OciError> {
 /// Parses `IMAGE@sha256:HEX`; a tag without digest is [`OciError::NotPinned`].
 pub fn parse_pinned(text: &str) -> Result<Pinned, OciError> {
     let reference = parse_reference(text)?;
-    match reference.digest() {
-        Some(digest) if is_sha256(digest) => Ok(Pinned {
-            digest: digest.to_ascii_lowercase(),
+    match reference.digest().and_then(sha256_of_reference) {
+        Some(digest) => Ok(Pinned {
+            digest: digest.to_string(),
             reference,
         }),
-        _ => Err(OciError::NotPinned(text.to_owned())),
+        None => Err(OciError::NotPinned(text.to_owned())),
     }
 }
 
-fn is_sha256(digest: &str) -> bool {
-    digest
-        .strip_prefix("sha256:")
-        .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+/// The sha256 digest a reference or registry gives as `sha256:HEX`, hex in either case (the
+/// OCI distribution spec compares digests case-insensitively), as a lowercase digest.
+fn sha256_of_reference(digest: &str) -> Option<Sha256Digest> {
+    let hex = digest.strip_prefix("sha256:")?;
+    Sha256Digest::from_hex(&hex.to_ascii_lowercase()).ok()
 }
 
 /// Whether a registry host (with optional port) is on the loopback interface.
@@ -374,12 +377,12 @@ impl Registry {
     /// the tag, asked once.
     pub async fn resolve(&self, reference: &Reference) -> Result<Pinned, OciError> {
         if let Some(digest) = reference.digest() {
-            if !is_sha256(digest) {
+            let Some(digest) = sha256_of_reference(digest) else {
                 return Err(OciError::NotPinned(reference.whole()));
-            }
+            };
             return Ok(Pinned {
                 reference: reference.clone(),
-                digest: digest.to_ascii_lowercase(),
+                digest: digest.to_string(),
             });
         }
         let client = self.authed(reference, RegistryOperation::Pull).await?;
@@ -388,7 +391,7 @@ impl Registry {
             .fetch_manifest_digest(reference, &auth)
             .await
             .map_err(|source| registry_error(reference, source))?;
-        if !is_sha256(&digest) {
+        if sha256_of_reference(&digest).is_none() {
             return Err(OciError::Content {
                 reference: reference.whole(),
                 what: format!("the registry answered the digest `{digest}`"),
@@ -543,7 +546,7 @@ impl Registry {
             &declared_media_type(&subject_bytes).unwrap_or_else(|| OCI_MANIFEST.to_owned()),
             &subject_bytes,
         );
-        let mut layer = Descriptor::of(SIGSTORE_BUNDLE_V03, bundle);
+        let mut layer = Descriptor::of(BUNDLE_V03_MEDIA_TYPE, bundle);
         // No creation time: the referrer is a function of the bundle and the image, so pushing
         // the same bundle twice is a no-op rather than a second referrer.
         let mut annotations = BTreeMap::new();
@@ -560,7 +563,7 @@ impl Registry {
         let referrer = Manifest {
             schema_version: 2,
             media_type: Some(OCI_MANIFEST.to_owned()),
-            artifact_type: Some(SIGSTORE_BUNDLE_V03.to_owned()),
+            artifact_type: Some(BUNDLE_V03_MEDIA_TYPE.to_owned()),
             config: Descriptor::of(EMPTY_MEDIA_TYPE, EMPTY_CONTENT),
             layers: vec![layer],
             subject: Some(subject),
@@ -614,7 +617,7 @@ impl Registry {
             tag_schema_tag(&image.digest),
         );
         let mut entry = Descriptor::of(OCI_MANIFEST, &referrer_bytes);
-        entry.artifact_type = Some(SIGSTORE_BUNDLE_V03.to_owned());
+        entry.artifact_type = Some(BUNDLE_V03_MEDIA_TYPE.to_owned());
         entry.annotations = annotations;
         // Read-modify-write without a lock (the distribution spec has none for tags): another
         // pusher may write an index read before ours landed and so drop our entry. So after
@@ -788,7 +791,7 @@ impl Registry {
                 let artifact_ok = d
                     .artifact_type
                     .as_deref()
-                    .is_none_or(|t| t.starts_with(SIGSTORE_BUNDLE_PREFIX) || t == DSSE_ENVELOPE);
+                    .is_none_or(|t| t.starts_with(BUNDLE_MEDIA_TYPE_PREFIX) || t == DSSE_ENVELOPE);
                 let predicate_ok = d
                     .annotations
                     .get(PREDICATE_TYPE_ANNOTATION)
@@ -803,7 +806,7 @@ impl Registry {
                 Err(err) => tracing::warn!(
                     "skipping referrer `{}`: {}",
                     reference.whole(),
-                    crate::verify::promotion::error_chain(&err)
+                    crate::errors::error_chain(&err)
                 ),
             }
         }
@@ -824,7 +827,7 @@ impl Registry {
                 tracing::warn!(
                     "skipping `{}`: {}",
                     att.whole(),
-                    crate::verify::promotion::error_chain(&err)
+                    crate::errors::error_chain(&err)
                 );
                 Ok(Vec::new())
             }
@@ -845,7 +848,7 @@ impl Registry {
         );
         let mut out = Vec::new();
         for layer in &manifest.layers {
-            let is_attestation = layer.media_type.starts_with(SIGSTORE_BUNDLE_PREFIX)
+            let is_attestation = layer.media_type.starts_with(BUNDLE_MEDIA_TYPE_PREFIX)
                 || layer.media_type == DSSE_ENVELOPE;
             if !is_attestation {
                 continue;
@@ -886,8 +889,8 @@ fn platform_manifests_of(bytes: &[u8]) -> Result<Vec<String>, serde_json::Error>
                 .get(DOCKER_REFERENCE_TYPE_ANNOTATION)
                 .is_none_or(|t| t != DOCKER_ATTESTATION_MANIFEST)
         })
-        .map(|d| d.digest.to_ascii_lowercase())
-        .filter(|d| is_sha256(d))
+        .filter_map(|d| sha256_of_reference(&d.digest.to_ascii_lowercase()))
+        .map(|d| d.to_string())
         .collect())
 }
 

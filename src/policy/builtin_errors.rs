@@ -23,7 +23,7 @@ use std::time::Duration;
 use serde_json::{Map, Value as Json};
 
 use crate::decision::{Finding, Severity, SourceLocation};
-use crate::policy::rego::{located_engine_error, pin_now, time_limit};
+use crate::policy::rego_engine::{located_engine_error, pin_now, time_limit};
 
 /// How many silenced builtin errors are reported one by one.
 pub const SHOWN: usize = 5;

@@ -25,12 +25,12 @@ pub mod nesting;
 mod parallel;
 mod recursion;
 pub mod rego;
+pub(crate) mod rego_engine;
 mod rego_meta;
 mod rego_vm;
 pub mod required;
 mod rule_bodies;
-mod rule_heads;
-pub mod testing;
+pub(crate) mod rule_heads;
 
 use std::sync::Arc;
 use std::sync::mpsc;

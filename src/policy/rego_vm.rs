@@ -23,7 +23,7 @@ use regorus::rvm::{Program, RegoVM};
 use regorus::unstable::{BuiltinFcn, Expr, Ref, Span};
 
 use crate::policy::parallel::evaluate_rules;
-use crate::policy::rego::time_limit;
+use crate::policy::rego_engine::time_limit;
 
 /// A limit on VM instructions per rule that real policies never reach: the time limit is
 /// what bounds an evaluation. (The VM's default, 25,000, stops at a few hundred components.)

@@ -19,8 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::policy::files::PolicyFile;
-use crate::policy::rego::rule_kind;
-use crate::policy::rule_heads::{HeadKind, module_heads};
+use crate::policy::rule_heads::{HeadKind, module_heads, rule_kind};
 
 /// A head's module index and the byte range of its name.
 type Span = (usize, usize, usize);

@@ -125,6 +125,24 @@ fn ref_path(expr: &Expr) -> Option<String> {
     }
 }
 
+/// The kind of result a rule name stands for, or `None` for other rules.
+pub fn rule_kind(name: &str) -> Option<bool> {
+    let (prefix, warning) = if let Some(rest) = name.strip_prefix("warn") {
+        (rest, true)
+    } else if let Some(rest) = name.strip_prefix("deny") {
+        (rest, false)
+    } else if let Some(rest) = name.strip_prefix("violation") {
+        (rest, false)
+    } else {
+        return None;
+    };
+    let suffix_ok = prefix.is_empty()
+        || prefix.strip_prefix('_').is_some_and(|s| {
+            !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+    suffix_ok.then_some(warning)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,11 @@
 //! [`Decision::new`] and compute nothing: findings arrive sorted, the outcome is decided, and
 //! the caller asks the decision (not the report) for the exit status. The CLI maps
 //! `--format` onto [`OutputFormat`] and writes the returned string to stdout.
+//!
+//! The other renderers live here too, each beside the data it renders and computing nothing:
+//! [`testing`] renders the results of `stagegate test` ([`crate::testing::TestReport`]) as
+//! text, JSON or JUnit XML, and [`audit`] renders the promotion metrics of `stagegate audit
+//! report` ([`crate::audit::metrics::PromotionMetrics`]) as text, JSON or HTML.
 
 use std::fmt;
 
@@ -14,12 +19,14 @@ use serde::{Deserialize, Serialize};
 use crate::decision::{Decision, Finding, RuleInfo, Severity, SourceLocation, WaivedFinding};
 use crate::evidence::Subject;
 
+pub mod audit;
 mod codequality;
 mod github;
 mod json;
 mod junit;
 mod markdown;
 mod sarif;
+pub mod testing;
 mod text;
 pub(crate) mod xml;
 

@@ -416,12 +416,13 @@ fn revocation(raw: &RawRevocation) -> Result<ConfigRevocation, String> {
     let target = match (&raw.digest, &raw.promotion_id) {
         (Some(digest), None) => {
             let hex = digest.strip_prefix("sha256:").unwrap_or(digest);
-            if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            let Ok(checked) = crate::digest::Sha256Digest::from_hex(&hex.to_ascii_lowercase())
+            else {
                 return Err(format!(
                     "`{digest}` is not a digest `sha256:HEX` (64 hex characters)"
                 ));
-            }
-            RevokedTarget::Digest(hex.to_ascii_lowercase())
+            };
+            RevokedTarget::Digest(checked.hex().to_owned())
         }
         (None, Some(id)) if !id.trim().is_empty() => RevokedTarget::Promotion(id.trim().to_owned()),
         _ => return Err("give exactly one of `digest` and `promotion_id`".to_owned()),

@@ -23,8 +23,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::attest::vsa::VSA_PREDICATE_TYPE;
+use crate::errors::error_chain;
+use crate::verify::candidate::{Candidate, claimed_predicate_type};
 use crate::verify::policy::{VerificationPolicy, humanize};
-use crate::verify::promotion::{Candidate, claimed_predicate_type, error_chain};
 use crate::verify::revocation::{Revoked, promotion_id, revocations};
 use crate::verify::{Purpose, Verifier, verify_bytes};
 
@@ -89,11 +90,11 @@ impl Facts {
                 .predicate
                 .get("timeVerified")
                 .and_then(serde_json::Value::as_str)
-                .and_then(|t| DateTime::parse_from_rfc3339(t).ok());
+                .and_then(|t| crate::time::parse_rfc3339(t).ok());
             let Some(at) = at else { continue };
             results.push(Found {
                 signer,
-                at: at.with_timezone(&Utc),
+                at,
                 promotion_id: promotion_id(&statement).map(str::to_owned),
             });
         }
@@ -183,7 +184,7 @@ pub fn judge(
         return Verdict::Denied(reason.to_owned());
     };
     let age = (now - found.at).to_std().unwrap_or(Duration::ZERO);
-    let at = found.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let at = crate::time::format_rfc3339(found.at);
     match introduction {
         Introduction::Running => match ages.running_max_age {
             Some(max) if age > max => Verdict::Denied(format!(

@@ -47,8 +47,8 @@ use self::metrics::Metrics;
 use crate::attest::revocation::REVOCATION_PREDICATE_TYPE;
 use crate::attest::vsa::VSA_PREDICATE_TYPE;
 use crate::oci::{Pinned, Registry, parse_reference};
+use crate::verify::candidate::Candidate;
 use crate::verify::policy::humanize;
-use crate::verify::promotion::Candidate;
 use crate::verify::revocation::Revoked;
 
 /// Why the server could not start.
@@ -153,7 +153,7 @@ impl State {
             }
             Err(err) => tracing::error!(
                 "keeping the previous configuration: {}",
-                crate::verify::promotion::error_chain(&err)
+                crate::errors::error_chain(&err)
             ),
         }
     }
@@ -165,7 +165,7 @@ impl State {
             Ok(request) => request,
             Err(err) => {
                 Metrics::inc(&self.metrics.bad_requests);
-                let message = crate::verify::promotion::error_chain(&err);
+                let message = crate::errors::error_chain(&err);
                 tracing::warn!("bad request: {message}");
                 return (StatusCode::BAD_REQUEST, message.into_bytes());
             }
@@ -310,7 +310,7 @@ impl State {
                     image_use.container,
                     image_use.image,
                     rule.stage,
-                    found.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    crate::time::format_rfc3339(found.at),
                     humanize(ages.max_age),
                     ages.rollback_window.map(humanize).unwrap_or_default(),
                 )),
@@ -398,7 +398,7 @@ impl State {
                     Metrics::inc(&self.metrics.registry_errors);
                     return unpinned(format!(
                         "cannot resolve the tag: {}",
-                        crate::verify::promotion::error_chain(&err)
+                        crate::errors::error_chain(&err)
                     ));
                 }
             }
@@ -461,7 +461,7 @@ impl State {
                     Metrics::inc(&self.metrics.registry_errors);
                     let outcome = Err(format!(
                         "registry error: {}",
-                        crate::verify::promotion::error_chain(&err)
+                        crate::errors::error_chain(&err)
                     ));
                     self.cache.put(key, outcome.clone(), policy.failure_ttl);
                     return outcome;
@@ -500,7 +500,7 @@ impl State {
                     Metrics::inc(&self.metrics.registry_errors);
                     let outcome = Err(format!(
                         "registry error: {}",
-                        crate::verify::promotion::error_chain(&err)
+                        crate::errors::error_chain(&err)
                     ));
                     self.cache.put(key, outcome.clone(), policy.failure_ttl);
                     return outcome;

@@ -20,8 +20,8 @@ use crate::evidence::{Approval, Attestation, Evidence, EvidenceError, Signer as 
 use crate::limits::Limits;
 
 use super::policy::{Rule, VerificationPolicy};
-use super::promotion::error_chain;
 use super::{CheckedBundle, Verified, Verifier};
+use crate::errors::error_chain;
 
 /// The verified view of a document's attestations and approvals.
 #[derive(Debug, Clone, PartialEq)]

@@ -28,6 +28,7 @@
 //! What we ignore (and why): the bundle's key hint and DSSE `keyid` (they only order the keys
 //! tried: every eligible key is tried, so a wrong hint cannot redirect trust).
 
+pub mod candidate;
 pub mod evidence;
 pub mod keyless;
 pub mod policy;
@@ -41,9 +42,9 @@ pub use self::policy::{PolicyErrorKind, Rule, VerificationPolicy};
 pub use self::trust::{Trust, TrustError, TrustedApprover, TrustedKey};
 pub use self::verifier::{CheckedBundle, Signer, VerifiedApproval, Verifier, purpose_of};
 use crate::attest::AttestError;
-use crate::attest::dsse::IN_TOTO_PAYLOAD_TYPE;
 use crate::attest::statement::Statement;
 pub use crate::config::trust::Purpose;
+use crate::wire::IN_TOTO_PAYLOAD_TYPE;
 
 /// Why the document could not be read as a signed bundle or envelope.
 #[derive(Debug, thiserror::Error)]

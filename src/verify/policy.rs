@@ -354,12 +354,11 @@ fn check(rule: &Rule, statement: &Statement) -> Result<(), PolicyErrorKind> {
                     });
                 }
             };
-            let time = DateTime::parse_from_rfc3339(at)
-                .map_err(|_| PolicyErrorKind::MissingField {
+            let time =
+                crate::time::parse_rfc3339(at).map_err(|_| PolicyErrorKind::MissingField {
                     field,
                     rule: "max age",
-                })?
-                .with_timezone(&Utc);
+                })?;
             if now
                 .checked_add_signed(CLOCK_SKEW)
                 .is_some_and(|latest| time > latest)

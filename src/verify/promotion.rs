@@ -14,20 +14,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::candidate::{Candidate, claimed_predicate_type};
 use super::policy::VerificationPolicy;
 use super::revocation::{Revoked, promotion_id, revocations};
 use super::{Purpose, Verifier, verify_bytes};
-use crate::attest::bundle::{BundleContent, SignedDocument};
 use crate::attest::vsa::VSA_PREDICATE_TYPE;
-
-/// A file that may hold an attestation.
-#[derive(Debug, Clone)]
-pub struct Candidate {
-    /// Where it came from (a path, for messages and `inputAttestations`).
-    pub path: String,
-    /// Its bytes.
-    pub bytes: Vec<u8>,
-}
+use crate::errors::error_chain;
 
 /// A candidate that verified for a required stage.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,36 +102,4 @@ pub fn required_stage(
         rejected,
         candidates: candidates.len(),
     })
-}
-
-/// The `predicateType` a document claims, before any verification: used only to pick which
-/// files a check looks at, never to trust one.
-pub fn claimed_predicate_type(bytes: &[u8]) -> Option<String> {
-    let envelope = match SignedDocument::from_json(bytes).ok()? {
-        SignedDocument::Envelope(envelope) => envelope,
-        SignedDocument::Bundle(bundle) => match bundle.content {
-            BundleContent::Dsse(envelope) => envelope,
-            BundleContent::MessageSignature { .. } => return None,
-        },
-    };
-    #[derive(serde::Deserialize)]
-    struct Head {
-        #[serde(rename = "predicateType")]
-        predicate_type: String,
-    }
-    serde_json::from_slice::<Head>(&envelope.payload)
-        .ok()
-        .map(|h| h.predicate_type)
-}
-
-/// An error with its causes, on one line.
-pub fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -13,11 +13,12 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::candidate::{Candidate, claimed_predicate_type};
 use super::policy::{Rule, VerificationPolicy};
-use super::promotion::{Candidate, claimed_predicate_type, error_chain};
 use super::{Purpose, Verifier, verify_bytes};
 use crate::attest::revocation::{REVOCATION_PREDICATE_TYPE, RevocationPredicate};
 use crate::attest::statement::Statement;
+use crate::errors::error_chain;
 
 /// A revocation whose signature verified with a key trusted for the stage's results.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -77,7 +77,7 @@ impl TrustedKey {
             return format!(
                 "signed by `{}`, which is no longer trusted since {}",
                 self.name,
-                end.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                crate::time::format_rfc3339(end)
             );
         }
         let purposes: Vec<&str> = self.purposes.iter().map(|p| p.as_str()).collect();

@@ -12,7 +12,6 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 
 use super::keyless::{ArtifactInput, CertificateIdentity, SigstoreRoot, TrustedIdentity};
 use super::policy::{Rule, VerificationPolicy};
@@ -22,12 +21,14 @@ use super::{
 };
 use crate::attest::approval::{APPROVAL_PREDICATE_TYPE, ApprovalPredicate};
 use crate::attest::bundle::{BundleContent, SignedDocument, VerificationMaterial};
-use crate::attest::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
+use crate::attest::dsse::Envelope;
 use crate::attest::keys::PublicKey;
 use crate::attest::revocation::REVOCATION_PREDICATE_TYPE;
-use crate::attest::statement::{STATEMENT_V01, STATEMENT_V1, Statement};
+use crate::attest::statement::Statement;
 use crate::attest::vsa::{DECISION_PREDICATE_TYPE, VSA_PREDICATE_TYPE};
 use crate::config::trust::Purpose;
+use crate::digest::Sha256Digest;
+use crate::wire::{IN_TOTO_PAYLOAD_TYPE, STATEMENT_V01, STATEMENT_V1};
 
 /// The purpose a statement of `predicate_type` serves, which decides the keys that may sign
 /// it: stagegate results (VSA, decision, revocation), SLSA provenance, SBOMs (CycloneDX,
@@ -89,7 +90,7 @@ impl CheckedBundle {
     /// Parses a bundle v0.1–v0.3 or a DSSE envelope. A keyless bundle, or one carrying
     /// transparency-log entries, is also read by `sigstore-verify`'s bundle reader.
     pub fn from_json(bytes: &[u8]) -> Result<CheckedBundle, BundleErrorKind> {
-        let sha256 = hex::encode(Sha256::digest(bytes));
+        let sha256 = Sha256Digest::of(bytes).into_hex();
         let document = SignedDocument::from_json(bytes).map_err(BundleErrorKind::Malformed)?;
         let mut sigstore = None;
         let mut keyless = false;

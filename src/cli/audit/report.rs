@@ -13,11 +13,11 @@ use miette::Report;
 
 use super::AuditDbArgs;
 use crate::audit::metrics::PromotionMetrics;
-use crate::audit::render::{render_html, render_json, render_text};
 use crate::audit::{AuditRecord, ChainVerifier, open};
 use crate::cli::diagnostic::chain_report;
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::{write_atomically, write_stdout};
+use crate::report::audit::{render_html, render_json, render_text};
 
 /// The formats of `audit report`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -136,7 +136,7 @@ fn checkpoint(path: &std::path::Path, trusted: &Verifier) -> Result<ChainHead, R
         miette::miette!(
             "checkpoint `{}` does not verify with `--key`: {}",
             path.display(),
-            crate::verify::promotion::error_chain(&e)
+            crate::errors::error_chain(&e)
         )
     })?;
     let head = verified

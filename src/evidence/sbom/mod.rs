@@ -51,18 +51,6 @@ pub(crate) fn license_ref(name: &str) -> String {
     format!("LicenseRef-{idstring}")
 }
 
-/// The sha256 digest written in `text` as `sha256:HEX` (or `sha256%3AHEX` inside a purl).
-pub(crate) fn sha256_in(text: &str) -> Option<String> {
-    let lower = text.to_ascii_lowercase().replace("%3a", ":");
-    let start = lower.find("sha256:")? + "sha256:".len();
-    let hex: String = lower
-        .get(start..)?
-        .chars()
-        .take_while(char::is_ascii_hexdigit)
-        .collect();
-    (hex.len() == 64).then_some(hex)
-}
-
 #[cfg(test)]
 mod unit {
     use super::*;
@@ -74,16 +62,5 @@ mod unit {
             license_ref("Some random license"),
             "LicenseRef-Some-random-license"
         );
-    }
-
-    #[test]
-    fn finds_sha256_in_purls_and_references() {
-        let hex = "a".repeat(64);
-        assert_eq!(
-            sha256_in(&format!("pkg:oci/app@sha256%3A{hex}?x=1")),
-            Some(hex.clone())
-        );
-        assert_eq!(sha256_in(&format!("repo@sha256:{hex}")), Some(hex));
-        assert_eq!(sha256_in("sha256:abc"), None);
     }
 }

@@ -50,8 +50,8 @@ use quick_xml::escape::{EscapeError, resolve_predefined_entity};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
+use crate::evidence::InputKind;
 use crate::evidence::binding::SubjectClaim;
-use crate::evidence::detect::InputKind;
 use crate::evidence::error::EvidenceError;
 use crate::evidence::model::{TestCase, TestSuite};
 use crate::limits::{LimitError, Limits, line_column};

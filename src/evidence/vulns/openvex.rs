@@ -40,7 +40,7 @@
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::evidence::model::{
@@ -135,7 +135,7 @@ pub(crate) struct VexStatement {
     id: String,
     aliases: Vec<String>,
     suppression: Option<Suppression>,
-    time: Option<DateTime<FixedOffset>>,
+    time: Option<DateTime<Utc>>,
     /// Position in the input (document, then statement): the tie-breaker.
     order: (usize, usize),
     targets: Vec<Target>,
@@ -344,8 +344,8 @@ fn in_sbom(package: &PackageRef, components: &[SbomComponent]) -> bool {
         })
 }
 
-fn time(text: Option<&str>) -> Option<DateTime<FixedOffset>> {
-    DateTime::parse_from_rfc3339(text?).ok()
+fn time(text: Option<&str>) -> Option<DateTime<Utc>> {
+    crate::time::parse_rfc3339(text?).ok()
 }
 
 /// Applies the statements to the scanners' findings: for each finding, the latest statement

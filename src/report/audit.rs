@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use super::metrics::{Percentiles, PromotionMetrics};
+use crate::audit::metrics::{Percentiles, PromotionMetrics};
 
 /// The metrics as pretty-printed JSON.
 pub fn render_json(metrics: &PromotionMetrics) -> Result<String, serde_json::Error> {
@@ -31,10 +31,8 @@ fn count(n: usize, noun: &str) -> String {
 /// A time as a reader wants it: to the second (`2026-11-27T12:00:00Z`), whatever precision
 /// the record holds.
 fn when(time: &str) -> String {
-    match chrono::DateTime::parse_from_rfc3339(time) {
-        Ok(t) => t
-            .with_timezone(&chrono::Utc)
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    match crate::time::parse_rfc3339(time) {
+        Ok(t) => crate::time::format_rfc3339(t),
         Err(_) => time.to_owned(),
     }
 }
@@ -507,7 +505,7 @@ mod tests {
             "prod",
             chrono::Duration::days(14),
         );
-        m.top_rules.push(super::super::metrics::RuleCount {
+        m.top_rules.push(crate::audit::metrics::RuleCount {
             rule: "<script>alert(1)</script>".into(),
             violations: 1,
             decisions: 1,

@@ -8,7 +8,7 @@ mod text;
 
 use std::time::Duration;
 
-use crate::policy::testing::TestReport;
+use crate::testing::TestReport;
 
 pub use json::JsonOutputFormatter;
 pub use junit::JUnitOutputFormatter;

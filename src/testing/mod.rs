@@ -4,8 +4,9 @@
 //! module once into one engine and evaluates each rule named `test_*` (in any package) on a
 //! clone of that engine per worker thread; [`cel`] runs the cases of each `X.cel.test.yaml`
 //! against its rule file `X.cel.yaml`; [`coverage`] turns what ran into covered and uncovered
-//! Rego lines and CEL validation outcomes. The result is a [`TestReport`], which [`report`]
-//! renders as text, JSON or JUnit XML and which decides the exit status.
+//! Rego lines and CEL validation outcomes. The result is a [`TestReport`], which
+//! [`crate::report::testing`] renders as text, JSON or JUnit XML and which decides the exit
+//! status.
 //!
 //! Semantics follow `opa test`: a Rego test passes when its rule is `true`; `false` or
 //! undefined fails it; a runtime error (strict builtin errors, as in a gate) is an error.
@@ -21,7 +22,6 @@ pub mod cel;
 pub mod coverage;
 pub mod discovery;
 pub mod rego;
-pub mod report;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::limits::LimitError;
 use crate::policy::error::{Located, PolicyError};
 use crate::policy::files::{PolicyFile, display_name, is_cel_rules, is_cel_test};
-use crate::policy::testing::TestError;
+use crate::testing::TestError;
 
 /// The files of one test run, each list sorted and without duplicates.
 #[derive(Debug, Clone, Default)]

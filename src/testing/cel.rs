@@ -36,11 +36,9 @@ use crate::limits::{Limits, read_limited};
 use crate::policy::cel::{CelBindings, CelPolicy};
 use crate::policy::error::{Located, PolicyError};
 use crate::policy::files::PolicyFile;
-use crate::policy::testing::coverage::CelValidationCoverage;
-use crate::policy::testing::discovery::rules_file_for;
-use crate::policy::testing::{
-    TestEngine, TestError, TestFiles, TestOptions, TestResult, TestStatus,
-};
+use crate::testing::coverage::CelValidationCoverage;
+use crate::testing::discovery::rules_file_for;
+use crate::testing::{TestEngine, TestError, TestFiles, TestOptions, TestResult, TestStatus};
 
 /// A CEL test file as written.
 #[derive(Debug, Deserialize)]
@@ -353,9 +351,12 @@ fn load_cases(file: &PolicyFile, limits: &Limits) -> Result<Vec<Case>, TestError
         let now = raw
             .now
             .map(|text| {
-                chrono::DateTime::parse_from_rfc3339(&text)
-                    .map(|t| t.with_timezone(&chrono::Utc))
-                    .map_err(|err| at(format!("`now: {text}` is not an RFC 3339 time ({err})")))
+                crate::time::parse_rfc3339(&text).map_err(|err| {
+                    at(format!(
+                        "`now: {text}` is not an RFC 3339 time ({})",
+                        err.reason
+                    ))
+                })
             })
             .transpose()?;
         cases.push(Case {

@@ -1,7 +1,7 @@
 //! Rego tests: every rule named `test_*`, in any package and any file, as `opa test` runs them.
 //!
 //! All modules (policies and tests) are parsed once into one engine, with `data` added and
-//! strict builtin errors, exactly as a gate builds it ([`crate::policy::rego::new_engine`]);
+//! strict builtin errors, exactly as a gate builds it ([`crate::policy::rego_engine::new_engine`]);
 //! the engine is prepared (analysed) once, then cloned by each worker thread, which takes the
 //! next test from a shared counter and evaluates its rule. A rule that is `true` passes;
 //! `false` or undefined fails; anything else fails with its value; an error is an error.
@@ -29,10 +29,10 @@ use crate::limits::{Limits, read_limited};
 use crate::policy::builtins::RegoOptions;
 use crate::policy::error::{Located, PolicyError};
 use crate::policy::files::{PolicyFile, is_rego_test};
-use crate::policy::rego::{new_engine, pin_now, policy_length, time_limit};
+use crate::policy::rego_engine::{new_engine, pin_now, policy_length, time_limit};
 use crate::policy::rule_heads::{HeadKind, module_heads};
-use crate::policy::testing::coverage::RegoFileCoverage;
-use crate::policy::testing::{TestEngine, TestError, TestOptions, TestResult, TestStatus};
+use crate::testing::coverage::RegoFileCoverage;
+use crate::testing::{TestEngine, TestError, TestOptions, TestResult, TestStatus};
 
 /// One `test_*` rule.
 #[derive(Debug, Clone)]
@@ -382,7 +382,7 @@ fn locate(paths: &BTreeMap<String, std::path::PathBuf>, err: &anyhow::Error) -> 
         .as_deref()
         .map(|f| paths.get(f).cloned().unwrap_or_else(|| f.into()))
         .unwrap_or_else(|| "<policy>".into());
-    let mut located = crate::policy::rego::located_engine_error(&path, err);
+    let mut located = crate::policy::rego_engine::located_engine_error(&path, err);
     // Keep the display name the user knows rather than the resolved path.
     if let Some(display) = file {
         if paths.contains_key(&display) {
@@ -648,7 +648,7 @@ mod duplicate_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::testing::TestOptions;
+    use crate::testing::TestOptions;
 
     fn suite(files: &[(&str, &str)]) -> (tempfile::TempDir, RegoSuite) {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));

@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 
-use crate::policy::testing::coverage::{CelValidationCoverage, RegoFileCoverage};
-use crate::policy::testing::report::{RenderOptions, TestReportFormatter};
-use crate::policy::testing::{RunOutcome, Summary, TestEngine, TestReport, TestStatus};
+use crate::report::testing::{RenderOptions, TestReportFormatter};
+use crate::testing::coverage::{CelValidationCoverage, RegoFileCoverage};
+use crate::testing::{RunOutcome, Summary, TestEngine, TestReport, TestStatus};
 
 /// Renders for tooling.
 #[derive(Debug, Clone, Copy, Default)]

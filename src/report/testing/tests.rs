@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use super::{RenderOptions, TestFormat, render};
-use crate::policy::testing::coverage::{CelValidationCoverage, CoverageReport, RegoFileCoverage};
-use crate::policy::testing::{TestEngine, TestReport, TestResult, TestStatus};
+use crate::testing::coverage::{CelValidationCoverage, CoverageReport, RegoFileCoverage};
+use crate::testing::{TestEngine, TestReport, TestResult, TestStatus};
 
 fn result(name: &str, status: TestStatus, message: Option<&str>) -> TestResult {
     TestResult {

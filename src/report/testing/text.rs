@@ -11,9 +11,9 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 
-use crate::policy::testing::coverage::line_ranges;
-use crate::policy::testing::report::{RenderOptions, TestReportFormatter, duration_text};
-use crate::policy::testing::{TestReport, TestResult, TestStatus};
+use crate::report::testing::{RenderOptions, TestReportFormatter, duration_text};
+use crate::testing::coverage::line_ranges;
+use crate::testing::{TestReport, TestResult, TestStatus};
 
 /// Renders for people.
 #[derive(Debug, Clone, Copy, Default)]

@@ -6,9 +6,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::policy::testing::report::{RenderOptions, TestReportFormatter};
-use crate::policy::testing::{TestReport, TestResult, TestStatus};
+use crate::report::testing::{RenderOptions, TestReportFormatter};
 use crate::report::xml::{escape_attribute, escape_text};
+use crate::testing::{TestReport, TestResult, TestStatus};
 
 /// Renders for CI test tabs.
 #[derive(Debug, Clone, Copy, Default)]
