@@ -25,6 +25,13 @@ impl EnvVars {
     /// The directory holding Docker's `config.json` (registry credentials); default
     /// `~/.docker`.
     pub const DOCKER_CONFIG: &'static str = "DOCKER_CONFIG";
+    /// The home directory, where Docker's `config.json` is looked for (`~/.docker`) when
+    /// `DOCKER_CONFIG` is not set.
+    pub const HOME: &'static str = "HOME";
+    /// Whether library errors capture a backtrace. The binary sets it to `0` when unset, so
+    /// that `RUST_BACKTRACE=1` in CI does not slow down loading policies; panics still print
+    /// their backtrace as `RUST_BACKTRACE` asks.
+    pub const RUST_LIB_BACKTRACE: &'static str = "RUST_LIB_BACKTRACE";
     /// The audit store `gate`, `evaluate --audit` and `audit` use, as `--audit-db`:
     /// `postgres://…` or a SQLite file. May hold a password; never logged.
     pub const STAGEGATE_AUDIT_DB: &'static str = "STAGEGATE_AUDIT_DB";

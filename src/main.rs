@@ -26,13 +26,13 @@ static ALLOCATOR: stagegate::memory::CountingAllocator<mimalloc::MiMalloc> =
     stagegate::memory::CountingAllocator(mimalloc::MiMalloc);
 
 fn main() -> ExitCode {
-    if std::env::var_os("RUST_LIB_BACKTRACE").is_none() {
+    if std::env::var_os(stagegate::env::EnvVars::RUST_LIB_BACKTRACE).is_none() {
         // regorus's parser builds `anyhow` errors while it backtracks; with `RUST_BACKTRACE=1`
         // (common in CI) each one captured a backtrace, doubling the time to load policies.
         // `RUST_LIB_BACKTRACE=0` turns that off for library errors only: panics still print
         // their backtrace as `RUST_BACKTRACE` asks.
         // SAFETY: nothing else runs yet (no other thread exists to read the environment).
-        unsafe { std::env::set_var("RUST_LIB_BACKTRACE", "0") };
+        unsafe { std::env::set_var(stagegate::env::EnvVars::RUST_LIB_BACKTRACE, "0") };
     }
     cli::main()
 }

@@ -75,7 +75,8 @@ impl Credentials {
         let path = std::env::var_os(EnvVars::DOCKER_CONFIG)
             .map(|dir| PathBuf::from(dir).join("config.json"))
             .or_else(|| {
-                std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker/config.json"))
+                std::env::var_os(EnvVars::HOME)
+                    .map(|h| PathBuf::from(h).join(".docker/config.json"))
             });
         let config = match path {
             Some(path) if path.is_file() => match fs_err::read(&path) {
