@@ -13,13 +13,12 @@ use clap::Args;
 use miette::Report;
 
 use crate::attest::revocation::{REVOCATION_PREDICATE_TYPE, RevocationPredicate};
-use crate::attest::sign_statement;
 use crate::attest::statement::{ResourceDescriptor, Statement};
 use crate::cli::diagnostic::chain_report;
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::write_atomically;
 use crate::cli::registry::{RegistryArgs, pinned, push_signed};
-use crate::cli::signing::load_signing_key;
+use crate::cli::keyless::StatementSigner;
 
 /// `stagegate revoke`.
 #[derive(Debug, Args)]
@@ -45,8 +44,12 @@ pub struct RevokeArgs {
     #[arg(long)]
     pub revoker: Option<String>,
     /// The private key (cosign format): one trusted for the stage's results.
-    #[arg(long, value_name = "FILE")]
-    pub key: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "keyless")]
+    pub key: Option<PathBuf>,
+    /// Keyless signing: counted when the certificate's identity is trusted for the stage's
+    /// `results`.
+    #[command(flatten)]
+    pub keyless: crate::cli::keyless::KeylessArgs,
     /// Where to write the bundle (atomically); standard output when absent.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -84,7 +87,13 @@ pub fn revoke(args: RevokeArgs) -> Result<ExitStatus, Report> {
             "`--reason` is empty: say why it is revoked"
         ));
     }
-    let key = load_signing_key(&args.key)?;
+    if let Some(output) = &args.output {
+        let mut inputs = args.keyless.inputs();
+        inputs.extend(args.key.as_deref().map(|k| ("`--key`".to_owned(), k)));
+        crate::fs::check_distinct(&[("`--output`".to_owned(), output.as_path())], &inputs)
+            .map_err(|e| chain_report(&e))?;
+    }
+    let signer = StatementSigner::from_args(args.key.as_deref(), &args.keyless, &[])?;
     let statement = Statement::new(
         ResourceDescriptor::sha256(if name.is_empty() { "_" } else { name }, hex),
         REVOCATION_PREDICATE_TYPE,
@@ -96,8 +105,7 @@ pub fn revoke(args: RevokeArgs) -> Result<ExitStatus, Report> {
             revoker: args.revoker.clone(),
         },
     );
-    let bundle = sign_statement(&statement, &key).map_err(|e| chain_report(&e))?;
-    let json = bundle.to_json().map_err(|e| chain_report(&e))?;
+    let json = signer.sign(&statement)?;
     match &args.output {
         Some(path) => write_atomically(path, json.as_bytes())?,
         None if args.push => {}
