@@ -76,7 +76,9 @@ pub enum TokenError {
         expired: String,
     },
     /// Issued by another issuer than `--oidc-issuer`.
-    #[error("the identity token from {origin} was issued by `{actual}`, not `{expected}` (`--oidc-issuer`)")]
+    #[error(
+        "the identity token from {origin} was issued by `{actual}`, not `{expected}` (`--oidc-issuer`)"
+    )]
     Issuer {
         /// Where it came from.
         origin: &'static str,
@@ -139,7 +141,10 @@ async fn raw_token(
     if let Some(given) = given {
         return match given.strip_prefix('@') {
             Some(path) => Ok((read_file(Path::new(path))?, "`--identity-token` file")),
-            None => Ok((zeroize::Zeroizing::new(given.to_owned()), "`--identity-token`")),
+            None => Ok((
+                zeroize::Zeroizing::new(given.to_owned()),
+                "`--identity-token`",
+            )),
         };
     }
     if let Ok(value) = std::env::var(SIGSTORE_ID_TOKEN)

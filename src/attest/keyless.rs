@@ -218,13 +218,11 @@ impl KeylessSigner {
 fn services(options: &KeylessOptions) -> Result<SigningServices, KeylessError> {
     let base = match &options.signing_config {
         Some(path) => {
-            let bytes =
-                crate::limits::read_limited(path, &crate::limits::Limits::default()).map_err(
-                    |e| KeylessError::SigningConfig {
-                        path: path.clone(),
-                        message: crate::verify::promotion::error_chain(&e),
-                    },
-                )?;
+            let bytes = crate::limits::read_limited(path, &crate::limits::Limits::default())
+                .map_err(|e| KeylessError::SigningConfig {
+                    path: path.clone(),
+                    message: crate::verify::promotion::error_chain(&e),
+                })?;
             let config = sigstore_sign::trust_root::SigningConfig::from_json(
                 &String::from_utf8_lossy(&bytes),
             )

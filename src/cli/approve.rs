@@ -12,8 +12,8 @@ use crate::attest::approval::{APPROVAL_PREDICATE_TYPE, ApprovalPredicate};
 use crate::attest::statement::{ResourceDescriptor, Statement};
 use crate::cli::diagnostic::chain_report;
 use crate::cli::exit::ExitStatus;
-use crate::cli::output::write_atomically;
 use crate::cli::keyless::StatementSigner;
+use crate::cli::output::write_atomically;
 use crate::policy::config::{Config, unknown_stage_help};
 
 /// `stagegate approve`.

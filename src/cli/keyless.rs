@@ -22,8 +22,7 @@ use crate::cli::diagnostic::chain_report;
 use crate::verify::keyless::SigstoreRoot;
 use crate::verify::promotion::error_chain;
 use crate::verify::{
-    CheckedBundle, Matcher, Rule, Trust, TrustedIdentity, VerificationPolicy, Verifier,
-    purpose_of,
+    CheckedBundle, Matcher, Rule, Trust, TrustedIdentity, VerificationPolicy, Verifier, purpose_of,
 };
 
 /// Keyless signing options (`--keyless` and the instance it signs with).
@@ -79,7 +78,11 @@ impl KeylessArgs {
     /// check).
     pub fn inputs(&self) -> Vec<(String, &Path)> {
         let mut inputs = Vec::new();
-        if let Some(path) = self.identity_token.as_deref().and_then(|t| t.strip_prefix('@')) {
+        if let Some(path) = self
+            .identity_token
+            .as_deref()
+            .and_then(|t| t.strip_prefix('@'))
+        {
             inputs.push(("`--identity-token`".to_owned(), Path::new(path)));
         }
         if let Some(path) = &self.signing_config {
@@ -120,19 +123,18 @@ impl StatementSigner {
         roots: &[SigstoreRoot],
     ) -> Result<StatementSigner, Report> {
         match (key, keyless.keyless) {
-            (Some(path), false) => Ok(StatementSigner::Key(
-                crate::cli::signing::load_signing_key(path)?,
-            )),
+            (Some(path), false) => Ok(StatementSigner::Key(crate::cli::signing::load_signing_key(
+                path,
+            )?)),
             (None, true) => {
                 let roots = match &keyless.trusted_root {
-                    Some(path) => vec![
-                        crate::verify::trust::load_root(path).map_err(|e| chain_report(&e))?,
-                    ],
+                    Some(path) => {
+                        vec![crate::verify::trust::load_root(path).map_err(|e| chain_report(&e))?]
+                    }
                     None => roots.to_vec(),
                 };
-                let signer = KeylessSigner::new(&keyless.options()).map_err(|e| {
-                    miette::miette!("nothing signed: {}", error_chain(&e))
-                })?;
+                let signer = KeylessSigner::new(&keyless.options())
+                    .map_err(|e| miette::miette!("nothing signed: {}", error_chain(&e)))?;
                 // Any identity: this check is that the services returned a bundle that verifies
                 // (chain, SCT, log entry); whose identity counts is the reader's trust config.
                 let trust = Trust {
@@ -218,8 +220,8 @@ impl KeylessSession {
                 self.signer.rekor_url()
             )
         };
-        let document = CheckedBundle::from_json(json.as_bytes())
-            .map_err(|e| refused(e.to_string()))?;
+        let document =
+            CheckedBundle::from_json(json.as_bytes()).map_err(|e| refused(e.to_string()))?;
         let policy = VerificationPolicy::builder()
             .rule(Rule::PredicateType(statement.predicate_type.clone()))
             .build()

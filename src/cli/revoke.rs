@@ -16,9 +16,9 @@ use crate::attest::revocation::{REVOCATION_PREDICATE_TYPE, RevocationPredicate};
 use crate::attest::statement::{ResourceDescriptor, Statement};
 use crate::cli::diagnostic::chain_report;
 use crate::cli::exit::ExitStatus;
+use crate::cli::keyless::StatementSigner;
 use crate::cli::output::write_atomically;
 use crate::cli::registry::{RegistryArgs, pinned, push_signed};
-use crate::cli::keyless::StatementSigner;
 
 /// `stagegate revoke`.
 #[derive(Debug, Args)]
