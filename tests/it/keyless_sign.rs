@@ -621,3 +621,63 @@ fn keyless_fails_closed() {
     assert!(!setup.path("dev.sigstore.json").exists());
     assert!(!setup.path("dev.decision.sigstore.json").exists());
 }
+
+/// A keyless result pushed beside the image (`gate --keyless --push`) admits the image in
+/// `serve` when the admission config trusts the workflow's identity with the stand-ins' root,
+/// and is denied when it trusts another identity.
+#[test]
+fn serve_admits_an_image_with_a_keyless_result() {
+    use crate::registry::{TestRegistry, promotion};
+    use crate::serve::{Webhook, review};
+    let Some(registry) = TestRegistry::start("keyless-serve") else {
+        return;
+    };
+    let image = registry.push_image("shop/api", "v1", "keyless-serve");
+    let dir = promotion("keyless-serve-gate", &image);
+    let standins = Standins::start();
+    let root = standins.write_trusted_root(dir.path());
+    let out = dir
+        .command()
+        .env_remove("ACTIONS_ID_TOKEN_REQUEST_URL")
+        .env_remove("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+        .env("SIGSTORE_ID_TOKEN", standins.token(WORKFLOW_REF))
+        .args(["gate", "--stage", "dev", "--effective-time", EFFECTIVE_TIME])
+        .arg("--allow-effective-time")
+        .args([
+            "--evidence",
+            "evidence.json",
+            "--bundle-out",
+            "dev.sigstore.json",
+        ])
+        .args(["--image", &image.display(), "--push"])
+        .args(["--keyless", "--fulcio-url", &standins.fulcio_url()])
+        .args(["--rekor-url", &standins.rekor_url(), "--trusted-root"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+
+    let admission = |subject: &str| {
+        let dir = Dir::new("keyless-serve");
+        fs_err::copy(&root, dir.path().join("trusted_root.json")).unwrap();
+        dir.write(
+            "admission.yaml",
+            format!(
+                "trust:\n  roots: [trusted_root.json]\n  identities:\n    - {{name: release, issuer: '{ISSUER}', subject: '{subject}', for: [results]}}\nmax_age: 3650d\nnamespaces:\n  dev: {{stage: dev}}\n"
+            ),
+        );
+        dir
+    };
+    let spec = json!({"containers": [{"name": "app", "image": image.display()}]});
+    let trusted = admission(IDENTITY);
+    let webhook = Webhook::start(&trusted, &[]);
+    let answer = webhook.review(&review("Pod", "dev", spec.clone()));
+    assert_eq!(answer["allowed"], true, "{answer}");
+    drop(webhook);
+
+    let other =
+        admission("https://github.com/acme/app/.github/workflows/other.yml@refs/heads/main");
+    let webhook = Webhook::start(&other, &[]);
+    let answer = webhook.review(&review("Pod", "dev", spec));
+    assert_eq!(answer["allowed"], false, "{answer}");
+}
