@@ -4,7 +4,8 @@
 //! standard output, and with `--image … --push` attached to the image as an OCI referrer.
 //!
 //! It counts (in `serve`, `verify --stage` and the promotion chain) only when the key is one
-//! trusted for the stage's results: sign it with the gate key (or a key listed beside it).
+//! trusted for the stage's results: sign it with the gate key (or a key listed beside it), or
+//! `--keyless` as an identity trusted for the stage's `results`.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -43,7 +44,7 @@ pub struct RevokeArgs {
     /// Who revokes (informational).
     #[arg(long)]
     pub revoker: Option<String>,
-    /// The private key (cosign format): one trusted for the stage's results.
+    /// The private key (cosign format): one trusted for the stage's results (or `--keyless`).
     #[arg(long, value_name = "FILE", required_unless_present = "keyless")]
     pub key: Option<PathBuf>,
     /// Keyless signing: counted when the certificate's identity is trusted for the stage's
