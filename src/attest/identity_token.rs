@@ -248,6 +248,11 @@ mod tests {
         format!("{}.{}.sig", b64(r#"{"alg":"none"}"#), b64(claims))
     }
 
+    fn http() -> reqwest::Client {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        reqwest::Client::new()
+    }
+
     fn run<T>(f: impl std::future::Future<Output = T>) -> T {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -258,7 +263,7 @@ mod tests {
 
     #[test]
     fn given_value_and_checks() {
-        let http = reqwest::Client::new();
+        let http = http();
         let good = jwt(r#"{"iss":"https://issuer.test","sub":"me","exp":9999999999}"#);
         let token = run(obtain(Some(&good), Some("https://issuer.test"), &http)).unwrap();
         assert_eq!(token.origin, "`--identity-token`");
@@ -283,8 +288,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("token");
         let good = jwt(r#"{"iss":"https://issuer.test","sub":"me","exp":9999999999}"#);
-        std::fs::write(&path, format!("{good}\n")).unwrap();
-        let http = reqwest::Client::new();
+        fs_err::write(&path, format!("{good}\n")).unwrap();
+        let http = http();
         let arg = format!("@{}", path.display());
         let token = run(obtain(Some(&arg), None, &http)).unwrap();
         assert_eq!(token.token.issuer(), "https://issuer.test");

@@ -34,8 +34,9 @@ pub struct KeylessArgs {
     /// Fulcio certificate for it, the signature logged to Rekor, all in the bundle.
     #[arg(long, conflicts_with = "key")]
     pub keyless: bool,
-    /// The OIDC identity token, or `@FILE` to read it from a file [default: `SIGSTORE_ID_TOKEN`,
-    /// then GitHub Actions' token endpoint, audience `sigstore`].
+    /// The OIDC identity token, or `@FILE` to read it from a file (a value on the command line
+    /// is visible to other local users: prefer `@FILE` or `SIGSTORE_ID_TOKEN`) [default:
+    /// `SIGSTORE_ID_TOKEN`, then GitHub Actions' token endpoint, audience `sigstore`].
     #[arg(long, value_name = "TOKEN|@FILE", requires = "keyless")]
     pub identity_token: Option<String>,
     /// The issuer the identity token must come from (refused before anything is sent
@@ -101,13 +102,13 @@ pub enum StatementSigner {
     /// A private key (`--key`).
     Key(SigningKey),
     /// Keyless (`--keyless`).
-    Keyless(Box<KeylessSession>),
+    Keyless(KeylessSession),
 }
 
 /// A keyless signer and the verifier its bundles are checked with before they are written.
 #[derive(Debug)]
 pub struct KeylessSession {
-    signer: KeylessSigner,
+    signer: Box<KeylessSigner>,
     verifier: Verifier,
     /// The certificate identity of the last bundle signed (verified).
     identity: std::cell::RefCell<Option<String>>,
@@ -147,11 +148,11 @@ impl StatementSigner {
                     roots,
                     ..Trust::default()
                 };
-                Ok(StatementSigner::Keyless(Box::new(KeylessSession {
-                    signer,
+                Ok(StatementSigner::Keyless(KeylessSession {
+                    signer: Box::new(signer),
                     verifier: Verifier::new(&trust),
                     identity: std::cell::RefCell::new(None),
-                })))
+                }))
             }
             (Some(_), true) => Err(miette::miette!("give `--key` or `--keyless`, not both")),
             (None, false) => Err(miette::miette!(
