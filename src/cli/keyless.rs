@@ -1,4 +1,4 @@
-//! `--keyless` for the signing commands (`gate`, `approve`, `waiver sign`, `revoke`): the
+//! `--keyless` for the signing commands (`gate`, `approve`, `waiver sign`, `revoke`, `attest`): the
 //! options ([`KeylessArgs`], flattened into each command beside `--key`) and the one signer the
 //! commands call ([`StatementSigner`]: a key, or keyless through
 //! [`crate::attest::keyless`]).

@@ -681,3 +681,50 @@ fn serve_admits_an_image_with_a_keyless_result() {
     let answer = webhook.review(&review("Pod", "dev", spec));
     assert_eq!(answer["allowed"], false, "{answer}");
 }
+
+/// A build job signs its provenance keyless (`attest --keyless`): `verify` accepts it for the
+/// job's identity with the provenance predicate type, and refuses it for another identity.
+#[test]
+fn attest_keyless_provenance() {
+    let setup = Setup::new("keyless-attest");
+    setup.dir.write("app.tar.gz", b"the artifact");
+    setup.dir.write(
+        "provenance.json",
+        r#"{"buildDefinition": {"buildType": "https://actions.github.io/buildtypes/workflow/v1"}, "runDetails": {"builder": {"id": "https://github.com/actions/runner"}}}"#,
+    );
+    let mut command = setup.command();
+    setup.github(&mut command);
+    let out = command
+        .args([
+            "attest",
+            "--predicate",
+            "provenance.json",
+            "--type",
+            "slsaprovenance1",
+        ])
+        .args([
+            "--subject-file",
+            "app.tar.gz",
+            "--output",
+            "provenance.sigstore.json",
+        ])
+        .args(setup.services())
+        .args(["--trusted-root", "trusted_root.json"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let bundle = setup.path("provenance.sigstore.json");
+    let provenance = ["--predicate-type", "https://slsa.dev/provenance/v1"];
+    let out = setup.verify(&bundle, IDENTITY, &provenance);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = setup.verify(
+        &bundle,
+        "https://github.com/acme/app/.github/workflows/other.yml@refs/heads/main",
+        &provenance,
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    if let Some(js) = sigstore_js() {
+        let (ok, output) = sigstore_js_verify(&js, &bundle, &setup.root, IDENTITY);
+        assert!(ok, "sigstore-js: {output}");
+    }
+}
