@@ -728,3 +728,55 @@ fn attest_keyless_provenance() {
         assert!(ok, "sigstore-js: {output}");
     }
 }
+
+/// A waiver set signed keyless by an approver holding a waiver role applies at a stage with
+/// `require_signed_waivers: true`; the same set signed by an identity no approver has does
+/// not.
+#[test]
+fn gate_applies_a_keyless_signed_waiver_set() {
+    let setup = Setup::new("keyless-waivers");
+    let config = fs_err::read_to_string(setup.path("stagegate.yaml")).unwrap();
+    let config = config
+        .replacen("  dev:\n", "  dev:\n    require_signed_waivers: true\n", 1)
+        .replacen("trust:\n", "trust:\n  waiver_roles: [release-manager]\n", 1)
+        + "waivers: [waivers.sigstore.json]\n";
+    setup.dir.write("stagegate.yaml", config);
+    setup.dir.write(
+        "waivers.yaml",
+        "waivers:\n  - rule: licenses.banned\n    stages: [dev]\n    expires: 2099-01-01\n    reason: relicensed upstream\n    ticket: LEGAL-7\n    approved_by: alice@example.com\n",
+    );
+    let banned = repo_file("testdata/evidence/fail-licenses.banned.json");
+    let sign = |workflow_ref: &str| {
+        let out = setup
+            .command()
+            .env("SIGSTORE_ID_TOKEN", setup.standins.token(workflow_ref))
+            .args([
+                "waiver",
+                "sign",
+                "waivers.yaml",
+                "--output",
+                "waivers.sigstore.json",
+            ])
+            .args(setup.services())
+            .args(["--trusted-root", "trusted_root.json"])
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+    };
+
+    // Signed by the release workflow, which is no approver: the waiver does not apply.
+    sign(WORKFLOW_REF);
+    let out = setup.gate("dev", &banned, &[]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(!setup.path("dev.sigstore.json").exists());
+
+    // Signed by alice (an approver with the waiver role): waived, the gate passes.
+    sign(ALICE_REF);
+    let out = setup.gate("dev", &banned, &["--format", "json=decision.json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let decision = read_json(&setup.path("decision.json"));
+    assert!(
+        decision["waived"].to_string().contains("licenses.banned"),
+        "{decision}"
+    );
+}
