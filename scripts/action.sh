@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The logic of the stagegate GitHub Action (action.yml): turn the STAGEGATE_INPUT_* variables
 # action.yml sets from its inputs into one `stagegate evaluate` (no key) or `stagegate gate`
-# (a key: sign) run, then hand the result to GitHub the way it reads it:
+# (a key, or `keyless`: sign) run, then hand the result to GitHub the way it reads it:
 #
 #   - annotations: `--format github` on standard output (workflow commands);
 #   - the job summary: the Markdown decision appended to $GITHUB_STEP_SUMMARY;
@@ -98,9 +98,27 @@ if [ -n "${STAGEGATE_INPUT_PASSWORD:-}" ]; then
   export STAGEGATE_PASSWORD="$STAGEGATE_INPUT_PASSWORD"
 fi
 
+# Keyless: the job's OIDC token (ACTIONS_ID_TOKEN_REQUEST_*, which GitHub sets with
+# `permissions: id-token: write`) is read by stagegate itself, never by this script.
+signer=()
+if flag keyless "${STAGEGATE_INPUT_KEYLESS:-false}"; then
+  [ -z "$key" ] || fail "give \`key\` (or \`key-pem\`) or \`keyless: true\`, not both"
+  signer=(--keyless)
+  [ -n "${STAGEGATE_INPUT_FULCIO_URL:-}" ] && signer+=(--fulcio-url "$STAGEGATE_INPUT_FULCIO_URL")
+  [ -n "${STAGEGATE_INPUT_REKOR_URL:-}" ] && signer+=(--rekor-url "$STAGEGATE_INPUT_REKOR_URL")
+  [ -n "${STAGEGATE_INPUT_TRUSTED_ROOT:-}" ] && signer+=(--trusted-root "$STAGEGATE_INPUT_TRUSTED_ROOT")
+elif [ -n "$key" ]; then
+  signer=(--key "$key")
+else
+  for input in FULCIO_URL REKOR_URL TRUSTED_ROOT; do
+    name="STAGEGATE_INPUT_$input"
+    [ -z "${!name:-}" ] || fail "\`$(printf '%s' "${input,,}" | tr _ -)\` is for \`keyless: true\`"
+  done
+fi
+
 bundle=""
 decision_bundle=""
-if [ -n "$key" ]; then
+if [ "${#signer[@]}" -gt 0 ]; then
   command=gate
   if flag allow-effective-time "${STAGEGATE_INPUT_ALLOW_EFFECTIVE_TIME:-false}"; then
     args+=(--allow-effective-time)
@@ -111,7 +129,7 @@ if [ -n "$key" ]; then
     *.json) decision_bundle="${bundle%.json}.decision.sigstore.json" ;;
     *) decision_bundle="$bundle.decision.sigstore.json" ;;
   esac
-  args+=(--key "$key" --bundle-out "$bundle" --decision-bundle-out "$decision_bundle")
+  args+=("${signer[@]}" --bundle-out "$bundle" --decision-bundle-out "$decision_bundle")
   while IFS= read -r d; do args+=(--chain-dir "$d"); done < <(lines "${STAGEGATE_INPUT_CHAIN_DIR:-}")
   if flag push "${STAGEGATE_INPUT_PUSH:-false}"; then
     [ -n "${STAGEGATE_INPUT_IMAGE:-}" ] || fail "\`push: true\` needs the \`image\` input"
@@ -120,10 +138,10 @@ if [ -n "$key" ]; then
 else
   command=evaluate
   if flag push "${STAGEGATE_INPUT_PUSH:-false}"; then
-    fail "\`push: true\` needs a signing key (\`key\` or \`key-pem\`)"
+    fail "\`push: true\` needs a signer (\`key\`, \`key-pem\` or \`keyless: true\`)"
   fi
-  [ -z "${STAGEGATE_INPUT_CHAIN_DIR:-}" ] || fail "\`chain-dir\` is read by the signing gate only: give \`key\` or \`key-pem\`"
-  [ -z "${STAGEGATE_INPUT_BUNDLE_OUT:-}" ] || fail "\`bundle-out\` needs a signing key (\`key\` or \`key-pem\`)"
+  [ -z "${STAGEGATE_INPUT_CHAIN_DIR:-}" ] || fail "\`chain-dir\` is read by the signing gate only: give \`key\`, \`key-pem\` or \`keyless: true\`"
+  [ -z "${STAGEGATE_INPUT_BUNDLE_OUT:-}" ] || fail "\`bundle-out\` needs a signer (\`key\`, \`key-pem\` or \`keyless: true\`)"
 fi
 
 echo "::group::stagegate $command --stage $stage"

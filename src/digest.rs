@@ -195,10 +195,7 @@ pub fn strip_digest(name: &str) -> &str {
 pub fn sha256_in(text: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase().replace("%3a", ":");
     let (_, after) = lower.split_once("sha256:")?;
-    let hex: String = after
-        .chars()
-        .take_while(char::is_ascii_hexdigit)
-        .collect();
+    let hex: String = after.chars().take_while(char::is_ascii_hexdigit).collect();
     (hex.len() == 64).then_some(hex)
 }
 

@@ -2,7 +2,9 @@
 //! Statements ([`statement`]) with a SLSA VSA and a stagegate decision predicate ([`vsa`]),
 //! each signed in a DSSE envelope ([`dsse`]) and written as a Sigstore bundle v0.3
 //! ([`bundle`]) with a cosign-compatible key ([`keys`]). Approvals ([`approval`]) and
-//! revocations ([`revocation`]) are signed the same way.
+//! revocations ([`revocation`]) are signed the same way. With `--keyless`, [`keyless`] signs
+//! instead: a Fulcio certificate for the CI job's OIDC identity ([`identity_token`]) and a
+//! Rekor entry, in the same bundle v0.3.
 //!
 //! This module signs and parses; it never decides whether a signature is trusted. That is
 //! [`crate::verify`]'s job alone.
@@ -10,6 +12,8 @@
 pub mod approval;
 pub mod bundle;
 pub mod dsse;
+pub mod identity_token;
+pub mod keyless;
 pub mod keys;
 pub mod revocation;
 pub mod statement;

@@ -9,12 +9,11 @@ use clap::Args;
 use miette::Report;
 
 use crate::attest::approval::{APPROVAL_PREDICATE_TYPE, ApprovalPredicate};
-use crate::attest::sign_statement;
 use crate::attest::statement::{ResourceDescriptor, Statement};
 use crate::cli::diagnostic::chain_report;
 use crate::cli::exit::ExitStatus;
+use crate::cli::keyless::StatementSigner;
 use crate::cli::output::write_atomically;
-use crate::cli::signing::load_signing_key;
 use crate::config::stages::{Config, unknown_stage_help};
 
 /// `stagegate approve`.
@@ -27,8 +26,12 @@ pub struct ApproveArgs {
     #[arg(long, value_name = "[NAME@]sha256:HEX")]
     pub subject: String,
     /// The approver's private key (cosign format).
-    #[arg(long, value_name = "FILE")]
-    pub key: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "keyless")]
+    pub key: Option<PathBuf>,
+    /// Keyless signing: the approver is the certificate's identity (`trust.approvers`
+    /// `identity:`).
+    #[command(flatten)]
+    pub keyless: crate::cli::keyless::KeylessArgs,
     /// Who approves (informational: the gate names the approver from its trust config).
     #[arg(long)]
     pub approver: Option<String>,
@@ -101,13 +104,12 @@ pub fn approve(args: ApproveArgs) -> Result<ExitStatus, Report> {
     })?;
     let hex = digest.hex();
     if let Some(output) = &args.output {
-        crate::fs::check_distinct(
-            &[("`--output`".to_owned(), output.as_path())],
-            &[("`--key`".to_owned(), args.key.as_path())],
-        )
-        .map_err(|e| chain_report(&e))?;
+        let mut inputs = args.keyless.inputs();
+        inputs.extend(args.key.as_deref().map(|k| ("`--key`".to_owned(), k)));
+        crate::fs::check_distinct(&[("`--output`".to_owned(), output.as_path())], &inputs)
+            .map_err(|e| chain_report(&e))?;
     }
-    let key = load_signing_key(&args.key)?;
+    let signer = StatementSigner::from_args(args.key.as_deref(), &args.keyless, &[])?;
     let statement = Statement::new(
         ResourceDescriptor::sha256(if name.is_empty() { "_" } else { name }, hex),
         APPROVAL_PREDICATE_TYPE,
@@ -119,16 +121,15 @@ pub fn approve(args: ApproveArgs) -> Result<ExitStatus, Report> {
             comment: args.comment,
         },
     );
-    let bundle = sign_statement(&statement, &key).map_err(|e| chain_report(&e))?;
-    let json = bundle.to_json().map_err(|e| chain_report(&e))?;
+    let json = signer.sign(&statement)?;
     let stage = statement.predicate.stage.clone();
     match &args.output {
         Some(path) => {
             write_atomically(path, json.as_bytes())?;
             crate::cli::output::status(&format!(
-                "Approved `{}` for `{stage}` with key {}: wrote `{}`",
+                "Approved `{}` for `{stage}` with {}: wrote `{}`",
                 args.subject,
-                key.public_key().hint(),
+                signer.describe(),
                 path.display()
             ));
         }

@@ -15,12 +15,11 @@ use clap::Args;
 use miette::Report;
 use serde_json::Value;
 
-use crate::attest::sign_statement;
 use crate::attest::statement::{ResourceDescriptor, Statement};
 use crate::cli::diagnostic::{chain_report, document_report, evidence_report, limit_report};
 use crate::cli::exit::ExitStatus;
+use crate::cli::keyless::StatementSigner;
 use crate::cli::output::write_atomically;
-use crate::cli::signing::load_signing_key;
 use crate::evidence::SubjectSpec;
 use crate::limits::{check_depth, read_limited};
 
@@ -64,8 +63,11 @@ pub struct AttestArgs {
     pub subject_file: Option<PathBuf>,
     /// The signer's private key (cosign format, or unencrypted PKCS#8); the password comes
     /// from `STAGEGATE_PASSWORD` or `COSIGN_PASSWORD` when it is encrypted.
-    #[arg(long, value_name = "FILE")]
-    pub key: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "keyless")]
+    pub key: Option<PathBuf>,
+    /// Keyless signing (a build job signing its provenance as its own OIDC identity).
+    #[command(flatten)]
+    pub keyless: crate::cli::keyless::KeylessArgs,
     /// Where to write the bundle (atomically); standard output when absent.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -123,14 +125,13 @@ pub fn attest(args: AttestArgs) -> Result<ExitStatus, Report> {
     }
     .and_then(|spec| spec.resolve())
     .map_err(|e| evidence_report(&e))?;
-    let key = load_signing_key(&args.key)?;
+    let signer = StatementSigner::from_args(args.key.as_deref(), &args.keyless, &[])?;
     let statement: Statement<Value> = Statement::new(
         ResourceDescriptor::sha256(&subject.name, &subject.digest.sha256),
         &predicate_type,
         predicate,
     );
-    let bundle = sign_statement(&statement, &key).map_err(|e| chain_report(&e))?;
-    let mut json = bundle.to_json().map_err(|e| chain_report(&e))?;
+    let mut json = signer.sign(&statement)?;
     if !json.ends_with('\n') {
         json.push('\n');
     }

@@ -32,7 +32,6 @@ use clap::Args;
 use miette::Report;
 
 use crate::attest::keys::SigningKey;
-use crate::attest::sign_statement;
 use crate::attest::statement::{ResourceDescriptor, Statement};
 use crate::attest::vsa::{
     AuditHead, DECISION_PREDICATE_TYPE, DecisionPredicate, EffectiveTimeOverride, InputAttestation,
@@ -43,7 +42,6 @@ use crate::cli::evaluate::{check_paths, decide, prepare};
 use crate::cli::evaluate_args::EvaluateArgs;
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::{Outputs, config_path, write_stdout};
-use crate::cli::signing::load_signing_key;
 use crate::evidence::{Attestation, Source};
 use crate::gate::Chain;
 use crate::limits::read_limited;
@@ -59,8 +57,11 @@ pub struct GateArgs {
     pub evaluate: EvaluateArgs,
     /// The private key to sign the decision with (cosign's format; the password from
     /// `STAGEGATE_PASSWORD`, `COSIGN_PASSWORD` or a prompt).
-    #[arg(long, value_name = "FILE")]
-    pub key: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "keyless")]
+    pub key: Option<PathBuf>,
+    /// Keyless signing (`--keyless`): the result is signed by the CI job's identity.
+    #[command(flatten)]
+    pub keyless: crate::cli::keyless::KeylessArgs,
     /// Where to write the signed SLSA VSA (Sigstore bundle v0.3 JSON).
     #[arg(long, value_name = "FILE")]
     pub bundle_out: PathBuf,
@@ -145,10 +146,11 @@ fn run(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
         .unwrap_or_else(|| decision_bundle_path(&args.bundle_out));
     check_outputs(&args, &outputs, &decision_path)?;
     let effective_time_override = check_effective_time(&args)?;
-    let key = load_signing_key(&args.key)?;
     let limits = args.evaluate.limits.limits();
     let config_file = config_path(args.evaluate.config.as_deref())?;
     let prepared = prepare(&args.evaluate)?;
+    let signer =
+        crate::cli::keyless::gate_signer(args.key.as_deref(), &args.keyless, prepared.config())?;
     let mut candidates = read_candidates(&args, &limits)?;
     let image = args
         .evaluate
@@ -163,10 +165,11 @@ fn run(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     }
     // Stage results: the config's keys for `results`, or the gate's own key. Evidence: the
     // config's trust only, so the document evaluated is the one `evaluate` and `replay` see.
-    let results_verifier = prepared.results_verifier(Some(TrustedKey::for_results(
-        "the gate's own key",
-        key.public_key(),
-    )));
+    let results_verifier = prepared.results_verifier(
+        signer
+            .key()
+            .map(|key| TrustedKey::for_results("the gate's own key", key.public_key())),
+    );
     let decided = decide(
         &args.evaluate,
         &prepared,
@@ -201,12 +204,13 @@ fn run(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
         &decision,
         "gate",
         &decided.evidence,
-        signs.then(|| key.public_key().hint()),
+        signs.then(|| signer.audit_id()),
         started.elapsed(),
     );
-    let sealer = GateSealer(&key);
+    let sealer = signer.key().map(GateSealer);
+    let sealer = sealer.as_ref().map(|s| s as &dyn crate::audit::Sealer);
     if !signs {
-        crate::cli::audit::append_sealed(&audit_db, &record, &sealer, |_| Ok(()))?;
+        crate::cli::audit::append_sealed(&audit_db, &record, sealer, |_| Ok(()))?;
         write_outputs(&[], &rendered)?;
         crate::cli::output::status(
             "Nothing signed: the gate failed (`--attest-failures` signs a FAILED result)",
@@ -252,15 +256,13 @@ fn run(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     );
     let attestations = relied_on(&decided.attestations, &sources);
     let (vsa_json, decision_json) =
-        crate::cli::audit::append_sealed(&audit_db, &record, &sealer, |head| {
+        crate::cli::audit::append_sealed(&audit_db, &record, sealer, |head| {
             let vsa = Statement::new(
                 subject.clone(),
                 VSA_PREDICATE_TYPE,
                 VerificationSummary::of(&decision, &policy_uri, inputs.clone()),
             );
-            let vsa_json = sign_statement(&vsa, &key)
-                .and_then(|b| b.to_json())
-                .map_err(|e| chain_report(&e))?;
+            let vsa_json = signer.sign(&vsa)?;
             let predicate = DecisionPredicate {
                 decision: decision.clone(),
                 sources,
@@ -273,9 +275,7 @@ fn run(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
                 effective_time_override,
             };
             let decision_statement = Statement::new(subject, DECISION_PREDICATE_TYPE, predicate);
-            let decision_json = sign_statement(&decision_statement, &key)
-                .and_then(|b| b.to_json())
-                .map_err(|e| chain_report(&e))?;
+            let decision_json = signer.sign(&decision_statement)?;
             Ok((vsa_json, decision_json))
         })?;
     let mut pushed = None;
@@ -300,11 +300,11 @@ fn run(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     )
     .map_err(|e| after_push(e, pushed.as_deref()))?;
     crate::cli::output::status(&format!(
-        "Signed the `{}` result ({}) for sha256:{} with key {}: wrote `{}` (SLSA VSA) and `{}` (decision)",
+        "Signed the `{}` result ({}) for sha256:{} with {}: wrote `{}` (SLSA VSA) and `{}` (decision)",
         decision.stage,
         decision.result,
         decision.subject.digest.sha256,
-        key.public_key().hint(),
+        signer.describe(),
         args.bundle_out.display(),
         decision_path.display()
     ));
@@ -360,7 +360,11 @@ fn check_outputs(args: &GateArgs, outputs: &Outputs, decision_path: &Path) -> Re
             ("`--bundle-out`".to_owned(), args.bundle_out.as_path()),
             ("`--decision-bundle-out`".to_owned(), decision_path),
         ],
-        vec![("`--key`".to_owned(), args.key.as_path())],
+        args.key
+            .iter()
+            .map(|k| ("`--key`".to_owned(), k.as_path()))
+            .chain(args.keyless.inputs())
+            .collect(),
     )
 }
 

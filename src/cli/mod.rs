@@ -19,6 +19,7 @@ pub mod history;
 pub mod impact;
 mod init;
 pub mod keygen;
+pub mod keyless;
 mod logging;
 mod output;
 pub mod push;

@@ -4,7 +4,8 @@
 //! standard output, and with `--image … --push` attached to the image as an OCI referrer.
 //!
 //! It counts (in `serve`, `verify --stage` and the promotion chain) only when the key is one
-//! trusted for the stage's results: sign it with the gate key (or a key listed beside it).
+//! trusted for the stage's results: sign it with the gate key (or a key listed beside it), or
+//! `--keyless` as an identity trusted for the stage's `results`.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -13,13 +14,12 @@ use clap::Args;
 use miette::Report;
 
 use crate::attest::revocation::{REVOCATION_PREDICATE_TYPE, RevocationPredicate};
-use crate::attest::sign_statement;
 use crate::attest::statement::{ResourceDescriptor, Statement};
 use crate::cli::diagnostic::chain_report;
 use crate::cli::exit::ExitStatus;
+use crate::cli::keyless::StatementSigner;
 use crate::cli::output::write_atomically;
 use crate::cli::registry::{RegistryArgs, pinned, push_signed};
-use crate::cli::signing::load_signing_key;
 
 /// `stagegate revoke`.
 #[derive(Debug, Args)]
@@ -44,9 +44,13 @@ pub struct RevokeArgs {
     /// Who revokes (informational).
     #[arg(long)]
     pub revoker: Option<String>,
-    /// The private key (cosign format): one trusted for the stage's results.
-    #[arg(long, value_name = "FILE")]
-    pub key: PathBuf,
+    /// The private key (cosign format): one trusted for the stage's results (or `--keyless`).
+    #[arg(long, value_name = "FILE", required_unless_present = "keyless")]
+    pub key: Option<PathBuf>,
+    /// Keyless signing: counted when the certificate's identity is trusted for the stage's
+    /// `results`.
+    #[command(flatten)]
+    pub keyless: crate::cli::keyless::KeylessArgs,
     /// Where to write the bundle (atomically); standard output when absent.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -84,7 +88,13 @@ pub fn revoke(args: RevokeArgs) -> Result<ExitStatus, Report> {
             "`--reason` is empty: say why it is revoked"
         ));
     }
-    let key = load_signing_key(&args.key)?;
+    if let Some(output) = &args.output {
+        let mut inputs = args.keyless.inputs();
+        inputs.extend(args.key.as_deref().map(|k| ("`--key`".to_owned(), k)));
+        crate::fs::check_distinct(&[("`--output`".to_owned(), output.as_path())], &inputs)
+            .map_err(|e| chain_report(&e))?;
+    }
+    let signer = StatementSigner::from_args(args.key.as_deref(), &args.keyless, &[])?;
     let statement = Statement::new(
         ResourceDescriptor::sha256(if name.is_empty() { "_" } else { name }, hex),
         REVOCATION_PREDICATE_TYPE,
@@ -96,8 +106,7 @@ pub fn revoke(args: RevokeArgs) -> Result<ExitStatus, Report> {
             revoker: args.revoker.clone(),
         },
     );
-    let bundle = sign_statement(&statement, &key).map_err(|e| chain_report(&e))?;
-    let json = bundle.to_json().map_err(|e| chain_report(&e))?;
+    let json = signer.sign(&statement)?;
     match &args.output {
         Some(path) => write_atomically(path, json.as_bytes())?,
         None if args.push => {}

@@ -34,6 +34,12 @@ impl Runner {
 
     /// Runs the action's script with these inputs (`with:` names, as in a workflow).
     fn run(&self, inputs: &[(&str, &str)]) -> Output {
+        self.run_with(inputs, &[])
+    }
+
+    /// [`Self::run`], with more of the runner's environment (e.g. the OIDC token request
+    /// variables a job with `id-token: write` gets).
+    fn run_with(&self, inputs: &[(&str, &str)], env: &[(&str, &str)]) -> Output {
         let mut command = Command::new("bash");
         command
             .arg(repo_file("scripts/action.sh"))
@@ -48,7 +54,11 @@ impl Runner {
             .env("NO_COLOR", "1")
             .env_remove("STAGEGATE_LOG")
             .env_remove("STAGEGATE_PASSWORD")
-            .env_remove("COSIGN_PASSWORD");
+            .env_remove("COSIGN_PASSWORD")
+            .env_remove("SIGSTORE_ID_TOKEN")
+            .env_remove("ACTIONS_ID_TOKEN_REQUEST_URL")
+            .env_remove("ACTIONS_ID_TOKEN_REQUEST_TOKEN");
+        command.envs(env.iter().copied());
         for (name, value) in inputs {
             let variable = format!(
                 "STAGEGATE_INPUT_{}",
@@ -215,7 +225,7 @@ fn action_errors_fail_the_step_and_say_so() {
     for (inputs, message) in [
         (
             vec![("stage", "dev"), ("push", "true")],
-            "`push: true` needs a signing key",
+            "`push: true` needs a signer",
         ),
         (
             vec![("stage", "dev"), ("summary", "maybe")],
@@ -263,4 +273,108 @@ fn action_collects_files_given_one_per_line() {
     let decision: Value =
         serde_json::from_slice(&fs_err::read(&runner.outputs()["decision"]).unwrap()).unwrap();
     assert_eq!(decision["subject"]["name"], "registry.example.com/shop/api");
+}
+
+/// `keyless: true` in a job with `id-token: write`: the script passes `--keyless` and the
+/// instance inputs, stagegate fetches the job's token from the (stand-in) Actions endpoint,
+/// and the VSA it writes is a keyless bundle that `verify` accepts for the workflow's
+/// identity. `keyless` with a key, or the instance inputs without `keyless`, are refused.
+#[test]
+fn action_signs_keyless_with_the_jobs_oidc_token() {
+    use crate::sigstore_standins::{IDENTITY, ISSUER, Standins};
+    let runner = Runner::new("action-keyless");
+    let standins = Standins::start();
+    let root = standins.write_trusted_root(runner.dir.path());
+    let fulcio = standins.fulcio_url();
+    let rekor = standins.rekor_url();
+    let token_url = standins.token_url();
+    let inputs = [
+        ("stage", "dev"),
+        ("evidence", "evidence/example.json"),
+        ("effective-time", EFFECTIVE_TIME),
+        ("allow-effective-time", "true"),
+        ("keyless", "true"),
+        ("fulcio-url", fulcio.as_str()),
+        ("rekor-url", rekor.as_str()),
+        ("trusted-root", "trusted_root.json"),
+    ];
+    let env = [
+        ("ACTIONS_ID_TOKEN_REQUEST_URL", token_url.as_str()),
+        (
+            "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+            standins.request_token.as_str(),
+        ),
+    ];
+    let out = runner.run_with(&inputs, &env);
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    assert!(!stdout(&out).contains(&standins.request_token));
+    assert!(!stderr(&out).contains(&standins.request_token));
+    let outputs = runner.outputs();
+    assert_eq!(outputs["result"], "pass");
+    assert_eq!(outputs["bundle"], "stagegate-dev.sigstore.json");
+    let bundle: Value =
+        serde_json::from_slice(&fs_err::read(runner.path(&outputs["bundle"])).unwrap()).unwrap();
+    assert!(bundle["verificationMaterial"]["certificate"].is_object());
+    assert!(bundle["verificationMaterial"]["tlogEntries"][0].is_object());
+    let decision: Value =
+        serde_json::from_slice(&fs_err::read(&outputs["decision"]).unwrap()).unwrap();
+    let subject = format!(
+        "sha256:{}",
+        decision["subject"]["digest"]["sha256"].as_str().unwrap()
+    );
+    let verify = runner
+        .dir
+        .command()
+        .args(["verify", "--subject", &subject])
+        .arg("--bundle")
+        .arg(runner.path(&outputs["bundle"]))
+        .arg("--trusted-root")
+        .arg(&root)
+        .args(["--certificate-identity", IDENTITY])
+        .args(["--certificate-oidc-issuer", ISSUER])
+        .args(["--stage", "dev"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&verify), 0, "{}", stderr(&verify));
+
+    // Without the token variables: an error, nothing signed.
+    let out = runner.run_with(
+        &[
+            ("stage", "dev"),
+            ("evidence", "evidence/example.json"),
+            ("effective-time", EFFECTIVE_TIME),
+            ("allow-effective-time", "true"),
+            ("keyless", "true"),
+            ("fulcio-url", fulcio.as_str()),
+            ("rekor-url", rekor.as_str()),
+            ("bundle-out", "again.sigstore.json"),
+        ],
+        &[],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no OIDC identity token"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!runner.path("again.sigstore.json").exists());
+
+    for (inputs, message) in [
+        (
+            vec![("stage", "dev"), ("keyless", "true"), ("key", "cosign.key")],
+            "not both",
+        ),
+        (
+            vec![("stage", "dev"), ("fulcio-url", "https://fulcio.example")],
+            "is for `keyless: true`",
+        ),
+    ] {
+        let out = runner.run(&inputs);
+        assert_eq!(code(&out), 2, "{inputs:?}");
+        assert!(
+            stderr(&out).contains(message),
+            "{inputs:?}: {}",
+            stderr(&out)
+        );
+    }
 }

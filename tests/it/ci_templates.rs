@@ -140,6 +140,11 @@ fn interpolate(given: &[(&str, &str)]) -> Value {
 
 /// Runs the one job's script with `sh` in `dir`, as the runner would.
 fn run_job(dir: &Dir, job: &Value) -> std::process::Output {
+    run_job_with(dir, job, &[])
+}
+
+/// [`run_job`], with more of the runner's environment (the job's `id_tokens`).
+fn run_job_with(dir: &Dir, job: &Value, env: &[(&str, &str)]) -> std::process::Output {
     let script: Vec<&str> = job["script"]
         .as_array()
         .unwrap()
@@ -160,7 +165,9 @@ fn run_job(dir: &Dir, job: &Value) -> std::process::Output {
         .env("PATH", path)
         .env("NO_COLOR", "1")
         .env("STAGEGATE_PASSWORD", "stagegate-test")
-        .env_remove("STAGEGATE_LOG");
+        .env_remove("STAGEGATE_LOG")
+        .env_remove("SIGSTORE_ID_TOKEN")
+        .envs(env.iter().copied());
     for (name, value) in job["variables"].as_object().unwrap() {
         command.env(name, value.as_str().unwrap_or_default());
     }
@@ -256,4 +263,73 @@ fn gitlab_component_job_writes_the_reports_it_declares() {
     let jobs = interpolate(&broken);
     let job = jobs.as_object().unwrap().values().next().unwrap();
     assert_eq!(code(&run_job(&dir, job)), 2);
+}
+
+/// `keyless: true`: the job declares `SIGSTORE_ID_TOKEN` with audience `sigstore` under
+/// `id_tokens`, and its script signs keyless with it (through the local Sigstore stand-ins);
+/// the VSA verifies for the token's identity.
+#[test]
+fn gitlab_component_job_signs_keyless_with_its_id_token() {
+    use crate::sigstore_standins::{IDENTITY, ISSUER, Standins, WORKFLOW_REF};
+    let dir = Dir::new("gitlab-keyless");
+    let out = dir.command().arg("init").output().unwrap();
+    assert_eq!(code(&out), 0);
+    let standins = Standins::start();
+    let root = standins.write_trusted_root(dir.path());
+    let fulcio = standins.fulcio_url();
+    let rekor = standins.rekor_url();
+    let jobs = interpolate(&[
+        ("promotion-stage", "dev"),
+        ("evidence", "evidence/example.json"),
+        ("effective-time", EFFECTIVE_TIME),
+        ("allow-effective-time", "true"),
+        ("keyless", "true"),
+        ("fulcio-url", &fulcio),
+        ("rekor-url", &rekor),
+        ("trusted-root", "trusted_root.json"),
+    ]);
+    let (_, job) = jobs.as_object().unwrap().iter().next().unwrap();
+    assert_eq!(job["id_tokens"]["SIGSTORE_ID_TOKEN"]["aud"], "sigstore");
+    let token = standins.token(WORKFLOW_REF);
+    let out = run_job_with(&dir, job, &[("SIGSTORE_ID_TOKEN", &token)]);
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    assert!(!stdout(&out).contains(&token) && !stderr(&out).contains(&token));
+    let bundle = dir.path().join("stagegate-dev.sigstore.json");
+    let decision: Value =
+        serde_json::from_slice(&fs_err::read(dir.path().join("stagegate-decision.json")).unwrap())
+            .unwrap();
+    let subject = format!(
+        "sha256:{}",
+        decision["subject"]["digest"]["sha256"].as_str().unwrap()
+    );
+    let out = dir
+        .command()
+        .args([
+            "verify",
+            "--stage",
+            "dev",
+            "--subject",
+            &subject,
+            "--bundle",
+        ])
+        .arg(&bundle)
+        .arg("--trusted-root")
+        .arg(&root)
+        .args(["--certificate-identity", IDENTITY])
+        .args(["--certificate-oidc-issuer", ISSUER])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+
+    // `keyless` and `key` together: refused before anything runs.
+    let jobs = interpolate(&[
+        ("promotion-stage", "dev"),
+        ("evidence", "evidence/example.json"),
+        ("keyless", "true"),
+        ("key", "cosign.key"),
+    ]);
+    let (_, job) = jobs.as_object().unwrap().iter().next().unwrap();
+    let out = run_job_with(&dir, job, &[("SIGSTORE_ID_TOKEN", &token)]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("not both"), "{}", stderr(&out));
 }

@@ -60,7 +60,7 @@ fn bash_completes_a_subcommand_and_a_flag() {
     let offered = bash_complete(&script, &["stagegate", "gate", "--bundle-o"]);
     assert_eq!(offered, ["--bundle-out"]);
     let offered = bash_complete(&script, &["stagegate", "waiver", "sign", "--ke"]);
-    assert_eq!(offered, ["--key"]);
+    assert_eq!(offered, ["--key", "--keyless"]);
 }
 
 #[test]

@@ -102,19 +102,20 @@ pub(crate) fn append(
     Ok(())
 }
 
-/// A signing gate's append: the record and the new head sealed with the gate's key, and
+/// A signing gate's append: the record and the new head sealed with the gate's key (unsealed
+/// when it signs keyless: there is no key of its own to seal with), and
 /// `sign` called with the new head inside the transaction (the gate signs its decision, which
 /// names that head, there). When `sign` fails nothing is appended and its error is returned.
 pub(crate) fn append_sealed<T>(
     location: &str,
     record: &AuditRecord,
-    sealer: &dyn Sealer,
+    sealer: Option<&dyn Sealer>,
     sign: impl FnOnce(&ChainHead) -> Result<T, Report>,
 ) -> Result<T, Report> {
     let mut store = open(location).map_err(|e| chain_report(&e))?;
     let mut sign = Some(sign);
     let mut signed: Option<Result<T, Report>> = None;
-    let appended = store.append_sealed(record, Some(sealer), &mut |head| {
+    let appended = store.append_sealed(record, sealer, &mut |head| {
         let result = match sign.take() {
             Some(sign) => sign(head),
             None => Err(miette::miette!("the decision was signed twice")),
@@ -130,8 +131,9 @@ pub(crate) fn append_sealed<T>(
     match (appended, signed) {
         (Ok(stored), Some(Ok(value))) => {
             tracing::info!(
-                "audit record {} appended to `{location}`, sealed",
-                stored.seq
+                "audit record {} appended to `{location}`{}",
+                stored.seq,
+                if sealer.is_some() { ", sealed" } else { "" }
             );
             Ok(value)
         }

@@ -13,12 +13,11 @@ use clap::Args;
 use miette::Report;
 use sha2::{Digest, Sha256};
 
-use crate::attest::sign_statement;
 use crate::attest::statement::{ResourceDescriptor, Statement};
 use crate::cli::diagnostic::{chain_report, config_report, document_report};
 use crate::cli::exit::ExitStatus;
+use crate::cli::keyless::StatementSigner;
 use crate::cli::output::{config_path, write_atomically};
-use crate::cli::signing::load_signing_key;
 use crate::config::stages::Config;
 use crate::config::waivers::{WAIVER_PREDICATE_TYPE, WaiverOrigin, read_waiver_file};
 use crate::document::read_document;
@@ -32,8 +31,11 @@ pub struct WaiverSignArgs {
     pub file: PathBuf,
     /// The approver's private key (cosign format; the password from `STAGEGATE_PASSWORD`,
     /// `COSIGN_PASSWORD` or a prompt).
-    #[arg(long, value_name = "FILE")]
-    pub key: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "keyless")]
+    pub key: Option<PathBuf>,
+    /// Keyless signing: the approver is the certificate's identity.
+    #[command(flatten)]
+    pub keyless: crate::cli::keyless::KeylessArgs,
     /// The stage configuration whose stage names the waivers may use [default:
     /// ./stagegate.yaml].
     #[arg(long, short, value_name = "FILE")]
@@ -47,14 +49,11 @@ pub struct WaiverSignArgs {
 pub fn sign(args: WaiverSignArgs) -> Result<ExitStatus, Report> {
     if let Some(output) = &args.output {
         // Signing a waiver file onto itself would replace the file it signs.
-        crate::fs::check_distinct(
-            &[("`--output`".to_owned(), output.as_path())],
-            &[
-                ("the waiver file".to_owned(), args.file.as_path()),
-                ("`--key`".to_owned(), args.key.as_path()),
-            ],
-        )
-        .map_err(|e| chain_report(&e))?;
+        let mut inputs = vec![("the waiver file".to_owned(), args.file.as_path())];
+        inputs.extend(args.key.as_deref().map(|k| ("`--key`".to_owned(), k)));
+        inputs.extend(args.keyless.inputs());
+        crate::fs::check_distinct(&[("`--output`".to_owned(), output.as_path())], &inputs)
+            .map_err(|e| chain_report(&e))?;
     }
     let limits = Limits::default();
     let config_file = config_path(args.config.as_deref())?;
@@ -85,10 +84,8 @@ pub fn sign(args: WaiverSignArgs) -> Result<ExitStatus, Report> {
         WAIVER_PREDICATE_TYPE,
         serde_json::json!({ "waivers": waivers }),
     );
-    let key = load_signing_key(&args.key)?;
-    let json = sign_statement(&statement, &key)
-        .and_then(|bundle| bundle.to_json())
-        .map_err(|e| chain_report(&e))?;
+    let signer = StatementSigner::from_args(args.key.as_deref(), &args.keyless, &[])?;
+    let json = signer.sign(&statement)?;
     match &args.output {
         Some(path) => write_atomically(path, json.as_bytes())?,
         None => {
@@ -102,9 +99,9 @@ pub fn sign(args: WaiverSignArgs) -> Result<ExitStatus, Report> {
     #[allow(clippy::print_stderr)]
     {
         eprintln!(
-            "Signed {} waiver(s) from `{file}` with key {}",
+            "Signed {} waiver(s) from `{file}` with {}",
             checked.len(),
-            key.public_key().hint()
+            signer.describe()
         );
     }
     Ok(ExitStatus::Success)
