@@ -355,3 +355,42 @@ fn parse_combined_config_files_works_in_tests() {
     assert_eq!(code(&output), 0, "{}{}", stdout(&output), stderr(&output));
     assert!(stdout(&output).contains("PASS: 2/2"), "{}", stdout(&output));
 }
+
+/// Runs `stagegate test .` on a folder of Rego files; all its tests must pass.
+fn rego_tests_pass(name: &str, files: &[(&str, &str)]) {
+    let dir = Dir::new(name);
+    for (path, text) in files {
+        dir.write(path, *text);
+    }
+    let output = dir.command().args(["test", "."]).output().expect("run");
+    assert_eq!(code(&output), 0, "{}{}", stdout(&output), stderr(&output));
+}
+
+/// vendor/regorus patch 7: a `with` value that reads a rule is evaluated before the
+/// overrides apply (Conforma: `with input.image.config.Labels as {olm.manifestv1: …}`).
+#[test]
+fn a_with_value_reading_a_rule_leaves_the_rule_defined() {
+    rego_tests_pass(
+        "with-value-rule",
+        &[
+            ("a.rego", "package a\n\nimport rego.v1\n\nk := \"key\"\n"),
+            (
+                "t_test.rego",
+                "package t_test\n\nimport rego.v1\n\nimport data.a\n\nn := a.k\n\nlabels := input.labels[a.k]\n\ntest_rule_read_by_the_value if {\n\tn == \"key\" with input.x as a.k\n}\n\ntest_value_as_key if {\n\tlabels == \"v\" with input.labels as {a.k: \"v\"} with input.other as data.a.k\n}\n",
+            ),
+        ],
+    );
+}
+
+/// vendor/regorus patch 8: a format verb without an argument is written as Go writes it
+/// (Conforma's `result_helper(chain, [])` with a `'%s'` failure message, then replaced).
+#[test]
+fn sprintf_writes_a_missing_argument_as_go_does() {
+    rego_tests_pass(
+        "sprintf-missing",
+        &[(
+            "t_test.rego",
+            "package t_test\n\nimport rego.v1\n\ntest_missing if {\n\tsprintf(\"%s and %d\", [\"a\"]) == \"a and %!d(MISSING)\"\n\tsprintf(\"%s\", []) == \"%!s(MISSING)\"\n}\n",
+        )],
+    );
+}

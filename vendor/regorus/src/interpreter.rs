@@ -1383,6 +1383,16 @@ impl Interpreter {
 
     fn apply_with_modifiers(&mut self, stmt: &LiteralStmt) -> Result<(Option<State>, bool)> {
         if !stmt.with_mods.is_empty() {
+            // stagegate patch 7: every `as` value is evaluated in the enclosing context,
+            // before any override applies (OPA rewrites a non-ground value into a local
+            // assigned before the expression). Evaluated after the state below is cleared,
+            // a rule the value reads was recorded as processed, but its value went to the
+            // `data` the overrides then replace: the rule read as undefined under `with`.
+            let mut as_values: Vec<Option<Result<Value>>> = stmt
+                .with_mods
+                .iter()
+                .map(|wm| Some(self.eval_expr(&wm.r#as)))
+                .collect();
             // Save state;
             let with_document = self.with_document.clone();
             let input = self.input.clone();
@@ -1424,7 +1434,8 @@ impl Interpreter {
                     self.suppress_rules_under_data_override(overridden_path)?;
                 }
                 // Apply with modifiers.
-                for wm in &stmt.with_mods {
+                for (wm_index, wm) in stmt.with_mods.iter().enumerate() {
+                    let as_value = as_values.get_mut(wm_index).and_then(Option::take);
                     let mut path = get_rule_path_components(&wm.refr)?;
 
                     // Matching OPA, a leading import alias is rewritten before
@@ -1471,7 +1482,7 @@ impl Interpreter {
                     }
 
                     if target_is_function {
-                        match self.eval_expr(&wm.r#as) {
+                        match as_value.unwrap_or_else(|| self.eval_expr(&wm.r#as)) {
                             Ok(v) if v != Value::Undefined => {
                                 // Function replaced by value.
                                 self.with_functions
@@ -1506,7 +1517,7 @@ impl Interpreter {
                             }
                         }
                     } else {
-                        let value = self.eval_expr(&wm.r#as)?;
+                        let value = as_value.unwrap_or_else(|| self.eval_expr(&wm.r#as))?;
                         skip_exec = value == Value::Undefined;
                         let Some(first) = path.first() else {
                             bail!(wm.refr.span().error("empty path in with modifier"));

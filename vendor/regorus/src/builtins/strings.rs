@@ -370,8 +370,10 @@ fn sprintf(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> 
         };
 
         if args_idx >= args.len() {
-            bail!(args_span
-                .error(format!("no argument specified for format verb {args_idx}").as_str()));
+            // stagegate patch 8: a verb without an argument is written `%!s(MISSING)`, as
+            // Go's fmt (and so OPA) writes it, rather than failing the call.
+            s.push_str(&format!("%!{verb}(MISSING)"));
+            continue;
         }
         let arg = &args[args_idx];
         args_idx += 1;
