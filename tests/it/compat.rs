@@ -394,3 +394,29 @@ fn sprintf_writes_a_missing_argument_as_go_does() {
         )],
     );
 }
+
+/// vendor/regorus patches 9 and 10: Go's precision after a width or flag (`%0.4d`), and `%q`
+/// of an integer (a character literal) or of a composite value (its text, quoted).
+#[test]
+fn sprintf_reads_precision_and_quotes_any_value_as_go_does() {
+    rego_tests_pass(
+        "sprintf-go",
+        &[(
+            "t_test.rego",
+            "package t_test\n\nimport rego.v1\n\ntest_precision if {\n\tsprintf(\"CVE-%s-%0.4d\", [\"x\", 7]) == \"CVE-x-0007\"\n\tsprintf(\"%.2f\", [1.5]) == \"1.50\"\n}\n\ntest_quoted_integer if {\n\tsprintf(\"%q\", [1]) == `'\\x01'`\n\tsprintf(\"%q\", [42]) == `'*'`\n}\n\ntest_quoted_value if {\n\tsprintf(\"%q\", [{}]) == `\"{}\"`\n\tsprintf(\"%q\", [null]) == `\"null\"`\n\tsprintf(\"%q\", [[1, \"a\"]]) == `\"[1, \\\"a\\\"]\"`\n}\n",
+        )],
+    );
+}
+
+/// vendor/regorus patch 11: `walk(x)` without an output argument yields each
+/// `[path, value]` pair (Conforma's OLM policy: `some node in walk(manifest)`).
+#[test]
+fn walk_with_one_argument_yields_every_pair() {
+    rego_tests_pass(
+        "walk-one-arg",
+        &[(
+            "t_test.rego",
+            "package t_test\n\nimport rego.v1\n\ntest_pairs if {\n\t[p | p := walk({\"a\": 1})] == [[[], {\"a\": 1}], [[\"a\"], 1]]\n}\n\ntest_some_in if {\n\t{x | some x in walk({\"a\": 1})} == {[], {\"a\": 1}, [\"a\"], 1}\n}\n\ntest_output_argument_still_matches if {\n\t[v | walk({\"a\": 1}, [[\"a\"], v])] == [1]\n}\n",
+        )],
+    );
+}

@@ -1676,7 +1676,20 @@ impl Interpreter {
             // If the loop's index variable h<as already been assigned a value
             // (this can happen if the same index is used for two different collections),
             // then evaluate statements only if the index applies to this collection.
-            if let Some(walk_plan) = self.get_walk_binding_plan(loop_info)? {
+            // stagegate patch 11: `walk(x)` with no output argument yields every
+            // `[path, value]` pair, as OPA's does (`some node in walk(x)`); its one argument
+            // is the input, not a pattern the pairs must match.
+            let single_arg_walk = loop_info.loop_type == LoopType::Walk
+                && matches!(
+                    Self::loop_assignment_expr(loop_info).as_ref(),
+                    Expr::Call { params, .. } if params.len() == 1
+                );
+            let walk_plan = if single_arg_walk {
+                None
+            } else {
+                self.get_walk_binding_plan(loop_info)?
+            };
+            if single_arg_walk || walk_plan.is_some() {
                 let loop_target_expr = Self::loop_assignment_expr(loop_info);
                 self.scopes.push(Scope::default());
 
@@ -1689,9 +1702,14 @@ impl Interpreter {
                             self.memory_check()?;
                             self.set_loop_var_value(loop_target_expr, item.clone())?;
 
-                            if self.execute_destructuring_plan(&walk_plan, item)?
-                                == Value::from(true)
-                            {
+                            let matched = match &walk_plan {
+                                Some(plan) => {
+                                    self.execute_destructuring_plan(plan, item)?
+                                        == Value::from(true)
+                                }
+                                None => true,
+                            };
+                            if matched {
                                 walk_result =
                                     self.eval_stmts_in_loop(stmts, loop_tail)? || walk_result;
                             }
