@@ -420,3 +420,23 @@ fn walk_with_one_argument_yields_every_pair() {
         )],
     );
 }
+
+/// vendor/regorus patch 12: a function defined in two files of one package (Conforma's
+/// `lib/sbom/maven_test.rego` and `rpm_test.rego` both define `_cyclonedx_sbom`) runs each
+/// definition in its own module; regorus used the first file's binding plans for both.
+#[test]
+fn a_function_defined_in_two_files_of_a_package_runs_in_each() {
+    rego_tests_pass(
+        "function-two-files",
+        &[
+            (
+                "a_test.rego",
+                "package t_test\n\nimport rego.v1\n\ntest_a if {\n\tm := [1]\n\tf(m) == {\"c\": [1]}\n}\n\nf(x) := {\"c\": x}\n",
+            ),
+            (
+                "b_test.rego",
+                "package t_test\n\nimport rego.v1\n\ntest_b if {\n\tlots := [{\"k\": [1, 2, 3]}, {\"k\": [4, 5, 6]}]\n\tcount(lots) == 2\n\tm := [2]\n\tf(m) == {\"c\": [2]}\n}\n\nf(x) := {\"c\": x}\n",
+            ),
+        ],
+    );
+}

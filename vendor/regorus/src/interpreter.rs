@@ -2963,6 +2963,26 @@ impl Interpreter {
             let args_scope = Scope::new();
             self.scopes.push(args_scope);
 
+            // stagegate patch 12: a function defined in several modules of one package
+            // (two test files each defining `_sbom(x)`) is evaluated in the module of each
+            // definition; the table keeps only the first module, whose binding plans and
+            // imports do not fit the other definitions.
+            let defines = |m: &Ref<Module>| {
+                m.policy
+                    .iter()
+                    .any(|r| core::ptr::eq(r.as_ref(), fcn_rule.as_ref()))
+            };
+            let fcn_module = match &fcn_module {
+                Some(m) if defines(m) => Some(m.clone()),
+                _ => self
+                    .compiled_policy
+                    .modules
+                    .iter()
+                    .find(|m| defines(m))
+                    .cloned()
+                    .or_else(|| fcn_module.clone()),
+            };
+
             // Determine the module index for the callee so we can fetch binding plans
             let callee_module_idx = fcn_module
                 .as_ref()
