@@ -440,3 +440,16 @@ fn a_function_defined_in_two_files_of_a_package_runs_in_each() {
         ],
     );
 }
+
+/// vendor/regorus patch 13: Go's `time.Parse` takes `01`/`02`/`04`/`05` as exactly two
+/// digits (Conforma's schedule policy refuses a `disallowed_dates` entry `2023-1-01`).
+#[test]
+fn time_parse_ns_reads_fixed_width_fields_as_go_does() {
+    rego_tests_pass(
+        "time-parse-strict",
+        &[(
+            "t_test.rego",
+            "package t_test\n\nimport rego.v1\n\ntest_fixed_width if {\n\ttime.parse_ns(\"2006-01-02\", \"2023-01-01\") == 1672531200000000000\n\tnot time.parse_ns(\"2006-01-02\", \"2023-1-01\")\n\tnot time.parse_ns(\"2006-01-02\", \"2023-01-1\")\n\tnot time.parse_ns(\"2006-01-02\", \"23-01-01\")\n}\n\ntest_other_layouts_still_parse if {\n\ttime.parse_ns(\"2006-01-02T15:04:05Z07:00\", \"2023-01-01T09:05:00Z\") == 1672563900000000000\n\ttime.parse_ns(\"Jan 2, 2006\", \"Feb 3, 2013\") == 1359849600000000000\n\ttime.parse_ns(\"2006-1-2\", \"2023-1-1\") == 1672531200000000000\n}\n",
+        )],
+    );
+}
