@@ -1,5 +1,5 @@
-//! `json.match_schema` as OPA has it, replacing regorus's through the extension API (an
-//! extension is looked up before a builtin).
+//! `json.match_schema` and `json.verify_schema` as OPA has them, replacing regorus's through
+//! the extension API (an extension is looked up before a builtin).
 //!
 //! OPA: `json.match_schema(document, schema)` is `[true, []]` or `[false, errors]`, each error
 //! `{error, type, field, desc}` worded as gojsonschema words it (`a: Invalid type. Expected:
@@ -22,11 +22,12 @@ use serde_json::{Value as Json, json};
 /// Compiled validators by the schema's JSON text.
 type Cache = Arc<Mutex<HashMap<String, Arc<jsonschema::Validator>>>>;
 
-/// Adds `json.match_schema`.
+/// Adds `json.match_schema` and `json.verify_schema`.
 /// With `strict` false, an error (a document that is not JSON, an invalid schema) makes
 /// the call undefined, as OPA's builtin errors are by default.
 pub(crate) fn add_match_schema(engine: &mut regorus::Engine, strict: bool) -> anyhow::Result<()> {
     let cache: Cache = Arc::default();
+    let verify_cache = Arc::clone(&cache);
     engine.add_extension(
         "json.match_schema".to_owned(),
         2,
@@ -34,7 +35,34 @@ pub(crate) fn add_match_schema(engine: &mut regorus::Engine, strict: bool) -> an
             Err(_) if !strict => Ok(Value::Undefined),
             other => other,
         }),
+    )?;
+    engine.add_extension(
+        "json.verify_schema".to_owned(),
+        1,
+        Box::new(move |args: Vec<Value>| Ok(verify_schema(&args, &verify_cache))),
     )
+}
+
+/// `json.verify_schema(schema)`: `[true, null]`, or `[false, error]` as OPA words the errors
+/// it words itself (a schema that is neither JSON text nor an object: `jsonschema: wrong
+/// type, expected string or object`); others are the jsonschema crate's message.
+fn verify_schema(args: &[Value], cache: &Cache) -> Value {
+    let refused = |message: String| Value::from(json!([false, message]));
+    let schema = match args.first() {
+        Some(Value::String(text)) => match serde_json::from_str::<Json>(text) {
+            Ok(schema) => schema,
+            Err(err) => return refused(format!("jsonschema: {err}")),
+        },
+        Some(object @ Value::Object(_)) => match serde_json::to_value(object) {
+            Ok(schema) => schema,
+            Err(err) => return refused(format!("jsonschema: {err}")),
+        },
+        _ => return refused("jsonschema: wrong type, expected string or object".to_owned()),
+    };
+    match validator(&schema, cache) {
+        Ok(_) => Value::from(json!([true, null])),
+        Err(err) => refused(err.to_string()),
+    }
 }
 
 /// Answers every remote `$ref` with the empty schema: nothing is fetched.
@@ -394,6 +422,29 @@ mod tests {
             .unwrap_or_default();
         errors.sort();
         errors
+    }
+
+    #[test]
+    fn verify_schema_words_a_wrong_type_as_opa() {
+        let cache = Cache::default();
+        let verdict = |schema: Value| serde_json::to_value(verify_schema(&[schema], &cache)).ok();
+        assert_eq!(
+            verdict(Value::from(json!(["something"]))),
+            Some(json!([
+                false,
+                "jsonschema: wrong type, expected string or object"
+            ]))
+        );
+        assert_eq!(
+            verdict(Value::from(json!({"type": "object"}))),
+            Some(json!([true, null]))
+        );
+        assert_eq!(
+            verdict(Value::from(r#"{"type": "string"}"#)),
+            Some(json!([true, null]))
+        );
+        let invalid = verdict(Value::from(json!({"type": 12})));
+        assert_eq!(invalid.map(|v| v[0].clone()), Some(json!(false)));
     }
 
     #[test]
