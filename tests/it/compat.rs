@@ -453,3 +453,17 @@ fn time_parse_ns_reads_fixed_width_fields_as_go_does() {
         )],
     );
 }
+
+/// vendor/regorus patch 14: OPA assigns the calls among a negated expression's operands
+/// before it, so an undefined one fails the body (Conforma's build_labels:
+/// `not build_label in object.keys(tekton.task_labels(input))` for a task without labels).
+#[test]
+fn an_undefined_call_under_not_fails_the_body_as_in_opa() {
+    rego_tests_pass(
+        "not-operand-call",
+        &[(
+            "t_test.rego",
+            "package t_test\n\nimport rego.v1\n\nlabels(x) := x.metadata.labels\n\nmissing contains \"b\" if {\n\tnot \"b\" in object.keys(labels(input))\n}\n\ntest_undefined_operand_fails_the_body if {\n\tcount(missing) == 0 with input as {\"metadata\": {}}\n}\n\ntest_defined_operand_is_negated if {\n\tmissing == {\"b\"} with input as {\"metadata\": {\"labels\": {\"a\": 1}}}\n}\n\ntest_a_negated_call_is_still_negated if {\n\tnot labels({})\n\tnot to_number(\"x\")\n}\n",
+        )],
+    );
+}

@@ -1223,6 +1223,17 @@ impl Interpreter {
                 }
             }
             Literal::NotExpr { span, expr, .. } => {
+                // stagegate patch 14: OPA moves every call among the operands of a negated
+                // expression into an assignment before it (`not x in keys(f(y))` is
+                // `__1 = f(y); __2 = keys(__1); not x in __2`), so an undefined operand call
+                // fails the body instead of making the negation true.
+                let mut operand_calls = Vec::new();
+                Self::negated_operand_calls(expr, &mut operand_calls);
+                for call in operand_calls {
+                    if self.eval_expr(&call)? == Value::Undefined {
+                        return Ok(false);
+                    }
+                }
                 let value = match expr.as_ref() {
                     // Extra parameter is allowed; but a return argument is not allowed.
                     Expr::Call {
@@ -1379,6 +1390,46 @@ impl Interpreter {
             }
         }
         Ok(())
+    }
+
+    /// The calls among the operands of a negated expression (stagegate patch 14): those
+    /// OPA's compiler assigns to locals before the expression. Comprehensions keep theirs.
+    fn negated_operand_calls(expr: &ExprRef, out: &mut Vec<ExprRef>) {
+        fn collect(operand: &ExprRef, out: &mut Vec<ExprRef>) {
+            match operand.as_ref() {
+                Expr::Call { .. } => out.push(operand.clone()),
+                Expr::Array { items, .. } | Expr::Set { items, .. } => {
+                    items.iter().for_each(|item| collect(item, out))
+                }
+                Expr::Object { fields, .. } => fields.iter().for_each(|(_, key, value)| {
+                    collect(key, out);
+                    collect(value, out);
+                }),
+                _ => {}
+            }
+        }
+        match expr.as_ref() {
+            Expr::Call { params, .. } => params.iter().for_each(|p| collect(p, out)),
+            Expr::BinExpr { lhs, rhs, .. }
+            | Expr::BoolExpr { lhs, rhs, .. }
+            | Expr::ArithExpr { lhs, rhs, .. } => {
+                collect(lhs, out);
+                collect(rhs, out);
+            }
+            Expr::Membership {
+                key,
+                value,
+                collection,
+                ..
+            } => {
+                if let Some(key) = key {
+                    collect(key, out);
+                }
+                collect(value, out);
+                collect(collection, out);
+            }
+            _ => {}
+        }
     }
 
     fn apply_with_modifiers(&mut self, stmt: &LiteralStmt) -> Result<(Option<State>, bool)> {
