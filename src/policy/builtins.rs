@@ -232,7 +232,7 @@ fn string_arg<'a>(args: &'a [Value], name: &str) -> anyhow::Result<&'a str> {
 /// builtin errors are strict).
 fn purl_parse(args: &[Value]) -> anyhow::Result<Value> {
     let text = string_arg(args, "ec.purl.parse")?;
-    let purl: packageurl::PackageUrl<'_> = without_empty_subpath(&text)
+    let purl: packageurl::PackageUrl<'_> = without_empty_subpath(text)
         .parse()
         .map_err(|err| anyhow::anyhow!("ec.purl.parse: `{text}` is not a purl: {err}"))?;
     let mut qualifiers: Vec<(&str, &str)> = purl
