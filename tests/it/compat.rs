@@ -467,3 +467,17 @@ fn an_undefined_call_under_not_fails_the_body_as_in_opa() {
         )],
     );
 }
+
+/// vendor/regorus patch 15: a v0 set rule or function with several bodies and no `else`
+/// (gatekeeper-library's `noupdateserviceaccount`: `violation[…] { … } { … }` and
+/// `get_service_account(obj) = spec { … } { … }`) loads, and every body yields the head.
+#[test]
+fn v0_rules_with_several_bodies_load_and_yield_their_head() {
+    rego_tests_pass(
+        "v0-bodies",
+        &[(
+            "p_test.rego",
+            "package p\n\nkind_of(obj) = k {\n  obj.kind == \"Pod\"\n  k := obj.spec.sa\n} {\n  obj.kind == \"Job\"\n  k := obj.spec.template.sa\n}\n\nviolation[{\"msg\": msg}] {\n  input.a\n  msg := \"a\"\n} {\n  input.b\n  msg := \"b\"\n}\n\ntest_bodies {\n  kind_of({\"kind\": \"Pod\", \"spec\": {\"sa\": \"x\"}}) == \"x\"\n  kind_of({\"kind\": \"Job\", \"spec\": {\"template\": {\"sa\": \"y\"}}}) == \"y\"\n  violation == {{\"msg\": \"a\"}, {\"msg\": \"b\"}} with input as {\"a\": true, \"b\": true}\n}\n",
+        )],
+    );
+}

@@ -3805,7 +3805,9 @@ impl Interpreter {
                         // Complete-rule `else if { ... }` has an implicit
                         // boolean result. Partial rules retain their head
                         // value so every independent body contributes it.
-                        if is_partial {
+                        // stagegate patch 15: so does every further body of a
+                        // v0 rule or function without `else` (`f(x) = y { … } { … }`).
+                        if is_partial || !body.is_else {
                             ctx.output_expr.clone()
                         } else {
                             None
