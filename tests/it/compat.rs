@@ -481,3 +481,16 @@ fn v0_rules_with_several_bodies_load_and_yield_their_head() {
         )],
     );
 }
+
+/// vendor/regorus patch 16: a line starting with `(` after a reference is a new expression,
+/// not a call (gatekeeper-library's `horizontalpodautoscaler`).
+#[test]
+fn a_parenthesis_on_a_new_line_is_not_a_call() {
+    rego_tests_pass(
+        "paren-newline",
+        &[(
+            "p_test.rego",
+            "package p\n\nspread_ok(hpa) {\n    input.spread\n    (hpa.max - hpa.min) >= input.spread\n}\n\ntest_spread {\n    spread_ok({\"max\": 5, \"min\": 1}) with input as {\"spread\": 2}\n    not spread_ok({\"max\": 2, \"min\": 1}) with input as {\"spread\": 2}\n}\n",
+        )],
+    );
+}

@@ -1006,6 +1006,9 @@ impl<'source> Parser<'source> {
                         eidx: self.next_eidx(),
                     };
                 }
+                // stagegate patch 16: a `(` starting a new line after a reference begins
+                // a new expression (`x\n(a - b) >= x`), as in OPA, not a call of `x`.
+                "(" if possible_fcn && self.line != self.tok.1.line => break,
                 "(" if possible_fcn => {
                     self.next_token()?;
                     let mut args = vec![];
