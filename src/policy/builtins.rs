@@ -130,7 +130,7 @@ fn string_arg<'a>(args: &'a [Value], name: &str) -> anyhow::Result<&'a str> {
 /// builtin errors are strict).
 fn purl_parse(args: &[Value]) -> anyhow::Result<Value> {
     let text = string_arg(args, "ec.purl.parse")?;
-    let purl: packageurl::PackageUrl<'_> = text
+    let purl: packageurl::PackageUrl<'_> = without_empty_subpath(text)
         .parse()
         .map_err(|err| anyhow::anyhow!("ec.purl.parse: `{text}` is not a purl: {err}"))?;
     let mut qualifiers: Vec<(&str, &str)> = purl
@@ -153,10 +153,27 @@ fn purl_parse(args: &[Value]) -> anyhow::Result<Value> {
     Ok(Value::from(value))
 }
 
+/// The purl without a subpath that is empty once cleaned (`…@v1.2#`, `…#/`): Conforma's
+/// packageurl-go reads it as no subpath, the packageurl crate refuses it.
+fn without_empty_subpath(text: &str) -> &str {
+    match text.rsplit_once('#') {
+        Some((purl, subpath))
+            if subpath
+                .split('/')
+                .all(|segment| matches!(segment, "" | "." | "..")) =>
+        {
+            purl
+        }
+        _ => text,
+    }
+}
+
 /// `ec.purl.is_valid(purl)`: whether the string parses as a purl.
 fn purl_is_valid(args: &[Value]) -> anyhow::Result<Value> {
     let valid = match args.first() {
-        Some(Value::String(text)) => text.parse::<packageurl::PackageUrl<'_>>().is_ok(),
+        Some(Value::String(text)) => without_empty_subpath(text)
+            .parse::<packageurl::PackageUrl<'_>>()
+            .is_ok(),
         _ => false,
     };
     Ok(Value::from(valid))
@@ -341,6 +358,14 @@ mod tests {
             }))
         );
         assert!(purl_parse(&[Value::from("not a purl")]).is_err());
+        // An empty subpath is no subpath, as packageurl-go reads it.
+        let empty = purl_parse(&[Value::from("pkg:golang/github.com/h/consul@v1.29.2#")]);
+        let empty = empty.ok().and_then(|v| serde_json::to_value(&v).ok());
+        assert_eq!(
+            empty.as_ref().map(|j| j["subpath"].clone()),
+            Some(json!(""))
+        );
+        assert_eq!(empty.map(|j| j["name"].clone()), Some(json!("consul")));
         assert_eq!(
             purl_is_valid(&[Value::from("pkg:rpm/redhat/bash@5.1")]).ok(),
             Some(Value::from(true))

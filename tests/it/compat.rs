@@ -355,3 +355,142 @@ fn parse_combined_config_files_works_in_tests() {
     assert_eq!(code(&output), 0, "{}{}", stdout(&output), stderr(&output));
     assert!(stdout(&output).contains("PASS: 2/2"), "{}", stdout(&output));
 }
+
+/// Runs `stagegate test .` on a folder of Rego files; all its tests must pass.
+fn rego_tests_pass(name: &str, files: &[(&str, &str)]) {
+    let dir = Dir::new(name);
+    for (path, text) in files {
+        dir.write(path, *text);
+    }
+    let output = dir.command().args(["test", "."]).output().expect("run");
+    assert_eq!(code(&output), 0, "{}{}", stdout(&output), stderr(&output));
+}
+
+/// vendor/regorus patch 7: a `with` value that reads a rule is evaluated before the
+/// overrides apply (Conforma: `with input.image.config.Labels as {olm.manifestv1: …}`).
+#[test]
+fn a_with_value_reading_a_rule_leaves_the_rule_defined() {
+    rego_tests_pass(
+        "with-value-rule",
+        &[
+            ("a.rego", "package a\n\nimport rego.v1\n\nk := \"key\"\n"),
+            (
+                "t_test.rego",
+                "package t_test\n\nimport rego.v1\n\nimport data.a\n\nn := a.k\n\nlabels := input.labels[a.k]\n\ntest_rule_read_by_the_value if {\n\tn == \"key\" with input.x as a.k\n}\n\ntest_value_as_key if {\n\tlabels == \"v\" with input.labels as {a.k: \"v\"} with input.other as data.a.k\n}\n",
+            ),
+        ],
+    );
+}
+
+/// vendor/regorus patch 8: a format verb without an argument is written as Go writes it
+/// (Conforma's `result_helper(chain, [])` with a `'%s'` failure message, then replaced).
+#[test]
+fn sprintf_writes_a_missing_argument_as_go_does() {
+    rego_tests_pass(
+        "sprintf-missing",
+        &[(
+            "t_test.rego",
+            "package t_test\n\nimport rego.v1\n\ntest_missing if {\n\tsprintf(\"%s and %d\", [\"a\"]) == \"a and %!d(MISSING)\"\n\tsprintf(\"%s\", []) == \"%!s(MISSING)\"\n}\n",
+        )],
+    );
+}
+
+/// vendor/regorus patches 9 and 10: Go's precision after a width or flag (`%0.4d`), and `%q`
+/// of an integer (a character literal) or of a composite value (its text, quoted).
+#[test]
+fn sprintf_reads_precision_and_quotes_any_value_as_go_does() {
+    rego_tests_pass(
+        "sprintf-go",
+        &[(
+            "t_test.rego",
+            "package t_test\n\nimport rego.v1\n\ntest_precision if {\n\tsprintf(\"CVE-%s-%0.4d\", [\"x\", 7]) == \"CVE-x-0007\"\n\tsprintf(\"%.2f\", [1.5]) == \"1.50\"\n}\n\ntest_quoted_integer if {\n\tsprintf(\"%q\", [1]) == `'\\x01'`\n\tsprintf(\"%q\", [42]) == `'*'`\n}\n\ntest_quoted_value if {\n\tsprintf(\"%q\", [{}]) == `\"{}\"`\n\tsprintf(\"%q\", [null]) == `\"null\"`\n\tsprintf(\"%q\", [[1, \"a\"]]) == `\"[1, \\\"a\\\"]\"`\n}\n",
+        )],
+    );
+}
+
+/// vendor/regorus patch 11: `walk(x)` without an output argument yields each
+/// `[path, value]` pair (Conforma's OLM policy: `some node in walk(manifest)`).
+#[test]
+fn walk_with_one_argument_yields_every_pair() {
+    rego_tests_pass(
+        "walk-one-arg",
+        &[(
+            "t_test.rego",
+            "package t_test\n\nimport rego.v1\n\ntest_pairs if {\n\t[p | p := walk({\"a\": 1})] == [[[], {\"a\": 1}], [[\"a\"], 1]]\n}\n\ntest_some_in if {\n\t{x | some x in walk({\"a\": 1})} == {[], {\"a\": 1}, [\"a\"], 1}\n}\n\ntest_output_argument_still_matches if {\n\t[v | walk({\"a\": 1}, [[\"a\"], v])] == [1]\n}\n",
+        )],
+    );
+}
+
+/// vendor/regorus patch 12: a function defined in two files of one package (Conforma's
+/// `lib/sbom/maven_test.rego` and `rpm_test.rego` both define `_cyclonedx_sbom`) runs each
+/// definition in its own module; regorus used the first file's binding plans for both.
+#[test]
+fn a_function_defined_in_two_files_of_a_package_runs_in_each() {
+    rego_tests_pass(
+        "function-two-files",
+        &[
+            (
+                "a_test.rego",
+                "package t_test\n\nimport rego.v1\n\ntest_a if {\n\tm := [1]\n\tf(m) == {\"c\": [1]}\n}\n\nf(x) := {\"c\": x}\n",
+            ),
+            (
+                "b_test.rego",
+                "package t_test\n\nimport rego.v1\n\ntest_b if {\n\tlots := [{\"k\": [1, 2, 3]}, {\"k\": [4, 5, 6]}]\n\tcount(lots) == 2\n\tm := [2]\n\tf(m) == {\"c\": [2]}\n}\n\nf(x) := {\"c\": x}\n",
+            ),
+        ],
+    );
+}
+
+/// vendor/regorus patch 13: Go's `time.Parse` takes `01`/`02`/`04`/`05` as exactly two
+/// digits (Conforma's schedule policy refuses a `disallowed_dates` entry `2023-1-01`).
+#[test]
+fn time_parse_ns_reads_fixed_width_fields_as_go_does() {
+    rego_tests_pass(
+        "time-parse-strict",
+        &[(
+            "t_test.rego",
+            "package t_test\n\nimport rego.v1\n\ntest_fixed_width if {\n\ttime.parse_ns(\"2006-01-02\", \"2023-01-01\") == 1672531200000000000\n\tnot time.parse_ns(\"2006-01-02\", \"2023-1-01\")\n\tnot time.parse_ns(\"2006-01-02\", \"2023-01-1\")\n\tnot time.parse_ns(\"2006-01-02\", \"23-01-01\")\n}\n\ntest_other_layouts_still_parse if {\n\ttime.parse_ns(\"2006-01-02T15:04:05Z07:00\", \"2023-01-01T09:05:00Z\") == 1672563900000000000\n\ttime.parse_ns(\"Jan 2, 2006\", \"Feb 3, 2013\") == 1359849600000000000\n\ttime.parse_ns(\"2006-1-2\", \"2023-1-1\") == 1672531200000000000\n}\n",
+        )],
+    );
+}
+
+/// vendor/regorus patch 14: OPA assigns the calls among a negated expression's operands
+/// before it, so an undefined one fails the body (Conforma's build_labels:
+/// `not build_label in object.keys(tekton.task_labels(input))` for a task without labels).
+#[test]
+fn an_undefined_call_under_not_fails_the_body_as_in_opa() {
+    rego_tests_pass(
+        "not-operand-call",
+        &[(
+            "t_test.rego",
+            "package t_test\n\nimport rego.v1\n\nlabels(x) := x.metadata.labels\n\nmissing contains \"b\" if {\n\tnot \"b\" in object.keys(labels(input))\n}\n\ntest_undefined_operand_fails_the_body if {\n\tcount(missing) == 0 with input as {\"metadata\": {}}\n}\n\ntest_defined_operand_is_negated if {\n\tmissing == {\"b\"} with input as {\"metadata\": {\"labels\": {\"a\": 1}}}\n}\n\ntest_a_negated_call_is_still_negated if {\n\tnot labels({})\n\tnot to_number(\"x\")\n}\n",
+        )],
+    );
+}
+
+/// vendor/regorus patch 15: a v0 set rule or function with several bodies and no `else`
+/// (gatekeeper-library's `noupdateserviceaccount`: `violation[…] { … } { … }` and
+/// `get_service_account(obj) = spec { … } { … }`) loads, and every body yields the head.
+#[test]
+fn v0_rules_with_several_bodies_load_and_yield_their_head() {
+    rego_tests_pass(
+        "v0-bodies",
+        &[(
+            "p_test.rego",
+            "package p\n\nkind_of(obj) = k {\n  obj.kind == \"Pod\"\n  k := obj.spec.sa\n} {\n  obj.kind == \"Job\"\n  k := obj.spec.template.sa\n}\n\nviolation[{\"msg\": msg}] {\n  input.a\n  msg := \"a\"\n} {\n  input.b\n  msg := \"b\"\n}\n\ntest_bodies {\n  kind_of({\"kind\": \"Pod\", \"spec\": {\"sa\": \"x\"}}) == \"x\"\n  kind_of({\"kind\": \"Job\", \"spec\": {\"template\": {\"sa\": \"y\"}}}) == \"y\"\n  violation == {{\"msg\": \"a\"}, {\"msg\": \"b\"}} with input as {\"a\": true, \"b\": true}\n}\n",
+        )],
+    );
+}
+
+/// vendor/regorus patch 16: a line starting with `(` after a reference is a new expression,
+/// not a call (gatekeeper-library's `horizontalpodautoscaler`).
+#[test]
+fn a_parenthesis_on_a_new_line_is_not_a_call() {
+    rego_tests_pass(
+        "paren-newline",
+        &[(
+            "p_test.rego",
+            "package p\n\nspread_ok(hpa) {\n    input.spread\n    (hpa.max - hpa.min) >= input.spread\n}\n\ntest_spread {\n    spread_ok({\"max\": 5, \"min\": 1}) with input as {\"spread\": 2}\n    not spread_ok({\"max\": 2, \"min\": 1}) with input as {\"spread\": 2}\n}\n",
+        )],
+    );
+}

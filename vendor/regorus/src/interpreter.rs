@@ -1223,6 +1223,17 @@ impl Interpreter {
                 }
             }
             Literal::NotExpr { span, expr, .. } => {
+                // stagegate patch 14: OPA moves every call among the operands of a negated
+                // expression into an assignment before it (`not x in keys(f(y))` is
+                // `__1 = f(y); __2 = keys(__1); not x in __2`), so an undefined operand call
+                // fails the body instead of making the negation true.
+                let mut operand_calls = Vec::new();
+                Self::negated_operand_calls(expr, &mut operand_calls);
+                for call in operand_calls {
+                    if self.eval_expr(&call)? == Value::Undefined {
+                        return Ok(false);
+                    }
+                }
                 let value = match expr.as_ref() {
                     // Extra parameter is allowed; but a return argument is not allowed.
                     Expr::Call {
@@ -1381,8 +1392,58 @@ impl Interpreter {
         Ok(())
     }
 
+    /// The calls among the operands of a negated expression (stagegate patch 14): those
+    /// OPA's compiler assigns to locals before the expression. Comprehensions keep theirs.
+    fn negated_operand_calls(expr: &ExprRef, out: &mut Vec<ExprRef>) {
+        fn collect(operand: &ExprRef, out: &mut Vec<ExprRef>) {
+            match operand.as_ref() {
+                Expr::Call { .. } => out.push(operand.clone()),
+                Expr::Array { items, .. } | Expr::Set { items, .. } => {
+                    items.iter().for_each(|item| collect(item, out))
+                }
+                Expr::Object { fields, .. } => fields.iter().for_each(|(_, key, value)| {
+                    collect(key, out);
+                    collect(value, out);
+                }),
+                _ => {}
+            }
+        }
+        match expr.as_ref() {
+            Expr::Call { params, .. } => params.iter().for_each(|p| collect(p, out)),
+            Expr::BinExpr { lhs, rhs, .. }
+            | Expr::BoolExpr { lhs, rhs, .. }
+            | Expr::ArithExpr { lhs, rhs, .. } => {
+                collect(lhs, out);
+                collect(rhs, out);
+            }
+            Expr::Membership {
+                key,
+                value,
+                collection,
+                ..
+            } => {
+                if let Some(key) = key {
+                    collect(key, out);
+                }
+                collect(value, out);
+                collect(collection, out);
+            }
+            _ => {}
+        }
+    }
+
     fn apply_with_modifiers(&mut self, stmt: &LiteralStmt) -> Result<(Option<State>, bool)> {
         if !stmt.with_mods.is_empty() {
+            // stagegate patch 7: every `as` value is evaluated in the enclosing context,
+            // before any override applies (OPA rewrites a non-ground value into a local
+            // assigned before the expression). Evaluated after the state below is cleared,
+            // a rule the value reads was recorded as processed, but its value went to the
+            // `data` the overrides then replace: the rule read as undefined under `with`.
+            let mut as_values: Vec<Option<Result<Value>>> = stmt
+                .with_mods
+                .iter()
+                .map(|wm| Some(self.eval_expr(&wm.r#as)))
+                .collect();
             // Save state;
             let with_document = self.with_document.clone();
             let input = self.input.clone();
@@ -1424,7 +1485,8 @@ impl Interpreter {
                     self.suppress_rules_under_data_override(overridden_path)?;
                 }
                 // Apply with modifiers.
-                for wm in &stmt.with_mods {
+                for (wm_index, wm) in stmt.with_mods.iter().enumerate() {
+                    let as_value = as_values.get_mut(wm_index).and_then(Option::take);
                     let mut path = get_rule_path_components(&wm.refr)?;
 
                     // Matching OPA, a leading import alias is rewritten before
@@ -1471,7 +1533,7 @@ impl Interpreter {
                     }
 
                     if target_is_function {
-                        match self.eval_expr(&wm.r#as) {
+                        match as_value.unwrap_or_else(|| self.eval_expr(&wm.r#as)) {
                             Ok(v) if v != Value::Undefined => {
                                 // Function replaced by value.
                                 self.with_functions
@@ -1506,7 +1568,7 @@ impl Interpreter {
                             }
                         }
                     } else {
-                        let value = self.eval_expr(&wm.r#as)?;
+                        let value = as_value.unwrap_or_else(|| self.eval_expr(&wm.r#as))?;
                         skip_exec = value == Value::Undefined;
                         let Some(first) = path.first() else {
                             bail!(wm.refr.span().error("empty path in with modifier"));
@@ -1665,7 +1727,20 @@ impl Interpreter {
             // If the loop's index variable h<as already been assigned a value
             // (this can happen if the same index is used for two different collections),
             // then evaluate statements only if the index applies to this collection.
-            if let Some(walk_plan) = self.get_walk_binding_plan(loop_info)? {
+            // stagegate patch 11: `walk(x)` with no output argument yields every
+            // `[path, value]` pair, as OPA's does (`some node in walk(x)`); its one argument
+            // is the input, not a pattern the pairs must match.
+            let single_arg_walk = loop_info.loop_type == LoopType::Walk
+                && matches!(
+                    Self::loop_assignment_expr(loop_info).as_ref(),
+                    Expr::Call { params, .. } if params.len() == 1
+                );
+            let walk_plan = if single_arg_walk {
+                None
+            } else {
+                self.get_walk_binding_plan(loop_info)?
+            };
+            if single_arg_walk || walk_plan.is_some() {
                 let loop_target_expr = Self::loop_assignment_expr(loop_info);
                 self.scopes.push(Scope::default());
 
@@ -1678,9 +1753,14 @@ impl Interpreter {
                             self.memory_check()?;
                             self.set_loop_var_value(loop_target_expr, item.clone())?;
 
-                            if self.execute_destructuring_plan(&walk_plan, item)?
-                                == Value::from(true)
-                            {
+                            let matched = match &walk_plan {
+                                Some(plan) => {
+                                    self.execute_destructuring_plan(plan, item)?
+                                        == Value::from(true)
+                                }
+                                None => true,
+                            };
+                            if matched {
                                 walk_result =
                                     self.eval_stmts_in_loop(stmts, loop_tail)? || walk_result;
                             }
@@ -2934,6 +3014,26 @@ impl Interpreter {
             let args_scope = Scope::new();
             self.scopes.push(args_scope);
 
+            // stagegate patch 12: a function defined in several modules of one package
+            // (two test files each defining `_sbom(x)`) is evaluated in the module of each
+            // definition; the table keeps only the first module, whose binding plans and
+            // imports do not fit the other definitions.
+            let defines = |m: &Ref<Module>| {
+                m.policy
+                    .iter()
+                    .any(|r| core::ptr::eq(r.as_ref(), fcn_rule.as_ref()))
+            };
+            let fcn_module = match &fcn_module {
+                Some(m) if defines(m) => Some(m.clone()),
+                _ => self
+                    .compiled_policy
+                    .modules
+                    .iter()
+                    .find(|m| defines(m))
+                    .cloned()
+                    .or_else(|| fcn_module.clone()),
+            };
+
             // Determine the module index for the callee so we can fetch binding plans
             let callee_module_idx = fcn_module
                 .as_ref()
@@ -3705,7 +3805,9 @@ impl Interpreter {
                         // Complete-rule `else if { ... }` has an implicit
                         // boolean result. Partial rules retain their head
                         // value so every independent body contributes it.
-                        if is_partial {
+                        // stagegate patch 15: so does every further body of a
+                        // v0 rule or function without `else` (`f(x) = y { … } { … }`).
+                        if is_partial || !body.is_else {
                             ctx.output_expr.clone()
                         } else {
                             None

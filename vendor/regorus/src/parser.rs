@@ -1006,6 +1006,9 @@ impl<'source> Parser<'source> {
                         eidx: self.next_eidx(),
                     };
                 }
+                // stagegate patch 16: a `(` starting a new line after a reference begins
+                // a new expression (`x\n(a - b) >= x`), as in OPA, not a call of `x`.
+                "(" if possible_fcn && self.line != self.tok.1.line => break,
                 "(" if possible_fcn => {
                     self.next_token()?;
                     let mut args = vec![];
@@ -2164,8 +2167,10 @@ impl<'source> Parser<'source> {
         let bodies = self.parse_rule_bodies()?;
         span.end = self.end;
 
+        // stagegate patch 15: a v0 set rule may have several bodies (`p[x] { … } { … }`,
+        // each adding members); only `else` is refused.
         if let RuleHead::Set { .. } = &head {
-            if let Some(RuleBody { span, .. }) = bodies.get(1) {
+            if let Some(RuleBody { span, .. }) = bodies.iter().skip(1).find(|b| b.is_else) {
                 bail!(span.error("else cannot be used with set rules"));
             }
         }

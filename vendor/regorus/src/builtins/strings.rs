@@ -279,6 +279,32 @@ fn append_go_quoted(out: &mut String, input: &str, width: Width) -> Result<()> {
     enforce_limit()
 }
 
+// stagegate patch 10: `%q` of an integer is a single-quoted character literal, as Go's
+// `strconv.QuoteRune` (and so OPA) writes it: `sprintf("%q", [1])` is `'\x01'`.
+fn append_go_quoted_rune(out: &mut String, code: Option<u64>) {
+    let c = code
+        .and_then(|n| u32::try_from(n).ok())
+        .and_then(char::from_u32)
+        .unwrap_or('\u{FFFD}');
+    out.push('\'');
+    match c {
+        '\'' => out.push_str("\\'"),
+        '\\' => out.push_str("\\\\"),
+        '\u{0007}' => out.push_str("\\a"),
+        '\u{0008}' => out.push_str("\\b"),
+        '\u{000C}' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\u{000B}' => out.push_str("\\v"),
+        c if go_is_print::is_print(c) => out.push(c),
+        c if (c as u32) <= 0x7f => append_hex_escape(out, 'x', c as u32, 2),
+        c if (c as u32) <= 0xffff => append_hex_escape(out, 'u', c as u32, 4),
+        c => append_hex_escape(out, 'U', c as u32, 8),
+    }
+    out.push('\'');
+}
+
 fn truncate_chars(s: &str, count: usize) -> &str {
     s.char_indices()
         .nth(count)
@@ -341,11 +367,23 @@ fn sprintf(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> 
                                 .to_digit(10)
                                 .expect("could not get digit from char");
                     }
-                    let width = match first_char {
+                    let mut width = match first_char {
                         '0' => Width::LeadingZeros(w as usize),
                         '.' => Width::Decimals(w as usize),
                         _ => Width::Cell(w as usize),
                     };
+                    // stagegate patch 9: a precision after a width or the `0` flag
+                    // (`%0.4d`, `%5.2f`) is read as the precision, as Go reads it; the
+                    // width is then dropped (regorus models one of the two).
+                    if first_char != '.' && chars.peek() == Some(&'.') {
+                        chars.next();
+                        let mut precision = 0usize;
+                        while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
+                            chars.next();
+                            precision = precision.saturating_mul(10).saturating_add(d as usize);
+                        }
+                        width = Width::Decimals(precision);
+                    }
                     match chars.next() {
                         Some(c) => (c, width),
                         _ => {
@@ -370,8 +408,10 @@ fn sprintf(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> 
         };
 
         if args_idx >= args.len() {
-            bail!(args_span
-                .error(format!("no argument specified for format verb {args_idx}").as_str()));
+            // stagegate patch 8: a verb without an argument is written `%!s(MISSING)`, as
+            // Go's fmt (and so OPA) writes it, rather than failing the call.
+            s.push_str(&format!("%!{verb}(MISSING)"));
+            continue;
         }
         let arg = &args[args_idx];
         args_idx += 1;
@@ -418,6 +458,11 @@ fn sprintf(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> 
             ('d', Value::Number(f)) if f.is_integer() => {
                 let (sign, v) = get_sign_value(f);
                 s += sign;
+                // stagegate patch 9: an integer's precision is its least number of digits.
+                let width = match width {
+                    Width::Decimals(digits) => Width::LeadingZeros(digits),
+                    other => other,
+                };
                 s += apply_width(width, v.format_decimal()).as_str()
             }
             ('o', Value::Number(f)) if f.is_integer() => {
@@ -480,11 +525,17 @@ fn sprintf(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> 
                     s += format!("{v}").as_str()
                 }
             }
+            ('q', Value::Number(f)) if f.is_integer() => append_go_quoted_rune(&mut s, f.as_u64()),
             (_, Value::Number(_)) => {
                 bail!(args_span.error(&format!("number specified for format verb {verb}.")));
             }
 
             ('q', Value::String(sv)) => append_go_quoted(&mut s, sv.as_ref(), width)?,
+            // stagegate patch 10: OPA passes any other value to Go's fmt as its text, which
+            // `%q` quotes: `sprintf("%q", [{}])` is `"{}"`, `sprintf("%q", [null])` `"null"`.
+            ('q', v @ (Value::Null | Value::Bool(_) | Value::Array(_) | Value::Set(_) | Value::Object(_))) => {
+                append_go_quoted(&mut s, &to_string(v, false), width)?
+            }
 
             ('+', _) if chars.next() == Some('v') => {
                 bail!(args_span.error("Go-syntax fields names format verm %#v is not supported."));

@@ -519,16 +519,51 @@ fn parse_legacy_timezone(parsed: &mut Parsed, val: &str) -> ParseResult<()> {
 }
 
 // Parses a date in Go's time format like 'Mon Jan _2 15:04:05 2006'.
+/// How many digits Go's `time.Parse` requires for a layout item (none: as many as given).
+fn go_fixed_width(item: &format::Item<'_>) -> Option<usize> {
+    use format::{Item, Numeric, Pad};
+    match item {
+        Item::Numeric(
+            Numeric::Month
+            | Numeric::Day
+            | Numeric::Hour12
+            | Numeric::Minute
+            | Numeric::Second
+            | Numeric::YearMod100,
+            Pad::Zero,
+        ) => Some(2),
+        Item::Numeric(Numeric::Ordinal, Pad::Zero) => Some(3),
+        Item::Numeric(Numeric::Year, Pad::Zero) => Some(4),
+        _ => None,
+    }
+}
+
 pub fn parse(layout: &str, value: &str) -> ParseResult<DateTime<FixedOffset>> {
     let mut items = GoTimeFormatItems::parse(layout);
     let mut parsed = Parsed::new();
-    let remainder = format::parse_and_remainder(
-        &mut parsed,
-        value,
-        items
-            .by_ref()
-            .take_while(|i| !matches!(i, format::Item::Fixed(Fixed::TimezoneName))),
-    )?;
+    // stagegate patch 13: Go reads `01`, `02`, `03`, `04`, `05`, `06` as exactly two digits,
+    // `002` as three and `2006` as four (`time.Parse("2006-01-02", "2023-1-01")` fails);
+    // chrono's numeric items take one digit or more. Items are parsed one at a time so
+    // each fixed-width one can check its digits first.
+    let mut remainder = value;
+    for item in items
+        .by_ref()
+        .take_while(|i| !matches!(i, format::Item::Fixed(Fixed::TimezoneName)))
+    {
+        if let Some(width) = go_fixed_width(&item) {
+            let digits = remainder.bytes().take(width).filter(u8::is_ascii_digit).count();
+            if digits < width {
+                // chrono's ParseError has no public constructor: take the one a literal
+                // that cannot match gives.
+                let refused =
+                    format::parse(&mut Parsed::new(), "", iter::once(format::Item::Literal("0")));
+                if let Err(error) = refused {
+                    return Err(error);
+                }
+            }
+        }
+        remainder = format::parse_and_remainder(&mut parsed, remainder, iter::once(item))?;
+    }
 
     // The reason for splitting parsing procedure to two part is handling legacy
     // time zone names like EDT, EST etc. They are supported by chrono but not
