@@ -46,6 +46,8 @@ use serde_saphyr::Spanned;
 use crate::decision::{Engine, Finding, RuleInfo, Severity, SourceLocation};
 use crate::policy::error::{Located, PolicyError};
 use crate::policy::files::PolicyFile;
+use crate::policy::input::PolicyInput;
+use crate::policy::parallel::THREAD_STACK;
 
 /// A CEL rule file as written: the spec's fields at the top level, or a whole Kubernetes
 /// `ValidatingAdmissionPolicy` document whose `spec` holds them (its admission-only fields,
@@ -216,6 +218,51 @@ impl<'v> CelBindings<'v> {
             now: Box::new(CelTimestamp::from(now.fixed_offset())),
         }
     }
+}
+
+/// Evaluates a stage's CEL files on another thread while `other` (the stage's Rego rules) runs
+/// on this one: the `serde_json` form of the input is built there (unless it exists), converted
+/// once ([`CelBindings`]) and shared by every file. `other`'s error comes first, then the first
+/// CEL file's error in file order: the answer a single thread doing `other`, then each file in
+/// order, gives. Without CEL files `other` runs alone; if no thread can be started, the files
+/// run after it on this thread.
+pub(crate) fn evaluate_beside<T>(
+    policies: &[CelPolicy],
+    input: &PolicyInput,
+    data: &Json,
+    (stage, now): (&str, chrono::DateTime<chrono::Utc>),
+    other: impl FnOnce() -> Result<T, PolicyError>,
+) -> Result<(T, Vec<CelFindings>), PolicyError> {
+    let evaluate = || -> Result<Vec<CelFindings>, PolicyError> {
+        let bindings = CelBindings::new(input.json()?, data, stage, now);
+        policies
+            .iter()
+            .map(|policy| policy.evaluate(&bindings))
+            .collect()
+    };
+    if policies.is_empty() {
+        return Ok((other()?, Vec::new()));
+    }
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("stagegate-cel".to_owned())
+            .stack_size(THREAD_STACK)
+            .spawn_scoped(scope, &evaluate);
+        let first = other()?;
+        let found = match spawned {
+            Ok(handle) => handle.join().map_err(|_| PolicyError::Evaluation {
+                rule: "<engine>".to_owned(),
+                error: Located::new(
+                    Path::new("<engine>"),
+                    0,
+                    0,
+                    "the CEL evaluation stopped without a result (it panicked)",
+                ),
+            })??,
+            Err(_) => evaluate()?,
+        };
+        Ok((first, found))
+    })
 }
 
 fn environment() -> Arc<Env> {
@@ -642,6 +689,9 @@ pub fn json_to_val(value: &Json) -> Box<dyn Val + '_> {
         )),
     }
 }
+
+#[cfg(test)]
+mod equivalence;
 
 #[cfg(test)]
 mod tests {

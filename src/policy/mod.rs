@@ -36,7 +36,7 @@ use serde_json::Value as Json;
 
 use crate::decision::{Finding, RuleInfo};
 use crate::limits::{Limits, read_limited};
-use crate::policy::cel::{CelBindings, CelPolicy};
+use crate::policy::cel::CelPolicy;
 use crate::policy::config::{ConfigPath, Stage};
 use crate::policy::error::{Located, PolicyError};
 use crate::policy::files::{PolicyFile, discover, display_name, policy_digest};
@@ -307,6 +307,28 @@ impl PolicySet {
         input: &PolicyInput,
         context: &EvaluationContext,
     ) -> Result<Evaluation, PolicyError> {
+        // The CEL files run on another thread meanwhile, on one conversion of the input.
+        let (mut evaluation, found) = cel::evaluate_beside(
+            &self.cel,
+            input,
+            &self.data,
+            (&context.stage, context.now),
+            || self.evaluate_rego(input, context),
+        )?;
+        for (policy, found) in self.cel.iter().zip(found) {
+            evaluation.rules.extend(policy.rules().cloned());
+            evaluation.violations.extend(found.violations);
+            evaluation.warnings.extend(found.warnings);
+        }
+        Ok(evaluation)
+    }
+
+    /// The `require_evidence` checks and the Rego rules.
+    fn evaluate_rego(
+        &self,
+        input: &PolicyInput,
+        context: &EvaluationContext,
+    ) -> Result<Evaluation, PolicyError> {
         let mut evaluation = Evaluation::default();
         if let Some(rego) = &self.rego {
             let value = input.rego()?;
@@ -330,15 +352,6 @@ impl PolicySet {
             let (rules, violations) = required::check(&self.required, input.json()?);
             evaluation.rules.extend(rules);
             evaluation.violations.extend(violations);
-        }
-        if !self.cel.is_empty() {
-            let bindings = CelBindings::new(input.json()?, &self.data, &context.stage, context.now);
-            for policy in &self.cel {
-                let found = policy.evaluate(&bindings)?;
-                evaluation.rules.extend(policy.rules().cloned());
-                evaluation.violations.extend(found.violations);
-                evaluation.warnings.extend(found.warnings);
-            }
         }
         Ok(evaluation)
     }
