@@ -247,7 +247,7 @@ pub(crate) fn evaluate_beside<T>(
         let spawned = std::thread::Builder::new()
             .name("stagegate-cel".to_owned())
             .stack_size(THREAD_STACK)
-            .spawn_scoped(scope, &evaluate);
+            .spawn_scoped(scope, evaluate);
         let first = other()?;
         let found = match spawned {
             Ok(handle) => handle.join().map_err(|_| PolicyError::Evaluation {
@@ -741,6 +741,18 @@ validations:
         };
         assert_eq!(findings.violations[0].message, "3 tests failed");
         assert_eq!(findings.warnings[0].rule, "tests.few");
+    }
+
+    #[test]
+    fn variables_keep_their_cel_type() {
+        // Variables stay interpreter values between expressions: a type value is still a type
+        // (through `cel::Value` it had become the string "int").
+        let text = "variables:\n  - name: t\n    expression: \"type(1)\"\nvalidations:\n  - id: x\n    expression: \"variables.t == int\"\n";
+        let Ok(policy) = CelPolicy::load(&file(), text) else {
+            panic!("load")
+        };
+        let found = evaluate(&policy, serde_json::json!({}));
+        assert!(found.is_ok_and(|f| f.outcomes == vec![("x".to_owned(), true)]));
     }
 
     #[test]

@@ -301,7 +301,8 @@ impl PolicySet {
         }
     }
 
-    /// Evaluates on the calling thread (the time limit is then only regorus's own).
+    /// Evaluates on the calling thread (the time limit is then only regorus's own); the CEL files
+    /// run beside the Rego rules on a thread of their own.
     pub fn evaluate_here(
         &self,
         input: &PolicyInput,

@@ -33,12 +33,8 @@ pub struct DefaultMap<'v>(Arc<HashMap<Key<'v>, Box<dyn Val + 'v>>>);
 impl<'v> DefaultMap<'v> {
     /// The entries (copied when the map is shared).
     pub fn into_inner(self) -> HashMap<Key<'v>, Box<dyn Val + 'v>> {
-        Arc::try_unwrap(self.0).unwrap_or_else(|shared| {
-            shared
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect()
-        })
+        Arc::try_unwrap(self.0)
+            .unwrap_or_else(|shared| shared.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
     }
 
     /// The entries, borrowed from `self`.
