@@ -19,6 +19,15 @@
 //!
 //! JSON numbers are bound as CEL `int` when integral (the `cel` crate would make them `uint`,
 //! so `x + 1` or `size(l) > 0` comparisons would fail), `double` otherwise.
+//!
+//! Cost: the evidence and data documents are converted into the interpreter's values once per
+//! evaluation ([`CelBindings`]), borrowing every string from the caller's `serde_json::Value`,
+//! and every CEL file of the stage shares that conversion. Lists and maps are shared, not
+//! copied, when bound to a name, to a comprehension's loop variable or to a `variables.*` entry
+//! (the vendored `cel` crate, `vendor/cel/PATCHES.md`), so binding costs nothing and `filter`,
+//! `map`, `exists` and `all` cost one step per element whatever the elements hold. Variables
+//! keep the interpreter's values between expressions instead of round-tripping through
+//! `cel::Value`.
 
 #![allow(
     clippy::arithmetic_side_effects,
@@ -30,7 +39,11 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use cel::objects::{Key, Map as CelMap};
+use cel::common::types::{
+    CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString, CelTimestamp,
+    CelUInt,
+};
+use cel::common::value::Val;
 use cel::{Context, Env, Program, Value as Cel};
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
@@ -39,6 +52,8 @@ use serde_saphyr::Spanned;
 use crate::decision::{Engine, Finding, RuleInfo, Severity, SourceLocation};
 use crate::policy::error::{Located, PolicyError};
 use crate::policy::files::PolicyFile;
+use crate::policy::input::PolicyInput;
+use crate::policy::parallel::THREAD_STACK;
 
 /// A CEL rule file as written: the spec's fields at the top level, or a whole Kubernetes
 /// `ValidatingAdmissionPolicy` document whose `spec` holds them (its admission-only fields,
@@ -182,30 +197,78 @@ pub struct CelFindings {
     pub outcomes: Vec<(String, bool)>,
 }
 
-/// The values bound for one evaluation, converted once and shared by every CEL file.
+/// The values bound for one evaluation, converted once and shared by every CEL file of the
+/// stage. They borrow the documents' strings (`'v` is the life of the `serde_json` values they
+/// come from); binding them in a file's evaluation shares them, it copies nothing.
 #[derive(Debug, Clone)]
-pub struct CelBindings {
-    evidence: Cel,
-    data: Cel,
-    stage: Cel,
-    now: Cel,
+pub struct CelBindings<'v> {
+    evidence: Box<dyn Val + 'v>,
+    data: Box<dyn Val + 'v>,
+    stage: Box<dyn Val + 'v>,
+    now: Box<dyn Val + 'v>,
 }
 
-impl CelBindings {
-    /// Converts the evidence and data documents and the stage and time into CEL values.
+impl<'v> CelBindings<'v> {
+    /// Converts the evidence and data documents (as the caller hands them over: possibly
+    /// already pruned to the fields the policies read) and the stage and time into CEL values.
     pub fn new(
-        evidence: &Json,
-        data: &Json,
+        evidence: &'v Json,
+        data: &'v Json,
         stage: &str,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Self {
         CelBindings {
-            evidence: json_to_cel(evidence),
-            data: json_to_cel(data),
-            stage: Cel::String(Arc::new(stage.to_owned())),
-            now: Cel::Timestamp(now.fixed_offset()),
+            evidence: json_to_val(evidence),
+            data: json_to_val(data),
+            stage: Box::new(CelString::from(stage.to_owned())),
+            now: Box::new(CelTimestamp::from(now.fixed_offset())),
         }
     }
+}
+
+/// Evaluates a stage's CEL files on another thread while `other` (the stage's Rego rules) runs
+/// on this one: the `serde_json` form of the input is built there (unless it exists), converted
+/// once ([`CelBindings`]) and shared by every file. `other`'s error comes first, then the first
+/// CEL file's error in file order: the answer a single thread doing `other`, then each file in
+/// order, gives. Without CEL files `other` runs alone; if no thread can be started, the files
+/// run after it on this thread.
+pub(crate) fn evaluate_beside<T>(
+    policies: &[CelPolicy],
+    input: &PolicyInput,
+    data: &Json,
+    (stage, now): (&str, chrono::DateTime<chrono::Utc>),
+    other: impl FnOnce() -> Result<T, PolicyError>,
+) -> Result<(T, Vec<CelFindings>), PolicyError> {
+    let evaluate = || -> Result<Vec<CelFindings>, PolicyError> {
+        let bindings = CelBindings::new(input.json()?, data, stage, now);
+        policies
+            .iter()
+            .map(|policy| policy.evaluate(&bindings))
+            .collect()
+    };
+    if policies.is_empty() {
+        return Ok((other()?, Vec::new()));
+    }
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("stagegate-cel".to_owned())
+            .stack_size(THREAD_STACK)
+            .spawn_scoped(scope, evaluate);
+        let first = other()?;
+        let found = match spawned {
+            Ok(handle) => handle.join().map_err(|_| PolicyError::Evaluation {
+                rule: "<engine>".to_owned(),
+                error: Located::new(
+                    Path::new("<engine>"),
+                    0,
+                    0,
+                    "the CEL evaluation stopped without a result (it panicked)",
+                ),
+            })??,
+            Err(_) => evaluate()?,
+        };
+        Ok((first, found))
+    })
 }
 
 fn environment() -> Arc<Env> {
@@ -375,10 +438,10 @@ impl CelPolicy {
     }
 
     /// Evaluates every validation.
-    pub fn evaluate(&self, bindings: &CelBindings) -> Result<CelFindings, PolicyError> {
+    pub fn evaluate(&self, bindings: &CelBindings<'_>) -> Result<CelFindings, PolicyError> {
         let mut context = Context::with_env(Arc::clone(&self.env.0));
-        // Binding a value converts it deeply into the interpreter's representation, which for
-        // a 10,000-component SBOM is most of the cost: bind only the names this file reads.
+        // Binding shares the converted values (no copy); still, bind only the names this file
+        // reads, as before.
         let expressions = || {
             self.match_conditions
                 .iter()
@@ -392,32 +455,33 @@ impl CelPolicy {
         };
         let reads = |name: &str| expressions().any(|expr| expr.reads(name));
         if reads("evidence") {
-            context.add_variable_from_value("evidence", bindings.evidence.clone());
+            context.add_variable_as_val("evidence", bindings.evidence.clone());
         }
         // `object` as in a ValidatingAdmissionPolicy, so such expressions read the evidence.
         if reads("object") {
-            context.add_variable_from_value("object", bindings.evidence.clone());
+            context.add_variable_as_val("object", bindings.evidence.clone());
         }
         if reads("data") {
-            context.add_variable_from_value("data", bindings.data.clone());
+            context.add_variable_as_val("data", bindings.data.clone());
         }
-        context.add_variable_from_value("stage", bindings.stage.clone());
-        context.add_variable_from_value("now", bindings.now.clone());
+        context.add_variable_as_val("stage", bindings.stage.clone());
+        context.add_variable_as_val("now", bindings.now.clone());
         let mut findings = CelFindings::default();
         // As in Kubernetes: match conditions come first; when one is false the policy does
         // not apply and nothing else is evaluated.
         for condition in &self.match_conditions {
             let name = format!("matchConditions.{}", condition.name);
-            match self.run(&context, &condition.expr, &name)? {
-                Cel::Bool(true) => {}
-                Cel::Bool(false) => return Ok(findings),
-                other => {
+            let value = self.run(&context, &condition.expr, &name)?;
+            match value.downcast_ref::<CelBool>().map(|b| *b.inner()) {
+                Some(true) => {}
+                Some(false) => return Ok(findings),
+                None => {
                     return Err(self.error(
                         &name,
                         &condition.expr,
                         format!(
-                            "a match condition must evaluate to a bool, got {:?}",
-                            other.type_of()
+                            "a match condition must evaluate to a bool, got {}",
+                            type_of(value.as_ref())
                         ),
                     ));
                 }
@@ -425,12 +489,12 @@ impl CelPolicy {
         }
         // Each variable sees the ones before it; the `variables` map is rebuilt only when the
         // next expression reads it.
-        let mut values: HashMap<Key, Cel> = HashMap::new();
+        let mut values: HashMap<CelMapKey<'_>, Box<dyn Val + '_>> = HashMap::new();
         let mut bound: Option<usize> = None;
         for variable in &self.variables {
             if variable.expr.reads("variables") && bound != Some(values.len()) {
-                context
-                    .add_variable_from_value("variables", Cel::Map(CelMap::from(values.clone())));
+                // Cloning a value shares its lists and maps: this costs one step per variable.
+                context.add_variable_as_val("variables", Box::new(CelMap::from(values.clone())));
                 bound = Some(values.len());
             }
             let value = self.run(
@@ -438,20 +502,24 @@ impl CelPolicy {
                 &variable.expr,
                 &format!("variables.{}", variable.name),
             )?;
-            values.insert(Key::String(Arc::new(variable.name.clone())), value);
+            values.insert(
+                CelMapKey::String(CelString::from(variable.name.clone())),
+                value,
+            );
         }
-        context.add_variable_from_value("variables", Cel::Map(CelMap::from(values)));
+        context.add_variable_as_val("variables", Box::new(CelMap::from(values)));
         for validation in &self.validations {
             let id = &validation.info.id;
-            let held = match self.run(&context, &validation.expr, id)? {
-                Cel::Bool(held) => held,
-                other => {
+            let value = self.run(&context, &validation.expr, id)?;
+            let held = match value.downcast_ref::<CelBool>() {
+                Some(held) => *held.inner(),
+                None => {
                     return Err(self.error(
                         id,
                         &validation.expr,
                         format!(
-                            "a validation must evaluate to a bool, got {:?}",
-                            other.type_of()
+                            "a validation must evaluate to a bool, got {}",
+                            type_of(value.as_ref())
                         ),
                     ));
                 }
@@ -461,19 +529,22 @@ impl CelPolicy {
                 continue;
             }
             let message = match &validation.message_expr {
-                Some(expr) => match self.run(&context, expr, id)? {
-                    Cel::String(text) => text.to_string(),
-                    other => {
-                        return Err(self.error(
-                            id,
-                            expr,
-                            format!(
-                                "messageExpression must evaluate to a string, got {:?}",
-                                other.type_of()
-                            ),
-                        ));
+                Some(expr) => {
+                    let value = self.run(&context, expr, id)?;
+                    match value.downcast_ref::<CelString>() {
+                        Some(text) => text.inner().to_owned(),
+                        None => {
+                            return Err(self.error(
+                                id,
+                                expr,
+                                format!(
+                                    "messageExpression must evaluate to a string, got {}",
+                                    type_of(value.as_ref())
+                                ),
+                            ));
+                        }
                     }
-                },
+                }
                 None => validation.message.clone().unwrap_or_else(|| {
                     format!("failed expression: {}", validation.expr.source.trim())
                 }),
@@ -499,9 +570,16 @@ impl CelPolicy {
         Ok(findings)
     }
 
-    fn run(&self, context: &Context, expr: &Compiled, rule: &str) -> Result<Cel, PolicyError> {
-        expr.program
-            .execute(context)
+    /// Evaluates one expression to the interpreter's own value (not converted to `cel::Value`:
+    /// a variable holding a list of findings stays shared, not copied).
+    fn run<'v>(
+        &self,
+        context: &Context<'_, 'v>,
+        expr: &Compiled,
+        rule: &str,
+    ) -> Result<Box<dyn Val + 'v>, PolicyError> {
+        Cel::resolve_val(expr.program.expression(), context)
+            .map(|value| value.into_owned())
             .map_err(|err| self.error(rule, expr, err.to_string()))
     }
 
@@ -580,27 +658,46 @@ fn position_in_file(
     }
 }
 
-/// Converts JSON into CEL values, integral numbers as `int`.
-pub fn json_to_cel(value: &Json) -> Cel {
-    match value {
-        Json::Null => Cel::Null,
-        Json::Bool(b) => Cel::Bool(*b),
-        Json::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => Cel::Int(i),
-            (None, Some(u)) => Cel::UInt(u),
-            _ => Cel::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Json::String(s) => Cel::String(Arc::new(s.clone())),
-        Json::Array(items) => Cel::List(Arc::new(items.iter().map(json_to_cel).collect())),
-        Json::Object(fields) => {
-            let map: HashMap<Key, Cel> = fields
-                .iter()
-                .map(|(k, v)| (Key::String(Arc::new(k.clone())), json_to_cel(v)))
-                .collect();
-            Cel::Map(CelMap::from(map))
-        }
+/// The name of a value's type in an error message, as `cel::Value::type_of` spells it
+/// (`Int`, `String`, `Map` ...), or the CEL type name for a value that has no `cel::Value` form.
+fn type_of(value: &dyn Val) -> String {
+    match Cel::try_from(value) {
+        Ok(value) => format!("{:?}", value.type_of()),
+        Err(_) => value.get_type().name().to_owned(),
     }
 }
+
+/// Converts JSON into CEL values, integral numbers as `int`. Strings and keys borrow from
+/// `value`; each array and object is built once (and shared from then on).
+pub fn json_to_val(value: &Json) -> Box<dyn Val + '_> {
+    match value {
+        Json::Null => Box::new(CelNull),
+        Json::Bool(b) => Box::new(CelBool::from(*b)),
+        Json::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => Box::new(CelInt::from(i)),
+            (None, Some(u)) => Box::new(CelUInt::from(u)),
+            _ => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
+        },
+        Json::String(s) => Box::new(CelString::from(s.as_str())),
+        Json::Array(items) => Box::new(CelList::from(
+            items.iter().map(json_to_val).collect::<Vec<_>>(),
+        )),
+        Json::Object(fields) => Box::new(CelMap::from(
+            fields
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        CelMapKey::String(CelString::from(k.as_str())),
+                        json_to_val(v),
+                    )
+                })
+                .collect::<HashMap<_, _>>(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod equivalence;
 
 #[cfg(test)]
 mod tests {
@@ -613,13 +710,15 @@ mod tests {
         }
     }
 
-    fn bindings(evidence: Json) -> CelBindings {
-        CelBindings::new(
+    /// Evaluates `policy` on `evidence` with `data` `{"max": 1}` at stage prod.
+    fn evaluate(policy: &CelPolicy, evidence: Json) -> Result<CelFindings, PolicyError> {
+        let data = serde_json::json!({"max": 1});
+        policy.evaluate(&CelBindings::new(
             &evidence,
-            &serde_json::json!({"max": 1}),
+            &data,
             "prod",
             chrono::Utc::now(),
-        )
+        ))
     }
 
     const RULES: &str = r#"variables:
@@ -642,7 +741,7 @@ validations:
             panic!("{policy:?}")
         };
         let evidence = serde_json::json!({"tests": {"failed": 2, "errors": 1, "total": 3}});
-        let findings = policy.evaluate(&bindings(evidence));
+        let findings = evaluate(&policy, evidence);
         let Ok(findings) = findings else {
             panic!("{findings:?}")
         };
@@ -651,11 +750,23 @@ validations:
     }
 
     #[test]
+    fn variables_keep_their_cel_type() {
+        // Variables stay interpreter values between expressions: a type value is still a type
+        // (through `cel::Value` it had become the string "int").
+        let text = "variables:\n  - name: t\n    expression: \"type(1)\"\nvalidations:\n  - id: x\n    expression: \"variables.t == int\"\n";
+        let Ok(policy) = CelPolicy::load(&file(), text) else {
+            panic!("load")
+        };
+        let found = evaluate(&policy, serde_json::json!({}));
+        assert!(found.is_ok_and(|f| f.outcomes == vec![("x".to_owned(), true)]));
+    }
+
+    #[test]
     fn missing_keys_fail_closed() {
         let Ok(policy) = CelPolicy::load(&file(), RULES) else {
             panic!()
         };
-        let result = policy.evaluate(&bindings(serde_json::json!({})));
+        let result = evaluate(&policy, serde_json::json!({}));
         assert!(matches!(result, Err(PolicyError::Evaluation { .. })));
     }
 
@@ -677,13 +788,13 @@ validations:
         let Ok(policy) = CelPolicy::load(&file(), text) else {
             panic!("load")
         };
-        let failing = policy.evaluate(&bindings(serde_json::json!({"tests": {"failed": 1}})));
+        let failing = evaluate(&policy, serde_json::json!({"tests": {"failed": 1}}));
         let Ok(failing) = failing else {
             panic!("evaluate")
         };
         assert_eq!(failing.violations[0].rule, "tests-pass.0");
         assert_eq!(failing.violations[0].details["reason"], "Invalid");
-        let skipped = policy.evaluate(&bindings(serde_json::json!({})));
+        let skipped = evaluate(&policy, serde_json::json!({}));
         assert!(skipped.is_ok_and(|f| f.violations.is_empty() && f.outcomes.is_empty()));
     }
 

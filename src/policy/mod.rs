@@ -41,7 +41,7 @@ use serde_json::Value as Json;
 use crate::config::stages::{ConfigPath, Stage};
 use crate::decision::{Finding, RuleInfo};
 use crate::limits::{Limits, read_limited};
-use crate::policy::cel::{CelBindings, CelPolicy};
+use crate::policy::cel::CelPolicy;
 use crate::policy::error::Located;
 use crate::policy::files::{PolicyFile, discover, display_name, policy_digest};
 use crate::policy::rego::RegoPolicies;
@@ -351,8 +351,31 @@ impl PolicySet {
         }
     }
 
-    /// Evaluates on the calling thread (the time limit is then only regorus's own).
+    /// Evaluates on the calling thread (the time limit is then only regorus's own); the CEL files
+    /// run beside the Rego rules on a thread of their own.
     pub fn evaluate_here(
+        &self,
+        input: &PolicyInput,
+        context: &EvaluationContext,
+    ) -> Result<Evaluation, PolicyError> {
+        // The CEL files run on another thread meanwhile, on one conversion of the input.
+        let (mut evaluation, found) = cel::evaluate_beside(
+            &self.cel,
+            input,
+            &self.data,
+            (&context.stage, context.now),
+            || self.evaluate_rego(input, context),
+        )?;
+        for (policy, found) in self.cel.iter().zip(found) {
+            evaluation.rules.extend(policy.rules().cloned());
+            evaluation.violations.extend(found.violations);
+            evaluation.warnings.extend(found.warnings);
+        }
+        Ok(evaluation)
+    }
+
+    /// The `require_evidence` checks and the Rego rules.
+    fn evaluate_rego(
         &self,
         input: &PolicyInput,
         context: &EvaluationContext,
@@ -380,15 +403,6 @@ impl PolicySet {
             let (rules, violations) = required::check(&self.required, input.json()?);
             evaluation.rules.extend(rules);
             evaluation.violations.extend(violations);
-        }
-        if !self.cel.is_empty() {
-            let bindings = CelBindings::new(input.json()?, &self.data, &context.stage, context.now);
-            for policy in &self.cel {
-                let found = policy.evaluate(&bindings)?;
-                evaluation.rules.extend(policy.rules().cloned());
-                evaluation.violations.extend(found.violations);
-                evaluation.warnings.extend(found.warnings);
-            }
         }
         Ok(evaluation)
     }
