@@ -193,8 +193,11 @@ pub(crate) fn decide_with(
         // the decision records, so that `replay` reproduces it.
         write_atomically(path, &loaded.bytes)?;
     }
-    let policies = PolicySet::load_stage_within(stage, &config.base_dir, &limits, args.timeout)
+    let mut policies = PolicySet::load_stage_within(stage, &config.base_dir, &limits, args.timeout)
         .map_err(|e| policy_report(&e))?;
+    // The engines get only what the policies can reach (policy::reach); the rest of the gate
+    // reads the whole document.
+    policies.set_pruning(!args.no_prune);
     tracing::debug!(digest = policies.digest(), "loaded the policies");
     let evaluated_at = chrono::Utc::now();
     let now = args.effective_time.unwrap_or(evaluated_at);
@@ -381,7 +384,6 @@ fn rewrite(loaded: &mut LoadedInput, model: &Evidence) -> Result<(), Report> {
         .into();
     loaded.digest = format!("sha256:{}", sha256_digest(&bytes));
     loaded.input = PolicyInput::from_json_with_text(json, bytes.clone());
-    loaded.input.parse_ahead();
     loaded.bytes = bytes;
     Ok(())
 }
@@ -402,7 +404,6 @@ fn collect_input(
     let bytes = evidence.to_json_bytes().map_err(|e| evidence_report(&e))?;
     let bytes: Arc<[u8]> = bytes.into();
     let input = PolicyInput::from_json_text(bytes.clone());
-    input.parse_ahead();
     Ok(LoadedInput {
         subject: evidence.subject.clone(),
         digest: format!("sha256:{}", sha256_digest(&bytes)),
@@ -415,7 +416,8 @@ fn collect_input(
 /// Reads an Evidence v1 document: limits, JSON syntax, then the contract's shape, each error
 /// pointing at its line and column. Policies see the document as written (unknown fields
 /// included), not a re-serialised copy. The bytes are parsed once into the model here; the
-/// Rego form is built on another thread meanwhile ([`PolicyInput::parse_ahead`]).
+/// engines' forms are built once the policies say what they can reach
+/// ([`crate::policy::reach`]).
 fn load_evidence(
     path: &Path,
     limits: &Limits,
@@ -427,7 +429,6 @@ fn load_evidence(
     check_depth(path, &bytes, limits).map_err(|e| limit_report(&e))?;
     tracing::debug!(bytes = bytes.len(), "read the evidence");
     let input = PolicyInput::from_json_text(bytes.clone());
-    input.parse_ahead();
     // Repeated keys anywhere (in `raw` documents too) are refused, as in every JSON input.
     crate::document::check_duplicate_keys(path, &bytes).map_err(|e| document_report(&e))?;
     let evidence: Evidence = match serde_json::from_slice(&bytes) {

@@ -170,6 +170,7 @@ pub fn impact(args: ImpactArgs) -> Result<ExitStatus, Report> {
                 timeout: args.timeout,
                 effective_time: Some(now),
                 rego_engine: Default::default(),
+                no_prune: false,
                 save_evidence: None,
                 audit: false,
                 audit_db: None,

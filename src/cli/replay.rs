@@ -177,6 +177,7 @@ pub fn replay(args: ReplayArgs) -> Result<ExitStatus, Report> {
         timeout: args.timeout,
         effective_time: Some(effective_time),
         rego_engine: Default::default(),
+        no_prune: false,
         save_evidence: None,
         audit: false,
         audit_db: None,

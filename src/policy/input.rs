@@ -86,6 +86,26 @@ impl PolicyInput {
         }
     }
 
+    /// The document cut down to what `reach` keeps ([`crate::policy::reach`]): parsed from
+    /// the text skipping what is left out, or pruned from the parsed form when there is no
+    /// text. The document itself when `reach` is whole, or when its text is not JSON (the
+    /// engines then report that as they always did).
+    pub fn pruned(&self, reach: &crate::policy::reach::Reach) -> PolicyInput {
+        if reach.is_whole() {
+            return self.clone();
+        }
+        match &self.inner.text {
+            Some(text) => match crate::policy::reach::pruned::prune_text(text, reach) {
+                Ok(pruned) => PolicyInput::from_json_text(pruned),
+                Err(_) => self.clone(),
+            },
+            None => match self.json() {
+                Ok(json) => PolicyInput::from_json(reach.prune(json)),
+                Err(_) => self.clone(),
+            },
+        }
+    }
+
     /// The document as `serde_json` reads it.
     pub fn json(&self) -> Result<&Json, PolicyError> {
         let parsed = self.inner.json.get_or_init(|| match &self.inner.text {

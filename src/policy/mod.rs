@@ -18,6 +18,7 @@ mod json_schema;
 pub mod metadata;
 pub mod nesting;
 mod parallel;
+pub mod reach;
 mod recursion;
 pub mod rego;
 mod rego_meta;
@@ -63,6 +64,10 @@ pub struct PolicySet {
     required: Vec<String>,
     digest: String,
     files: Vec<String>,
+    /// What the policies and `required` can reach of the input ([`reach`]).
+    reach: Arc<reach::Reach>,
+    /// Whether the engines receive only [`PolicySet::reach`] of the input (the default).
+    prune: bool,
 }
 
 /// Which regorus engine evaluates Rego.
@@ -211,6 +216,13 @@ impl PolicySet {
         let digest = policy_digest(&refs);
         let mut files: Vec<String> = digested.into_iter().map(|(n, _)| n).collect();
         files.sort();
+        let modules = rego.as_ref().map(RegoPolicies::modules);
+        let reach = reach::Reach::of_policies(
+            modules.as_ref(),
+            cel.iter().map(CelPolicy::expressions),
+            required,
+        );
+        tracing::debug!(%reach, "what the policies can reach of the input");
         Ok(PolicySet {
             rego,
             cel,
@@ -218,6 +230,8 @@ impl PolicySet {
             required: required.to_vec(),
             digest,
             files,
+            reach: Arc::new(reach),
+            prune: true,
         })
     }
 
@@ -241,6 +255,17 @@ impl PolicySet {
         if let Some(rego) = &mut self.rego {
             rego.retain_packages(keep);
         }
+    }
+
+    /// What the stage's policies and `require_evidence` checks can reach of the input.
+    pub fn reach(&self) -> &reach::Reach {
+        &self.reach
+    }
+
+    /// Whether [`PolicySet::evaluate`] hands the engines only [`PolicySet::reach`] of the
+    /// input (on by default; `--no-prune` turns it off).
+    pub fn set_pruning(&mut self, prune: bool) {
+        self.prune = prune;
     }
 
     /// `sha256:<hex>` over the sorted policy and data files and their names.
@@ -307,6 +332,13 @@ impl PolicySet {
         input: &PolicyInput,
         context: &EvaluationContext,
     ) -> Result<Evaluation, PolicyError> {
+        let pruned;
+        let input = if self.prune {
+            pruned = input.pruned(&self.reach);
+            &pruned
+        } else {
+            input
+        };
         let mut evaluation = Evaluation::default();
         if let Some(rego) = &self.rego {
             let value = input.rego()?;
