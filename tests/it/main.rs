@@ -18,6 +18,7 @@ mod image;
 mod impact;
 mod keyless;
 mod new_user;
+mod prune;
 mod registry;
 mod rego_engine;
 mod replay;
