@@ -177,6 +177,35 @@ mod tests {
     }
 
     #[test]
+    fn a_pruned_input_keeps_what_is_reached_in_both_forms() {
+        let mut reach = crate::policy::reach::Reach::default();
+        let path = |s: &[&str]| -> Vec<crate::policy::reach::Step> {
+            s.iter()
+                .map(|f| crate::policy::reach::Step::Field((*f).to_owned()))
+                .collect()
+        };
+        reach.mark(&path(&["a", "b"]), true);
+        let text = &br#"{"a": {"b": [1], "c": 2}, "raw": {"x": "y"}}"#[..];
+        let expected = serde_json::json!({"a": {"b": [1]}});
+        for input in [
+            PolicyInput::from_json_text(text),
+            PolicyInput::from_json(serde_json::from_slice(text).unwrap_or_default()),
+        ] {
+            let pruned = input.pruned(&reach);
+            assert_eq!(pruned.json().cloned().unwrap_or_default(), expected);
+            let rego = pruned.rego().unwrap_or(regorus::Value::Undefined);
+            assert_eq!(serde_json::to_value(&rego).unwrap_or_default(), expected);
+            // The document itself is untouched, and the whole reach prunes nothing.
+            assert_eq!(input.json().cloned().unwrap_or_default()["raw"]["x"], "y");
+            let whole = input.pruned(&crate::policy::reach::Reach::whole());
+            assert_eq!(whole.json().cloned().unwrap_or_default()["raw"]["x"], "y");
+        }
+        // Text that is not JSON is handed on as it is: the engines report it.
+        let bad = PolicyInput::from_json_text(&b"{"[..]).pruned(&reach);
+        assert!(matches!(bad.rego(), Err(PolicyError::Document(_))));
+    }
+
+    #[test]
     fn text_that_is_not_json_is_an_error_in_both_forms() {
         let input = PolicyInput::from_json_text(&b"{"[..]);
         input.parse_ahead();

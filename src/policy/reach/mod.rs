@@ -48,7 +48,7 @@ pub struct Reach {
 
 /// One step of a reference into the document.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Step {
+pub enum Step {
     /// A field named by a constant.
     Field(String),
     /// Any element or field: an iteration, or an index computed at evaluation.
@@ -56,7 +56,7 @@ pub(crate) enum Step {
 }
 
 /// A reference into the document from its root.
-pub(crate) type Path = Vec<Step>;
+pub type Path = Vec<Step>;
 
 impl Reach {
     /// The whole document: nothing is pruned.
@@ -95,7 +95,7 @@ impl Reach {
 
     /// Marks `path` reached: `whole` when its value is used as a value, else only its
     /// existence (with whatever else is marked below it). Iterating over the document's own keys reaches the whole document.
-    pub(crate) fn mark(&mut self, path: &[Step], whole: bool) {
+    pub fn mark(&mut self, path: &[Step], whole: bool) {
         if path.first() == Some(&Step::Any) {
             *self = Reach::whole();
             return;
