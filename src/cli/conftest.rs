@@ -88,6 +88,7 @@ pub(crate) fn decide(args: &EvaluateArgs) -> Result<Decision, Report> {
         &RegoOptions::default(),
     )
     .map_err(|e| policy_report(&e))?;
+    set.set_pruning(!args.no_prune);
     if !args.conftest.all_namespaces {
         let namespaces: Vec<String> = if args.conftest.namespace.is_empty() {
             vec!["main".to_owned()]

@@ -65,7 +65,8 @@ pub(crate) fn prepare(args: &EvaluateArgs) -> Result<PreparedStage, Report> {
     PreparedStage::load(
         &config_file,
         &args.stage,
-        &StageOptions::new(args.limits.limits(), args.timeout, args.rego_engine),
+        &StageOptions::new(args.limits.limits(), args.timeout, args.rego_engine)
+            .with_pruning(!args.no_prune),
     )
     .map_err(|e| gate_report(&e))
 }

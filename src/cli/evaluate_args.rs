@@ -71,6 +71,10 @@ pub struct EvaluateArgs {
     /// which signs, refuses it).
     #[arg(long, value_name = "ENGINE", value_enum, default_value_t = RegoEngine::Interpreter)]
     pub rego_engine: RegoEngine,
+    /// Hand the policy engines the whole document, not only the parts the stage's policies can
+    /// reach (README, "Speed, and the Rego engine"): for comparing, or to rule pruning out.
+    #[arg(long)]
+    pub no_prune: bool,
     /// Write the Evidence document as evaluated (collected, or `--evidence` with its
     /// verification outcomes recorded) to this file too: the document `replay` needs.
     #[arg(long, value_name = "FILE")]

@@ -149,6 +149,32 @@ fn fuzz_evidence_and_input_loaders() {
     );
 }
 
+/// Pruning (`policy::reach`): mutated evidence evaluated by the prod stage, pruned and whole,
+/// gives the same decision (or the same error).
+#[test]
+fn fuzz_pruned_evaluation() {
+    let config =
+        crate::config::stages::Config::load(&testdata().join("../stagegate.yaml"), &limits())
+            .unwrap_or_else(|e| panic!("{e}"));
+    let stage = config.stage("prod").unwrap_or_else(|e| panic!("{e}"));
+    let set = crate::policy::PolicySet::load_stage(stage, &config.base_dir, &limits())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let context = crate::policy::reach::equivalence::context("prod");
+    fuzz(
+        "pruned_evaluation",
+        seeds("pruned_evaluation", &["evidence"], &[".json"]),
+        |input| {
+            // The input checks every loader makes of the whole document come first.
+            if crate::limits::check_depth(Path::new("e.json"), input, &limits()).is_ok()
+                && crate::document::find_duplicate_keys(input).is_ok()
+            {
+                let input = PolicyInput::from_json_text(Arc::<[u8]>::from(input));
+                crate::policy::reach::equivalence::assert_same(&set, &input, &context, "mutated");
+            }
+        },
+    );
+}
+
 #[test]
 fn fuzz_stagegate_yaml() {
     let mut inputs = seeds("stagegate_yaml", &["waivers"], &["stagegate.yaml"]);

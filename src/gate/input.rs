@@ -68,6 +68,9 @@ pub(crate) struct EvidenceVerification<'a> {
     pub(crate) documents: &'a [Candidate],
     pub(crate) limits: &'a Limits,
     pub(crate) warn: &'a dyn Fn(&str),
+    /// Whether to start building the Rego form of the whole document on another thread while
+    /// the document is checked: only when the policies will read it whole (no pruning).
+    pub(crate) parse_ahead: bool,
 }
 
 impl EvidenceVerification<'_> {
@@ -152,7 +155,6 @@ fn rewrite(loaded: &mut LoadedInput, model: &Evidence) -> Result<(), GateError> 
     let bytes: Arc<[u8]> = serde_json::to_vec(&json)?.into();
     loaded.digest = format!("sha256:{}", crate::digest::sha256_hex(&bytes));
     loaded.input = PolicyInput::from_json_with_text(json, bytes.clone());
-    loaded.input.parse_ahead();
     loaded.bytes = bytes;
     Ok(())
 }
@@ -166,7 +168,9 @@ fn collect_input(
     verification.apply(&mut evidence)?;
     let bytes: Arc<[u8]> = evidence.to_json_bytes()?.into();
     let input = PolicyInput::from_json_text(bytes.clone());
-    input.parse_ahead();
+    if verification.parse_ahead {
+        input.parse_ahead();
+    }
     Ok(LoadedInput {
         subject: evidence.subject.clone(),
         digest: format!("sha256:{}", crate::digest::sha256_hex(&bytes)),
@@ -178,7 +182,9 @@ fn collect_input(
 
 /// Reads an Evidence v1 document: limits, JSON syntax, then the contract's shape, each error
 /// pointing at its line and column. The bytes are parsed once into the model here; the Rego
-/// form is built on another thread meanwhile ([`PolicyInput::parse_ahead`]).
+/// form of the whole document is built on another thread meanwhile when the policies read it
+/// whole ([`PolicyInput::parse_ahead`]); otherwise the engines get what they can reach
+/// ([`crate::policy::reach`]).
 fn load_evidence(
     path: &Path,
     bytes: Arc<[u8]>,
@@ -187,7 +193,9 @@ fn load_evidence(
     check_depth(path, &bytes, verification.limits)?;
     tracing::debug!(bytes = bytes.len(), "read the evidence");
     let input = PolicyInput::from_json_text(bytes.clone());
-    input.parse_ahead();
+    if verification.parse_ahead {
+        input.parse_ahead();
+    }
     // Repeated keys anywhere (in `raw` documents too) are refused, as in every JSON input.
     crate::document::check_duplicate_keys(path, &bytes)?;
     let evidence: Evidence = match serde_json::from_slice(&bytes) {

@@ -78,6 +78,9 @@ pub struct StageOptions {
     pub timeout: Duration,
     /// Which regorus engine evaluates Rego.
     pub rego_engine: RegoEngine,
+    /// Whether the engines receive only the parts of the input the stage's policies can reach
+    /// (`crate::policy::reach`; on by default, `--no-prune` turns it off).
+    pub prune: bool,
 }
 
 impl Default for StageOptions {
@@ -86,6 +89,7 @@ impl Default for StageOptions {
             limits: Limits::default(),
             timeout: crate::policy::DEFAULT_TIMEOUT,
             rego_engine: RegoEngine::default(),
+            prune: true,
         }
     }
 }
@@ -97,7 +101,14 @@ impl StageOptions {
             limits,
             timeout,
             rego_engine,
+            prune: true,
         }
+    }
+
+    /// Whether the engines receive only what the policies can reach.
+    pub fn with_pruning(mut self, prune: bool) -> StageOptions {
+        self.prune = prune;
+        self
     }
 }
 
@@ -257,9 +268,10 @@ impl PreparedStage {
     pub fn with_policies(
         config: Arc<Config>,
         stage: &str,
-        policies: PolicySet,
+        mut policies: PolicySet,
         options: &StageOptions,
     ) -> Result<PreparedStage, GateError> {
+        policies.set_pruning(options.prune);
         let stage = config.stage(stage)?.clone();
         let trust = Trust::load(&config.trust)?;
         let verifier = Verifier::new(&trust);
@@ -346,6 +358,7 @@ impl PreparedStage {
                 documents: request.chain.candidates(),
                 limits,
                 warn: request.warn,
+                parse_ahead: self.policies.parses_whole_input(),
             },
         )?;
         let evaluated_at = Utc::now();

@@ -432,6 +432,24 @@ impl CelPolicy {
         })
     }
 
+    /// Every compiled expression, for [`crate::policy::reach`]: the variables by name, in
+    /// order, then the match conditions, validations and message expressions.
+    pub(crate) fn expressions(&self) -> crate::policy::reach::cel::Expressions<'_> {
+        let others = self.match_conditions.iter().map(|v| &v.expr);
+        let validations = self
+            .validations
+            .iter()
+            .flat_map(|v| std::iter::once(&v.expr).chain(v.message_expr.as_ref()));
+        crate::policy::reach::cel::Expressions {
+            variables: self
+                .variables
+                .iter()
+                .map(|v| (v.name.as_str(), &*v.expr.program))
+                .collect(),
+            others: others.chain(validations).map(|c| &*c.program).collect(),
+        }
+    }
+
     /// The validations of this file, with their metadata.
     pub fn rules(&self) -> impl Iterator<Item = &RuleInfo> {
         self.validations.iter().map(|v| &v.info)

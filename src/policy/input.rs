@@ -86,6 +86,26 @@ impl PolicyInput {
         }
     }
 
+    /// The document cut down to what `reach` keeps ([`crate::policy::reach`]): parsed from
+    /// the text skipping what is left out, or pruned from the parsed form when there is no
+    /// text. The document itself when `reach` is whole, or when its text is not JSON (the
+    /// engines then report that as they always did).
+    pub fn pruned(&self, reach: &crate::policy::reach::Reach) -> PolicyInput {
+        if reach.is_whole() {
+            return self.clone();
+        }
+        match &self.inner.text {
+            Some(text) => match crate::policy::reach::pruned::prune_text(text, reach) {
+                Ok(pruned) => PolicyInput::from_json_text(pruned),
+                Err(_) => self.clone(),
+            },
+            None => match self.json() {
+                Ok(json) => PolicyInput::from_json(reach.prune(json)),
+                Err(_) => self.clone(),
+            },
+        }
+    }
+
     /// The document as `serde_json` reads it.
     pub fn json(&self) -> Result<&Json, PolicyError> {
         let parsed = self.inner.json.get_or_init(|| match &self.inner.text {
@@ -154,6 +174,35 @@ mod tests {
         let input = PolicyInput::from_json(serde_json::json!({"kind": "Pod"}));
         let rego = input.rego().unwrap_or(regorus::Value::Undefined);
         assert_eq!(rego["kind"], regorus::Value::from("Pod"));
+    }
+
+    #[test]
+    fn a_pruned_input_keeps_what_is_reached_in_both_forms() {
+        let mut reach = crate::policy::reach::Reach::default();
+        let path = |s: &[&str]| -> Vec<crate::policy::reach::Step> {
+            s.iter()
+                .map(|f| crate::policy::reach::Step::Field((*f).to_owned()))
+                .collect()
+        };
+        reach.mark(&path(&["a", "b"]), true);
+        let text = &br#"{"a": {"b": [1], "c": 2}, "raw": {"x": "y"}}"#[..];
+        let expected = serde_json::json!({"a": {"b": [1]}});
+        for input in [
+            PolicyInput::from_json_text(text),
+            PolicyInput::from_json(serde_json::from_slice(text).unwrap_or_default()),
+        ] {
+            let pruned = input.pruned(&reach);
+            assert_eq!(pruned.json().cloned().unwrap_or_default(), expected);
+            let rego = pruned.rego().unwrap_or(regorus::Value::Undefined);
+            assert_eq!(serde_json::to_value(&rego).unwrap_or_default(), expected);
+            // The document itself is untouched, and the whole reach prunes nothing.
+            assert_eq!(input.json().cloned().unwrap_or_default()["raw"]["x"], "y");
+            let whole = input.pruned(&crate::policy::reach::Reach::whole());
+            assert_eq!(whole.json().cloned().unwrap_or_default()["raw"]["x"], "y");
+        }
+        // Text that is not JSON is handed on as it is: the engines report it.
+        let bad = PolicyInput::from_json_text(&b"{"[..]).pruned(&reach);
+        assert!(matches!(bad.rego(), Err(PolicyError::Document(_))));
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod json_schema;
 pub mod metadata;
 pub mod nesting;
 mod parallel;
+pub mod reach;
 mod recursion;
 pub mod rego;
 pub(crate) mod rego_engine;
@@ -68,6 +69,10 @@ pub struct PolicySet {
     required: Vec<String>,
     digest: String,
     files: Vec<String>,
+    /// What the policies and `required` can reach of the input ([`reach`]).
+    reach: Arc<reach::Reach>,
+    /// Whether the engines receive only [`PolicySet::reach`] of the input (the default).
+    prune: bool,
 }
 
 /// Which regorus engine evaluates Rego.
@@ -216,6 +221,13 @@ impl PolicySet {
         let digest = policy_digest(&refs);
         let mut files: Vec<String> = digested.into_iter().map(|(n, _)| n).collect();
         files.sort();
+        let modules = rego.as_ref().map(RegoPolicies::modules);
+        let reach = reach::Reach::of_policies(
+            modules.as_ref(),
+            cel.iter().map(CelPolicy::expressions),
+            required,
+        );
+        tracing::debug!(%reach, "what the policies can reach of the input");
         Ok(PolicySet {
             rego,
             cel,
@@ -223,6 +235,8 @@ impl PolicySet {
             required: required.to_vec(),
             digest,
             files,
+            reach: Arc::new(reach),
+            prune: true,
         })
     }
 
@@ -261,6 +275,12 @@ impl PolicySet {
         };
         let mut files: Vec<String> = sources.iter().map(|(n, _)| (*n).to_owned()).collect();
         files.sort();
+        let modules = rego.as_ref().map(RegoPolicies::modules);
+        let reach = reach::Reach::of_policies(
+            modules.as_ref(),
+            cel.iter().map(CelPolicy::expressions),
+            &[],
+        );
         Ok(PolicySet {
             rego,
             cel,
@@ -268,6 +288,8 @@ impl PolicySet {
             required: Vec::new(),
             digest: policy_digest(&digested),
             files,
+            reach: Arc::new(reach),
+            prune: true,
         })
     }
 
@@ -291,6 +313,23 @@ impl PolicySet {
         if let Some(rego) = &mut self.rego {
             rego.retain_packages(keep);
         }
+    }
+
+    /// What the stage's policies and `require_evidence` checks can reach of the input.
+    pub fn reach(&self) -> &reach::Reach {
+        &self.reach
+    }
+
+    /// Whether the Rego engine will read the whole input (the stage has Rego, and pruning is
+    /// off or keeps everything): then its form is worth building ahead.
+    pub fn parses_whole_input(&self) -> bool {
+        self.rego.is_some() && (!self.prune || self.reach.is_whole())
+    }
+
+    /// Whether [`PolicySet::evaluate`] hands the engines only [`PolicySet::reach`] of the
+    /// input (on by default; `--no-prune` turns it off).
+    pub fn set_pruning(&mut self, prune: bool) {
+        self.prune = prune;
     }
 
     /// `sha256:<hex>` over the sorted policy and data files and their names.
@@ -358,6 +397,13 @@ impl PolicySet {
         input: &PolicyInput,
         context: &EvaluationContext,
     ) -> Result<Evaluation, PolicyError> {
+        let pruned;
+        let input = if self.prune {
+            pruned = input.pruned(&self.reach);
+            &pruned
+        } else {
+            input
+        };
         // The CEL files run on another thread meanwhile, on one conversion of the input.
         let (mut evaluation, found) = cel::evaluate_beside(
             &self.cel,

@@ -92,6 +92,11 @@ impl RegoPolicies {
         })
     }
 
+    /// The parsed modules, for [`crate::policy::reach`].
+    pub(crate) fn modules(&self) -> crate::policy::reach::rego::Modules {
+        self.engine.clone().get_modules().clone()
+    }
+
     /// The value of `path` (a `data.…` reference) for `input`, or `None` when undefined:
     /// conftest's `exception` rules.
     pub fn value_of(

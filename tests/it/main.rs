@@ -19,6 +19,7 @@ mod impact;
 mod keyless;
 mod keyless_sign;
 mod new_user;
+mod prune;
 mod registry;
 mod rego_engine;
 mod replay;
