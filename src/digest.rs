@@ -108,12 +108,6 @@ impl fmt::Display for Sha256Digest {
     }
 }
 
-/// The lowercase hex sha256 of `bytes`: what evidence digests, sources and subjects record.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    hex::encode(sha2::Sha256::digest(bytes))
-}
-
 /// Checks one DigestSet entry: lowercase hex, of the algorithm's length when it is known.
 pub fn check(algorithm: &str, value: &str) -> Result<(), DigestError> {
     if value.is_empty()

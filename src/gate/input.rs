@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::attest::approval::APPROVAL_PREDICATE_TYPE;
+use crate::digest::Sha256Digest;
 use crate::document::{check_json_syntax, read_document};
 use crate::evidence::InputKind;
 use crate::evidence::signed::add_attestation_document;
@@ -82,7 +83,7 @@ impl EvidenceVerification<'_> {
             if claimed_predicate_type(&document.bytes).as_deref() != Some(APPROVAL_PREDICATE_TYPE) {
                 continue;
             }
-            let sha256 = crate::digest::sha256_hex(&document.bytes);
+            let sha256 = Sha256Digest::of(&document.bytes).into_hex();
             if model.sources.iter().any(|s| s.sha256 == sha256) {
                 continue;
             }
@@ -153,7 +154,7 @@ fn rewrite(loaded: &mut LoadedInput, model: &Evidence) -> Result<(), GateError> 
         }
     }
     let bytes: Arc<[u8]> = serde_json::to_vec(&json)?.into();
-    loaded.digest = format!("sha256:{}", crate::digest::sha256_hex(&bytes));
+    loaded.digest = Sha256Digest::of(&bytes).to_string();
     loaded.input = PolicyInput::from_json_with_text(json, bytes.clone());
     loaded.bytes = bytes;
     Ok(())
@@ -173,7 +174,7 @@ fn collect_input(
     }
     Ok(LoadedInput {
         subject: evidence.subject.clone(),
-        digest: format!("sha256:{}", crate::digest::sha256_hex(&bytes)),
+        digest: Sha256Digest::of(&bytes).to_string(),
         input,
         bytes,
         model: Some(evidence),
@@ -226,7 +227,7 @@ fn load_evidence(
             ),
         )));
     }
-    let digest = format!("sha256:{}", crate::digest::sha256_hex(&bytes));
+    let digest = Sha256Digest::of(&bytes).to_string();
     tracing::debug!("validated the evidence");
     let mut evidence = evidence;
     let changed = verification.apply(&mut evidence)?;
@@ -248,7 +249,7 @@ fn load_evidence(
 /// Reads any JSON or YAML document, conftest-style. The subject is the document itself.
 fn load_plain_input(path: &Path, limits: &Limits) -> Result<LoadedInput, GateError> {
     let document = read_document(path, limits)?;
-    let hex = crate::digest::sha256_hex(&document.bytes);
+    let hex = Sha256Digest::of(&document.bytes).into_hex();
     let is_json = matches!(
         document.bytes.iter().find(|b| !b.is_ascii_whitespace()),
         Some(b'{' | b'[')

@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use regorus::unstable::{Expr, Rule};
 
+use crate::config::stages::{Config, ConfigPath};
 use crate::document::read_document;
 use crate::limits::Limits;
 use crate::policy::builtins::RegoOptions;
 use crate::policy::cel::{CelBindings, CelPolicy};
-use crate::config::stages::{Config, ConfigPath};
 use crate::policy::files::PolicyFile;
 use crate::policy::reach::{Reach, cel};
 use crate::policy::{EvaluationContext, PolicyInput, PolicySet};
