@@ -16,17 +16,17 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use miette::Report;
-use serde::Serialize;
 
 use crate::cli::args::{LimitArgs, parse_time};
 use crate::cli::diagnostic::{chain_report, config_report, gate_report};
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::{warn, write_stdout};
-use crate::cli::replay::{config_at, describe};
-use crate::compare::{DecisionDiff, FindingKey};
+use crate::cli::replay::config_at;
+use crate::compare::DecisionDiff;
 use crate::config::Config;
 use crate::decision::Outcome;
 use crate::gate::{GateRequest, Input, PreparedStage, StageOptions};
+use crate::report::impact::{Change, Failure, ImpactReport};
 
 /// `stagegate impact`.
 #[derive(Debug, Args)]
@@ -66,42 +66,6 @@ pub enum ImpactFormat {
     Json,
     /// A table and a collapsible list per change, for a pull-request comment.
     Markdown,
-}
-
-/// One evidence document at one stage whose outcome changes.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Change {
-    evidence: String,
-    stage: String,
-    #[serde(flatten)]
-    diff: DecisionDiff,
-}
-
-/// An evaluation that did not finish.
-#[derive(Debug, Serialize)]
-struct Failure {
-    evidence: String,
-    stage: String,
-    side: &'static str,
-    error: String,
-}
-
-/// What `impact --format json` writes.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ImpactReport {
-    old: String,
-    new: String,
-    effective_time: String,
-    stages: Vec<String>,
-    evidence: usize,
-    evaluated: usize,
-    unchanged: usize,
-    newly_failing: usize,
-    newly_passing: usize,
-    changes: Vec<Change>,
-    errors: Vec<Failure>,
 }
 
 /// Runs `stagegate impact`.
@@ -223,8 +187,8 @@ pub fn impact(args: ImpactArgs) -> Result<ExitStatus, Report> {
         }
     }
     let text = match args.format {
-        ImpactFormat::Text => render_text(&report),
-        ImpactFormat::Markdown => render_markdown(&report),
+        ImpactFormat::Text => crate::report::impact::text(&report),
+        ImpactFormat::Markdown => crate::report::impact::markdown(&report),
         ImpactFormat::Json => {
             let mut text = serde_json::to_string_pretty(&report).map_err(|e| chain_report(&e))?;
             text.push('\n');
@@ -260,152 +224,4 @@ fn evidence_files(dir: &Path) -> Result<Vec<PathBuf>, Report> {
     }
     found.sort();
     Ok(found)
-}
-
-fn summary(report: &ImpactReport) -> String {
-    format!(
-        "{} of {} promotion(s) change ({} evidence document(s) × {} stage(s)): {} would now fail, {} would now pass{}",
-        report.changes.len(),
-        report.evaluated,
-        report.evidence,
-        report.stages.len(),
-        report.newly_failing,
-        report.newly_passing,
-        if report.errors.is_empty() {
-            String::new()
-        } else {
-            format!("; {} evaluation(s) failed", report.errors.len())
-        }
-    )
-}
-
-fn verdicts(change: &Change) -> String {
-    if change.diff.before == change.diff.after {
-        format!("{} (findings change)", change.diff.after)
-    } else {
-        format!("{} → {}", change.diff.before, change.diff.after)
-    }
-}
-
-fn render_text(report: &ImpactReport) -> String {
-    let mut out = format!(
-        "{}\n  old {}, new {}, effective time {}\n",
-        summary(report),
-        report.old,
-        report.new,
-        report.effective_time
-    );
-    for change in &report.changes {
-        out.push_str(&format!(
-            "\n{} at `{}`: {}\n",
-            change.evidence,
-            change.stage,
-            verdicts(change)
-        ));
-        for (sign, keys) in [("-", &change.diff.removed), ("+", &change.diff.added)] {
-            for key in keys {
-                out.push_str(&format!("  {sign} {}\n", describe(key)));
-            }
-        }
-    }
-    for failure in &report.errors {
-        out.push_str(&format!(
-            "\n{} at `{}`: ERROR with the {} policies\n",
-            failure.evidence, failure.stage, failure.side
-        ));
-    }
-    out
-}
-
-/// Escapes text for a Markdown table cell or list item.
-fn md(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '|' | '\\' | '*' | '_' | '<' | '>' | '[' | ']' | '`' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-fn md_key(key: &FindingKey) -> String {
-    let waiver = key
-        .waiver
-        .as_deref()
-        .map(|w| format!(" (waiver `{}`)", w.replace('`', "'")))
-        .unwrap_or_default();
-    format!(
-        "{} `{}` ({}): {}{waiver}",
-        key.kind.as_str(),
-        key.rule.replace('`', "'"),
-        key.severity,
-        md(&key.message)
-    )
-}
-
-fn render_markdown(report: &ImpactReport) -> String {
-    let icon = if report.newly_failing > 0 || !report.errors.is_empty() {
-        ":x:"
-    } else if report.changes.is_empty() {
-        ":white_check_mark:"
-    } else {
-        ":warning:"
-    };
-    let mut out = format!(
-        "### {icon} stagegate policy impact\n\n{}.\n\nEffective time `{}`.\n",
-        summary(report),
-        report.effective_time
-    );
-    if !report.changes.is_empty() {
-        out.push_str("\n| evidence | stage | verdict | findings added | findings removed |\n| --- | --- | --- | ---: | ---: |\n");
-        for change in &report.changes {
-            out.push_str(&format!(
-                "| `{}` | `{}` | {} | {} | {} |\n",
-                change.evidence.replace('`', "'"),
-                change.stage,
-                md(&verdicts(change)),
-                change.diff.added.len(),
-                change.diff.removed.len()
-            ));
-        }
-        for change in &report.changes {
-            out.push_str(&format!(
-                "\n<details><summary><code>{}</code> at <code>{}</code>: {}</summary>\n\n",
-                html(&change.evidence),
-                html(&change.stage),
-                html(&verdicts(change))
-            ));
-            for key in &change.diff.added {
-                out.push_str(&format!("- **added** {}\n", md_key(key)));
-            }
-            for key in &change.diff.removed {
-                out.push_str(&format!("- **removed** {}\n", md_key(key)));
-            }
-            out.push_str("\n</details>\n");
-        }
-    }
-    if !report.errors.is_empty() {
-        out.push_str("\n**Evaluations that failed** (exit 2):\n\n");
-        for failure in &report.errors {
-            out.push_str(&format!(
-                "- `{}` at `{}` with the {} policies: {}\n",
-                failure.evidence.replace('`', "'"),
-                failure.stage,
-                failure.side,
-                md(&failure.error)
-            ));
-        }
-    }
-    out
-}
-
-fn html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }

@@ -18,7 +18,6 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use miette::Report;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::attest::bundle::{BundleContent, SignedDocument};
@@ -29,7 +28,7 @@ use crate::cli::diagnostic::{chain_report, gate_report, limit_report};
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::{warn, write_stdout};
 use crate::cli::signing::load_trusted;
-use crate::compare::{DecisionDiff, FindingKey};
+use crate::compare::DecisionDiff;
 use crate::config::CONFIG_FILE_NAME;
 use crate::decision::{Decision, Engine, Finding, RuleInfo};
 use crate::errors::error_chain;
@@ -181,7 +180,7 @@ pub fn replay(args: ReplayArgs) -> Result<ExitStatus, Report> {
         return Err(refuse(Some(&replayed.evidence_digest)));
     }
     let diff = DecisionDiff::between(&recorded, &replayed);
-    let report = ReplayReport {
+    let report = crate::report::replay::ReplayReport {
         identical: diff.is_identical(),
         promotion_id: &recorded.promotion_id,
         stage: &recorded.stage,
@@ -197,7 +196,7 @@ pub fn replay(args: ReplayArgs) -> Result<ExitStatus, Report> {
         diff: &diff,
     };
     let text = match args.format {
-        ReplayFormat::Text => render_text(&report),
+        ReplayFormat::Text => crate::report::replay::text(&report),
         ReplayFormat::Json => {
             let mut text = serde_json::to_string_pretty(&report).map_err(|e| chain_report(&e))?;
             text.push('\n');
@@ -281,76 +280,4 @@ fn recorded_chain(recorded: &Decision) -> (Vec<RuleInfo>, Vec<Finding>) {
         .cloned()
         .collect();
     (rules, findings)
-}
-
-/// What `replay --format json` writes.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ReplayReport<'a> {
-    identical: bool,
-    promotion_id: &'a str,
-    stage: &'a str,
-    subject: String,
-    effective_time: &'a str,
-    policy_digest: &'a str,
-    evidence_digest: &'a str,
-    /// Promotion-chain findings copied from the record, not re-checked.
-    chain_findings_from_record: usize,
-    signature_checked: bool,
-    #[serde(flatten)]
-    diff: &'a DecisionDiff,
-}
-
-fn render_text(report: &ReplayReport<'_>) -> String {
-    let mut out = String::new();
-    let diff = report.diff;
-    out.push_str(if report.identical {
-        "IDENTICAL: the replay reproduces the signed decision\n"
-    } else {
-        "DIFFERENT: the replay does not reproduce the signed decision\n"
-    });
-    out.push_str(&format!(
-        "  promotion {} at stage `{}` of {}\n  effective time {}, policies {}, evidence {}\n",
-        report.promotion_id,
-        report.stage,
-        report.subject,
-        report.effective_time,
-        report.policy_digest,
-        report.evidence_digest
-    ));
-    out.push_str(&format!(
-        "  verdict: recorded {}, replayed {}\n",
-        diff.before, diff.after
-    ));
-    if report.chain_findings_from_record > 0 {
-        out.push_str(&format!(
-            "  {} promotion-chain finding(s) taken from the record (not re-checked)\n",
-            report.chain_findings_from_record
-        ));
-    }
-    for (sign, keys) in [("-", &diff.removed), ("+", &diff.added)] {
-        for key in keys {
-            out.push_str(&format!("  {sign} {}\n", describe(key)));
-        }
-    }
-    if !diff.removed.is_empty() || !diff.added.is_empty() {
-        out.push_str("  (- only in the signed decision, + only in the replay)\n");
-    }
-    out
-}
-
-/// One line for a finding: kind, rule, severity, message, waiver.
-pub(crate) fn describe(key: &FindingKey) -> String {
-    let waiver = key
-        .waiver
-        .as_deref()
-        .map(|w| format!(" (waiver `{w}`)"))
-        .unwrap_or_default();
-    format!(
-        "{} `{}` [{}]: {}{waiver}",
-        key.kind.as_str(),
-        key.rule,
-        key.severity,
-        key.message
-    )
 }
