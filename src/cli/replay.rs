@@ -152,14 +152,12 @@ pub fn replay(args: ReplayArgs) -> Result<ExitStatus, Report> {
             recorded.policy_digest
         ));
     }
-    let effective_time = chrono::DateTime::parse_from_rfc3339(&recorded.effective_time)
-        .map_err(|e| {
-            miette::miette!(
-                "the recorded effective time `{}` is not RFC 3339: {e}",
-                recorded.effective_time
-            )
-        })?
-        .with_timezone(&chrono::Utc);
+    let effective_time = crate::time::parse_rfc3339(&recorded.effective_time).map_err(|e| {
+        miette::miette!(
+            "the recorded effective time `{}` is not RFC 3339: {e}",
+            recorded.effective_time
+        )
+    })?;
 
     let (chain_rules, chain_findings) = recorded_chain(&recorded);
     let request = GateRequest::new(Input::EvidenceFile(args.evidence.clone()))

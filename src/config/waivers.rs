@@ -304,8 +304,8 @@ pub(crate) fn check_waiver(
 /// An RFC 3339 time, or a date meaning the end of that day (UTC).
 fn parse_expiry(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
-    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
-        return Some(time.with_timezone(&Utc));
+    if let Ok(time) = crate::time::parse_rfc3339(text) {
+        return Some(time);
     }
     let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
     date.succ_opt()?.and_hms_opt(0, 0, 0).map(|t| t.and_utc())
