@@ -17,6 +17,11 @@
 //! - `prepared_rego_only/N`: the same, with `bench/rego-only.yaml` (the Rego policies only),
 //!   the figure to set beside OPA; `prepared_rego_only_vm/N` with `--rego-engine vm`.
 //! - `fresh/N`: load the stage's policies (read, parse, data) and evaluate, every iteration.
+//! - `gate/prepared/N`: the whole decision through the library, as `impact` makes one per
+//!   document and stage: a `PreparedStage` (config, policies, trust, waivers) made once; each
+//!   iteration evaluates a `GateRequest` for the evidence bytes (model, verification of its
+//!   attestations, pruning, Rego and CEL, waivers, the `Decision`). The figure `impact`'s
+//!   cost per document is held against (bench/impact.sh).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -27,6 +32,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use stagegate::config::stages::Config;
 use stagegate::limits::Limits;
 use stagegate::policy::{EvaluationContext, PolicyInput, PolicySet, RegoEngine};
+use stagegate::{GateRequest, Input, PreparedStage, StageOptions};
 
 const DEFAULT_SIZES: &[usize] = &[100, 1_000, 10_000, 50_000];
 
@@ -116,6 +122,26 @@ fn evaluate(c: &mut Criterion) {
             b.iter(|| {
                 let set = PolicySet::load_stage(&stage, &config.base_dir, &limits).unwrap();
                 set.evaluate_here(&parse(input), &ctx).unwrap()
+            })
+        });
+        group.finish();
+
+        let prepared =
+            PreparedStage::load(&full_config, "prod", &StageOptions::default()).unwrap();
+        let now = "2026-11-27T12:00:00Z".parse().ok();
+        let mut group = c.benchmark_group("gate");
+        if n >= 10_000 {
+            group.sample_size(10);
+        }
+        group.bench_with_input(BenchmarkId::new("prepared", n), &input, |b, input| {
+            b.iter(|| {
+                let request = GateRequest::new(Input::Evidence {
+                    name: "evidence.json".into(),
+                    bytes: input.clone(),
+                })
+                .effective_time(now)
+                .warn(&|_| {});
+                prepared.evaluate(&request).unwrap()
             })
         });
         group.finish();
