@@ -4,6 +4,7 @@
 #
 #   bench/impact.sh                      # 1,000 documents of 100 components, staging + prod
 #   DOCS=200 COMPONENTS=1000 bench/impact.sh
+#   STAGE_NAMES=prod bench/impact.sh     # one stage: two evaluations (old, new) per document
 #
 # Generates DOCS Evidence documents (seeds 1..DOCS, every tenth one failing), an "old" policy
 # tree (this repository's stagegate.yaml and policies) and a "new" one (the same with a
@@ -19,7 +20,7 @@ RUNS=${RUNS:-3}
 BIN=${BIN:-target/release/stagegate}
 OUT=bench/out/impact-$DOCS-$COMPONENTS
 EFFECTIVE=2026-11-27T12:00:00Z
-STAGES=(--stage staging --stage prod)
+STAGES=(); for s in ${STAGE_NAMES:-staging prod}; do STAGES+=(--stage "$s"); done
 
 if [ "${BUILD:-1}" = 1 ]; then cargo build --release --bin stagegate >&2; fi
 mkdir -p "$OUT/docs" "$OUT/one" "$OUT/new"
