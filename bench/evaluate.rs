@@ -126,8 +126,7 @@ fn evaluate(c: &mut Criterion) {
         });
         group.finish();
 
-        let prepared =
-            PreparedStage::load(&full_config, "prod", &StageOptions::default()).unwrap();
+        let prepared = PreparedStage::load(&full_config, "prod", &StageOptions::default()).unwrap();
         let now = "2026-11-27T12:00:00Z".parse().ok();
         let mut group = c.benchmark_group("gate");
         if n >= 10_000 {
