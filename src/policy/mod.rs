@@ -71,6 +71,9 @@ pub struct PolicySet {
     files: Vec<String>,
     /// What the policies and `required` can reach of the input ([`reach`]).
     reach: Arc<reach::Reach>,
+    /// What the CEL files alone can reach: their one conversion of the input is cut to it
+    /// (the Rego rules often read far more, e.g. every SBOM component).
+    cel_reach: Arc<reach::Reach>,
     /// Whether the engines receive only [`PolicySet::reach`] of the input (the default).
     prune: bool,
 }
@@ -228,6 +231,8 @@ impl PolicySet {
             required,
         );
         tracing::debug!(%reach, "what the policies can reach of the input");
+        let cel_reach =
+            reach::Reach::of_policies(None, cel.iter().map(CelPolicy::expressions), &[]);
         Ok(PolicySet {
             rego,
             cel,
@@ -236,6 +241,7 @@ impl PolicySet {
             digest,
             files,
             reach: Arc::new(reach),
+            cel_reach: Arc::new(cel_reach),
             prune: true,
         })
     }
@@ -281,6 +287,8 @@ impl PolicySet {
             cel.iter().map(CelPolicy::expressions),
             &[],
         );
+        let cel_reach =
+            reach::Reach::of_policies(None, cel.iter().map(CelPolicy::expressions), &[]);
         Ok(PolicySet {
             rego,
             cel,
@@ -289,6 +297,7 @@ impl PolicySet {
             digest: policy_digest(&digested),
             files,
             reach: Arc::new(reach),
+            cel_reach: Arc::new(cel_reach),
             prune: true,
         })
     }
@@ -397,17 +406,24 @@ impl PolicySet {
         input: &PolicyInput,
         context: &EvaluationContext,
     ) -> Result<Evaluation, PolicyError> {
-        let pruned;
-        let input = if self.prune {
+        let (pruned, cel_pruned);
+        let (input, cel_input) = if self.prune {
+            // One pass over the whole text for what any policy reaches; the CEL files' own
+            // (often much smaller) part is cut from that.
             pruned = input.pruned(&self.reach);
-            &pruned
+            cel_pruned = if self.cel.is_empty() {
+                pruned.clone()
+            } else {
+                pruned.pruned(&self.cel_reach)
+            };
+            (&pruned, &cel_pruned)
         } else {
-            input
+            (input, input)
         };
         // The CEL files run on another thread meanwhile, on one conversion of the input.
         let (mut evaluation, found) = cel::evaluate_beside(
             &self.cel,
-            input,
+            cel_input,
             &self.data,
             (&context.stage, context.now),
             || self.evaluate_rego(input, context),
