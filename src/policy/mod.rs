@@ -411,7 +411,9 @@ impl PolicySet {
             // One pass over the whole text for what any policy reaches; the CEL files' own
             // (often much smaller) part is cut from that.
             pruned = input.pruned(&self.reach);
-            cel_pruned = if self.cel.is_empty() {
+            // Without Rego the CEL files' reach is the stage's (`require_evidence` aside): the
+            // one pruned document serves both, parsed once.
+            cel_pruned = if self.cel.is_empty() || self.rego.is_none() {
                 pruned.clone()
             } else {
                 pruned.pruned(&self.cel_reach)
@@ -461,7 +463,7 @@ impl PolicySet {
             evaluation.rules.extend(rego.rules().cloned());
             evaluation.violations.extend(found.violations);
             evaluation.warnings.extend(found.warnings);
-        } else {
+        } else if !self.required.is_empty() {
             let (rules, violations) = required::check(&self.required, input.json()?);
             evaluation.rules.extend(rules);
             evaluation.violations.extend(violations);
