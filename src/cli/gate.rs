@@ -430,15 +430,7 @@ fn read_candidates(
 ) -> Result<Vec<Candidate>, Report> {
     let mut paths: Vec<PathBuf> = args.evaluate.collect.attestation.clone();
     for dir in &args.chain_dir {
-        let mut found = Vec::new();
-        for entry in fs_err::read_dir(dir).map_err(|e| chain_report(&e))? {
-            let path = entry.map_err(|e| chain_report(&e))?.path();
-            if path.is_file() && path.extension().is_some_and(|e| e == "json") {
-                found.push(path);
-            }
-        }
-        found.sort();
-        paths.extend(found);
+        paths.extend(crate::cli::output::json_files(dir)?);
     }
     paths
         .into_iter()

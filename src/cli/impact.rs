@@ -11,7 +11,7 @@
 //! waivers, `require_evidence` and `fail_on_warn` count exactly as at a gate; the promotion
 //! chain and signed approvals (which need bundles) do not take part.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
@@ -96,7 +96,7 @@ pub fn impact(args: ImpactArgs) -> Result<ExitStatus, Report> {
             new_config.display()
         ));
     }
-    let documents = evidence_files(&args.evidence_dir)?;
+    let documents = crate::cli::output::json_files(&args.evidence_dir)?;
     if documents.is_empty() {
         return Err(miette::miette!(
             "no evidence documents (`*.json`) in `{}`",
@@ -211,17 +211,4 @@ pub fn impact(args: ImpactArgs) -> Result<ExitStatus, Report> {
     } else {
         ExitStatus::Success
     })
-}
-
-/// Every `*.json` file directly in `dir`, sorted.
-fn evidence_files(dir: &Path) -> Result<Vec<PathBuf>, Report> {
-    let mut found = Vec::new();
-    for entry in fs_err::read_dir(dir).map_err(|e| chain_report(&e))? {
-        let path = entry.map_err(|e| chain_report(&e))?.path();
-        if path.is_file() && path.extension().is_some_and(|e| e == "json") {
-            found.push(path);
-        }
-    }
-    found.sort();
-    Ok(found)
 }

@@ -192,6 +192,20 @@ pub fn project_relative(path: &str, config: &Path) -> String {
         .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned())
 }
 
+/// Every `*.json` file directly in `dir` (not recursive), sorted by path: the bundles of a
+/// `--chain-dir`, the documents of `impact --evidence-dir`.
+pub(crate) fn json_files(dir: &Path) -> Result<Vec<PathBuf>, Report> {
+    let mut found = Vec::new();
+    for entry in fs_err::read_dir(dir).map_err(|e| chain_report(&e))? {
+        let path = entry.map_err(|e| chain_report(&e))?.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == "json") {
+            found.push(path);
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
 /// One `warning:` line on stderr.
 pub(crate) fn warn(message: &str) {
     #[allow(clippy::print_stderr)]

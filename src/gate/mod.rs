@@ -424,12 +424,14 @@ impl PreparedStage {
             waived.warnings,
             waived.waived,
         );
+        // The verified parts move out of the model; the rest of it is only retained.
+        let mut model = loaded.model;
         let (sources, attestations, approvals) =
-            loaded.model.as_ref().map_or_else(Default::default, |m| {
+            model.as_mut().map_or_else(Default::default, |m| {
                 (
-                    m.sources.clone(),
-                    m.attestations.clone().unwrap_or_default(),
-                    m.approvals.clone().unwrap_or_default(),
+                    std::mem::take(&mut m.sources),
+                    m.attestations.take().unwrap_or_default(),
+                    m.approvals.take().unwrap_or_default(),
                 )
             });
         Ok(Decided {
@@ -441,7 +443,7 @@ impl PreparedStage {
             evidence: loaded.bytes,
             retained: Retained {
                 _input: loaded.input,
-                _model: loaded.model,
+                _model: model,
             },
         })
     }
