@@ -155,92 +155,209 @@ pub fn check_json_syntax(path: &Path, bytes: &[u8]) -> Result<(), DocumentError>
 /// Refuses JSON whose objects repeat a key (at any depth), naming the key with its line and
 /// column; also reports any syntax error. Builds nothing but each object's set of keys.
 pub fn check_duplicate_keys(path: &Path, bytes: &[u8]) -> Result<(), DocumentError> {
-    find_duplicate_keys(bytes).map_err(|err| DocumentError::Syntax {
+    find_duplicate_keys(bytes).map_err(|err| json_syntax_error(path, &err))
+}
+
+/// The error for a `serde_json` syntax error (or repeated key) in the JSON file at `path`.
+pub fn json_syntax_error(path: &Path, err: &serde_json::Error) -> DocumentError {
+    DocumentError::Syntax {
         path: path.to_owned(),
         format: "JSON",
         line: err.line(),
         column: err.column().max(1),
         message: strip_position(&err.to_string()),
-    })
+    }
 }
 
 /// The `serde_json` error (with its line and column) of the first repeated object key or
 /// syntax error in `bytes`; for readers that report `serde_json` errors themselves.
 pub fn find_duplicate_keys(bytes: &[u8]) -> Result<(), serde_json::Error> {
-    serde_json::from_slice::<NoDuplicateKeys>(bytes).map(drop)
+    // Text checked as UTF-8 once, in bulk, is not checked again string by string.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => check_unique_keys(serde_json::Deserializer::from_str(text)),
+        // The parser then reports where the text stops being UTF-8.
+        Err(_) => check_unique_keys(serde_json::Deserializer::from_slice(bytes)),
+    }
+}
+
+fn check_unique_keys<'de, R: serde_json::de::Read<'de>>(
+    mut deserializer: serde_json::Deserializer<R>,
+) -> Result<(), serde_json::Error> {
+    serde::de::DeserializeSeed::deserialize(UniqueKeys::new(&mut Vec::new()), &mut deserializer)?;
+    deserializer.end()
 }
 
 /// As [`find_duplicate_keys`], for a sequence of JSON values (JSON Lines).
 pub fn find_duplicate_keys_in_stream(bytes: &[u8]) -> Result<(), serde_json::Error> {
-    for value in serde_json::Deserializer::from_slice(bytes).into_iter::<NoDuplicateKeys>() {
+    /// One value of the stream, checked.
+    struct Checked;
+    impl<'de> serde::Deserialize<'de> for Checked {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            serde::de::DeserializeSeed::deserialize(UniqueKeys::new(&mut Vec::new()), deserializer)
+                .map(|()| Checked)
+        }
+    }
+    for value in serde_json::Deserializer::from_slice(bytes).into_iter::<Checked>() {
         value?;
     }
     Ok(())
 }
 
-/// Any JSON value, checked for repeated object keys and otherwise ignored.
-struct NoDuplicateKeys;
+/// Checks one JSON value for repeated object keys (at any depth), validating it as
+/// `serde_json` reads it (syntax, numbers, UTF-8) and building nothing.
+///
+/// The keys of the objects being read live on one stack shared by the whole pass (`keys`):
+/// an object's keys are pushed as they come and popped when it ends, so checking a document
+/// allocates nothing per object. A handful of keys are compared in a line; an object with
+/// many keys is checked against a set.
+#[derive(Debug)]
+pub struct UniqueKeys<'k, 'de> {
+    keys: &'k mut Vec<std::borrow::Cow<'de, str>>,
+}
 
-impl<'de> serde::Deserialize<'de> for NoDuplicateKeys {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(NoDuplicateKeysVisitor)
+impl<'k, 'de> UniqueKeys<'k, 'de> {
+    /// A check that keeps its keys on `keys` (empty, or the stack of an enclosing check).
+    pub fn new(keys: &'k mut Vec<std::borrow::Cow<'de, str>>) -> Self {
+        UniqueKeys { keys }
     }
 }
 
-struct NoDuplicateKeysVisitor;
+/// Objects with more keys than this are checked against a hash set.
+const FEW_KEYS: usize = 16;
 
-impl<'de> serde::de::Visitor<'de> for NoDuplicateKeysVisitor {
-    type Value = NoDuplicateKeys;
+impl<'de> serde::de::DeserializeSeed<'de> for UniqueKeys<'_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys<'_, 'de> {
+    type Value = ();
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("any JSON value")
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(NoDuplicateKeys)
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
     }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(NoDuplicateKeys)
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
     }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(NoDuplicateKeys)
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
     }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(NoDuplicateKeys)
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
     }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(NoDuplicateKeys)
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
     }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(NoDuplicateKeys)
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
-        Ok(NoDuplicateKeys)
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        // Most objects have a handful of keys: a linear scan beats hashing them.
-        let mut few: Vec<std::borrow::Cow<'de, str>> = Vec::new();
-        let mut many = std::collections::HashSet::new();
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            let repeated = if many.is_empty() && few.len() < 16 {
-                let repeated = few.contains(&key);
-                few.push(key.clone());
-                repeated
-            } else {
-                many.extend(few.drain(..));
-                !many.insert(key.clone())
-            };
-            if repeated {
-                return Err(serde::de::Error::custom(format!(
-                    "duplicate key `{key}` in an object"
-                )));
-            }
-            map.next_value::<NoDuplicateKeys>()?;
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(UniqueKeys::new(self.keys))?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = ObjectKeys::start(self.keys);
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            seen.insert(key.0)?;
+            map.next_value_seed(UniqueKeys::new(seen.stack()))?;
         }
-        Ok(NoDuplicateKeys)
+        seen.end();
+        Ok(())
+    }
+}
+
+/// An object key, borrowed from the text when it has no escapes (serde's own `Cow<str>`
+/// always copies).
+pub(crate) struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Key<'de> {
+    /// The key.
+    pub(crate) fn into_inner(self) -> std::borrow::Cow<'de, str> {
+        self.0
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// The keys of one object being read, on top of the shared stack.
+pub(crate) struct ObjectKeys<'k, 'de> {
+    stack: &'k mut Vec<std::borrow::Cow<'de, str>>,
+    /// Where this object's keys start on `stack`.
+    start: usize,
+    /// This object's keys once there are more than [`FEW_KEYS`].
+    many: std::collections::HashSet<std::borrow::Cow<'de, str>>,
+}
+
+impl<'k, 'de> ObjectKeys<'k, 'de> {
+    /// Starts an object's keys on top of `stack`.
+    pub(crate) fn start(stack: &'k mut Vec<std::borrow::Cow<'de, str>>) -> Self {
+        let start = stack.len();
+        ObjectKeys {
+            stack,
+            start,
+            many: std::collections::HashSet::new(),
+        }
+    }
+
+    /// Adds `key`; an error naming it if the object has it already.
+    pub(crate) fn insert<E: serde::de::Error>(
+        &mut self,
+        key: std::borrow::Cow<'de, str>,
+    ) -> Result<(), E> {
+        let repeated = if self.many.is_empty() && self.stack.len() - self.start < FEW_KEYS {
+            self.stack[self.start..].contains(&key)
+        } else {
+            if self.many.is_empty() {
+                self.many.extend(self.stack[self.start..].iter().cloned());
+            }
+            self.many.contains(&key)
+        };
+        if repeated {
+            return Err(E::custom(format!("duplicate key `{key}` in an object")));
+        }
+        if self.many.is_empty() {
+            self.stack.push(key);
+        } else {
+            self.many.insert(key);
+        }
+        Ok(())
+    }
+
+    /// The shared stack, for the checks of the object's values (which leave it as they
+    /// found it).
+    pub(crate) fn stack(&mut self) -> &mut Vec<std::borrow::Cow<'de, str>> {
+        self.stack
+    }
+
+    /// Pops the object's keys.
+    pub(crate) fn end(self) {
+        self.stack.truncate(self.start);
     }
 }
 

@@ -11,8 +11,8 @@
 //! This pass checks the document's syntax as it goes, but a skipped subtree is only scanned:
 //! its numbers are not range-checked nor its strings' UTF-8 validated. Those input checks of
 //! the whole document (repeated keys, nesting depth, size, numbers, text), and the Verifier's
-//! re-checking of the envelopes under `raw`, happen where they always did, on the whole bytes,
-//! before any engine sees the document (`evaluate`'s loaders; `document::read_document`).
+//! re-checking of the envelopes under `raw`, happen on the whole bytes before any engine sees
+//! the document (`gate::input`, on a thread beside the cutting; `document::read_document`).
 
 use std::fmt;
 
@@ -20,6 +20,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde_json::value::RawValue;
 
 use super::Reach;
+use crate::document::Key;
 
 /// `bytes` (a JSON document) cut down to what `reach` keeps, as JSON text.
 pub fn prune_text(bytes: &[u8], reach: &Reach) -> Result<Vec<u8>, serde_json::Error> {
@@ -65,7 +66,7 @@ impl<'de> Visitor<'de> for Pruning<'_, '_> {
         self.out.push(b'{');
         let mut first = true;
         while let Some(key) = map.next_key::<Key<'de>>()? {
-            let name: &str = &key.0;
+            let name: &str = &key.into_inner();
             match self.reach.field(name) {
                 Some(below) => {
                     if !first {
@@ -146,28 +147,6 @@ fn write_json<T: serde::Serialize + ?Sized>(
     value: &T,
 ) -> Result<(), serde_json::Error> {
     serde_json::to_writer(out, value)
-}
-
-/// An object key, borrowed from the text when it has no escapes.
-struct Key<'de>(std::borrow::Cow<'de, str>);
-
-impl<'de> serde::Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object key")
-            }
-            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(std::borrow::Cow::Borrowed(v)))
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
-    }
 }
 
 #[cfg(test)]
