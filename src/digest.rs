@@ -90,6 +90,17 @@ impl Sha256Digest {
         Sha256Digest(hex::encode(sha2::Sha256::digest(bytes)))
     }
 
+    /// The sha256 of the concatenation of `chunks`, hashed as they come (from a reader, or
+    /// another thread).
+    pub fn of_chunks<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Sha256Digest {
+        use sha2::Digest as _;
+        let mut hasher = sha2::Sha256::new();
+        for chunk in chunks {
+            hasher.update(chunk);
+        }
+        Sha256Digest(hex::encode(hasher.finalize()))
+    }
+
     /// The 64 hex digits.
     pub fn hex(&self) -> &str {
         &self.0

@@ -62,6 +62,8 @@ pub mod location;
 pub mod memory;
 #[doc(hidden)]
 pub mod oci;
+#[doc(hidden)]
+pub mod outline;
 pub mod policy;
 pub mod report;
 #[doc(hidden)]

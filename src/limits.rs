@@ -12,6 +12,9 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::digest::Sha256Digest;
 
 /// The limits in force for one run. Configurable from the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,6 +168,77 @@ pub fn read_limited(path: &Path, limits: &Limits) -> Result<Vec<u8>, LimitError>
     Ok(bytes)
 }
 
+/// As [`read_limited`], into shared bytes, with their sha256. A regular file is read straight
+/// into its final buffer, sized from its length (`Arc::from(Vec)` would copy every byte once
+/// more), and hashed on another thread a chunk at a time as it is read, so that hashing a large
+/// document takes no time of its own.
+pub fn read_limited_hashed(
+    path: &Path,
+    limits: &Limits,
+) -> Result<(Arc<[u8]>, Sha256Digest), LimitError> {
+    let read_whole = || {
+        let bytes = read_limited(path, limits)?;
+        let digest = Sha256Digest::of(&bytes);
+        Ok((Arc::from(bytes), digest))
+    };
+    if path == Path::new("-") {
+        return read_whole();
+    }
+    let io = |source| LimitError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = open_regular(path)?;
+    let length = file.metadata().map_err(io)?.len();
+    if length > limits.max_file_bytes {
+        return Err(LimitError::TooLarge {
+            path: path.to_owned(),
+            limit: limits.max_file_bytes,
+        });
+    }
+    let Ok(length) = usize::try_from(length) else {
+        return read_whole();
+    };
+    let mut shared: Arc<[u8]> = std::iter::repeat_n(0u8, length).collect();
+    let Some(buffer) = Arc::get_mut(&mut shared) else {
+        return read_whole();
+    };
+    let (read, digest) = std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::channel::<&[u8]>();
+        let hashing = std::thread::Builder::new()
+            .name("stagegate-hash".to_owned())
+            .spawn_scoped(scope, move || Sha256Digest::of_chunks(receiver));
+        let mut rest = buffer;
+        let mut read = Ok(());
+        while !rest.is_empty() {
+            let (chunk, tail) = rest.split_at_mut(rest.len().min(HASHED_CHUNK));
+            if let Err(err) = file.read_exact(chunk) {
+                read = Err(err);
+                break;
+            }
+            // Without the hashing thread, the bytes are hashed once read.
+            let _ = sender.send(chunk);
+            rest = tail;
+        }
+        drop(sender);
+        (read, hashing.ok().and_then(|handle| handle.join().ok()))
+    });
+    // A file that shrank or grew while it was read is read again, the general way.
+    let mut more = [0u8; 1];
+    match read {
+        Ok(()) if file.read(&mut more).map_err(io)? == 0 => {
+            let digest = digest.unwrap_or_else(|| Sha256Digest::of(&shared));
+            Ok((shared, digest))
+        }
+        Ok(()) => read_whole(),
+        Err(err) if err.kind() == std::io::ErrorKind::UnexpectedEof => read_whole(),
+        Err(err) => Err(io(err)),
+    }
+}
+
+/// How much is read before it is handed to the hashing thread.
+const HASHED_CHUNK: usize = 1 << 20;
+
 /// Checks the bracket nesting of a JSON document (or YAML flow collections) without parsing
 /// it: one pass over the bytes, skipping strings. Catches the "nested 10,000 deep" attack
 /// before a recursive parser can overflow the stack.
@@ -173,35 +247,14 @@ pub fn check_depth(path: &Path, bytes: &[u8], limits: &Limits) -> Result<(), Lim
     let mut offset = 0usize;
     while let Some(&byte) = bytes.get(offset) {
         match byte {
-            b'"' => {
-                // Jump to the closing quote: strings are most of a JSON document's bytes.
-                let mut at = offset + 1;
-                loop {
-                    match bytes
-                        .get(at..)
-                        .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
-                    {
-                        Some(found) if bytes.get(at + found) == Some(&b'\\') => at += found + 2,
-                        Some(found) => {
-                            at += found;
-                            break;
-                        }
-                        None => return Ok(()),
-                    }
-                }
-                offset = at;
-            }
+            b'"' => match skip_string(bytes, offset) {
+                Some(end) => offset = end,
+                None => return Ok(()),
+            },
             b'[' | b'{' => {
                 depth += 1;
                 if depth > limits.max_depth {
-                    let (line, column) = line_column(bytes, offset);
-                    return Err(LimitError::TooDeep {
-                        path: path.to_owned(),
-                        limit: limits.max_depth,
-                        line,
-                        column,
-                        offset,
-                    });
+                    return Err(too_deep(path, bytes, offset, limits));
                 }
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
@@ -210,6 +263,32 @@ pub fn check_depth(path: &Path, bytes: &[u8], limits: &Limits) -> Result<(), Lim
         offset += 1;
     }
     Ok(())
+}
+
+/// The offset of the quote that closes the string opening at `start`; `None` when it is not
+/// closed. Strings are most of a JSON document's bytes: this jumps from quote to backslash.
+pub(crate) fn skip_string(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut at = start + 1;
+    loop {
+        let found = memchr::memchr2(b'"', b'\\', bytes.get(at..)?)?;
+        if bytes.get(at + found) == Some(&b'\\') {
+            at += found + 2;
+        } else {
+            return Some(at + found);
+        }
+    }
+}
+
+/// The error for a document that crosses the depth limit at `offset`.
+pub(crate) fn too_deep(path: &Path, bytes: &[u8], offset: usize, limits: &Limits) -> LimitError {
+    let (line, column) = line_column(bytes, offset);
+    LimitError::TooDeep {
+        path: path.to_owned(),
+        limit: limits.max_depth,
+        line,
+        column,
+        offset,
+    }
 }
 
 /// 1-based line and column of a byte offset.
@@ -273,6 +352,28 @@ mod tests {
                 other => panic!("expected {path:?} to be refused, got {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn read_and_hashed_in_chunks() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("evidence.json");
+        for length in [0, 1, HASHED_CHUNK, 2 * HASHED_CHUNK + 3] {
+            let bytes: Vec<u8> = (0..length).map(|i| (i % 251) as u8).collect();
+            fs_err::write(&path, &bytes).unwrap_or_else(|e| panic!("{e}"));
+            let read = read_limited_hashed(&path, &Limits::default());
+            let (shared, digest) = read.unwrap_or_else(|e| panic!("{length}: {e}"));
+            assert_eq!(&shared[..], &bytes[..], "{length}");
+            assert_eq!(digest, Sha256Digest::of(&bytes), "{length}");
+        }
+        let limits = Limits {
+            max_file_bytes: 10,
+            ..Limits::default()
+        };
+        assert!(matches!(
+            read_limited_hashed(&path, &limits),
+            Err(LimitError::TooLarge { .. })
+        ));
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::cli::diagnostic::gate_report;
 use crate::cli::evaluate_args::EvaluateArgs;
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::{Outputs, config_path, warn, write_atomically};
+use crate::gate::input::ReadAhead;
 use crate::gate::{Chain, Decided, GateRequest, Input, PreparedStage, StageOptions};
 
 /// Runs `stagegate evaluate`.
@@ -27,8 +28,9 @@ pub fn evaluate(args: EvaluateArgs, color: bool) -> Result<ExitStatus, Report> {
             ExitStatus::PolicyFailure
         });
     }
+    let ahead = read_ahead(&args);
     let prepared = prepare(&args)?;
-    let decided = decide(&args, &prepared, Chain::Skipped)?;
+    let decided = decide(&args, &prepared, Chain::Skipped, ahead)?;
     if args.audit {
         let location =
             crate::cli::audit::location(args.audit_db.as_deref(), args.config.as_deref())?;
@@ -71,9 +73,21 @@ pub(crate) fn prepare(args: &EvaluateArgs) -> Result<PreparedStage, Report> {
     .map_err(|e| gate_report(&e))
 }
 
-/// What `args` says to evaluate: an `--evidence` document, an `--input` document, or evidence
-/// to collect (verified with `prepared`'s trust where the image's attestations are read).
-pub(crate) fn input_of(args: &EvaluateArgs, prepared: &PreparedStage) -> Result<Input, Report> {
+/// Starts reading the `--evidence` document while the stage is prepared ([`ReadAhead`]).
+pub(crate) fn read_ahead(args: &EvaluateArgs) -> Option<ReadAhead> {
+    let path = args.evidence.as_ref()?;
+    (args.conftest.policy.is_empty() && !args.collect.has_inputs())
+        .then(|| ReadAhead::start(path.clone(), args.limits.limits()))
+}
+
+/// What `args` says to evaluate: an `--evidence` document (being read `ahead`, if started),
+/// an `--input` document, or evidence to collect (verified with `prepared`'s trust where the
+/// image's attestations are read).
+pub(crate) fn input_of(
+    args: &EvaluateArgs,
+    prepared: &PreparedStage,
+    ahead: Option<ReadAhead>,
+) -> Result<Input, Report> {
     // `--image` alone collects what the image carries; with `--evidence` (as `gate` is often
     // run) it only names the subject's image for the promotion chain.
     let collecting = args.collect.has_inputs()
@@ -93,7 +107,9 @@ pub(crate) fn input_of(args: &EvaluateArgs, prepared: &PreparedStage) -> Result<
         (None, Some(_), false) if args.save_evidence.is_some() => Err(miette::miette!(
             "`--save-evidence` saves an Evidence document: collect one (`--sbom`, `--scan`, …) or give `--evidence`"
         )),
-        (Some(path), _, false) => Ok(Input::EvidenceFile(path.clone())),
+        (Some(path), _, false) => {
+            Ok(ahead.map_or_else(|| Input::EvidenceFile(path.clone()), Input::ReadAhead))
+        }
         (None, Some(path), false) => Ok(Input::DocumentFile((*path).clone())),
         (None, None, true) => Ok(Input::Collect(Box::new(collect_request(
             &args.collect,
@@ -107,14 +123,16 @@ pub(crate) fn input_of(args: &EvaluateArgs, prepared: &PreparedStage) -> Result<
     }
 }
 
-/// Evaluates `prepared` on what `args` names, with the promotion chain as `chain` says,
-/// warnings on stderr; writes `--save-evidence`. Every error is a report (exit 2).
+/// Evaluates `prepared` on what `args` names (the `--evidence` document being read `ahead`,
+/// if started), with the promotion chain as `chain` says, warnings on stderr; writes
+/// `--save-evidence`. Every error is a report (exit 2).
 pub(crate) fn decide(
     args: &EvaluateArgs,
     prepared: &PreparedStage,
     chain: Chain<'_>,
+    ahead: Option<ReadAhead>,
 ) -> Result<Decided, Report> {
-    let input = input_of(args, prepared)?;
+    let input = input_of(args, prepared, ahead)?;
     let request = GateRequest::new(input)
         .effective_time(args.effective_time)
         .chain(chain)

@@ -38,7 +38,7 @@ use crate::attest::vsa::{
     ReliedAttestation, VSA_PREDICATE_TYPE, VerificationSummary,
 };
 use crate::cli::diagnostic::{chain_report, limit_report};
-use crate::cli::evaluate::{check_paths, decide, prepare};
+use crate::cli::evaluate::{check_paths, decide, prepare, read_ahead};
 use crate::cli::evaluate_args::EvaluateArgs;
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::{Outputs, config_path, write_stdout};
@@ -148,6 +148,7 @@ fn run(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     let effective_time_override = check_effective_time(&args)?;
     let limits = args.evaluate.limits.limits();
     let config_file = config_path(args.evaluate.config.as_deref())?;
+    let ahead = read_ahead(&args.evaluate);
     let prepared = prepare(&args.evaluate)?;
     let signer =
         crate::cli::keyless::gate_signer(args.key.as_deref(), &args.keyless, prepared.config())?;
@@ -179,6 +180,7 @@ fn run(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
             max_age: prepared.max_age(),
             now: chrono::Utc::now(),
         },
+        ahead,
     )?;
     let decision = decided.decision;
     // Nothing is signed for a subject whose digest is malformed or whose name names another

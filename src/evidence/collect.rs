@@ -263,7 +263,7 @@ impl<'p> Input<'p> {
             source: e.utf8_error(),
         })?;
         RawValue::from_string(text)
-            .map(RawDocument)
+            .map(RawDocument::new)
             .map_err(|e| super::error::json_error(path, "JSON", e))
     }
 
@@ -272,7 +272,7 @@ impl<'p> Input<'p> {
         let text = self.text()?;
         let quoted = serde_json::to_string(text).map_err(EvidenceError::Serialize)?;
         RawValue::from_string(quoted)
-            .map(RawDocument)
+            .map(RawDocument::new)
             .map_err(EvidenceError::Serialize)
     }
 }
@@ -466,7 +466,13 @@ pub fn collect(request: &CollectRequest) -> Result<Evidence, EvidenceError> {
             }
         }
         attestations.extend(file.attestations);
-        c.add_source(kind, path, sha256, &file.detected, RawDocument(file.raw));
+        c.add_source(
+            kind,
+            path,
+            sha256,
+            &file.detected,
+            RawDocument::new(file.raw),
+        );
     }
     let mut approvals = Vec::new();
     for path in &request.approvals {

@@ -66,10 +66,22 @@ pub struct Evidence {
 /// One original input document, kept as JSON text and written out verbatim.
 ///
 /// Deserialising one needs `serde_json` (other deserialisers cannot carry raw
-/// JSON), which is how Evidence documents are read back.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct RawDocument(pub Box<RawValue>);
+/// JSON), which is how Evidence documents are read back. The gate does not copy them out of
+/// a document it reads: each is a slice of the document's bytes ([`RawDocument::shared`]).
+#[derive(Debug, Clone)]
+pub struct RawDocument(RawText);
+
+/// Where a raw document's text is.
+#[derive(Debug, Clone)]
+enum RawText {
+    /// Its own text.
+    Owned(Box<RawValue>),
+    /// A range of the bytes of the Evidence document it was read from.
+    Shared {
+        bytes: std::sync::Arc<[u8]>,
+        range: std::ops::Range<usize>,
+    },
+}
 
 impl JsonSchema for RawDocument {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -85,14 +97,50 @@ impl JsonSchema for RawDocument {
 }
 
 impl RawDocument {
-    /// The document's JSON text.
+    /// A document with its own text.
+    pub fn new(raw: Box<RawValue>) -> RawDocument {
+        RawDocument(RawText::Owned(raw))
+    }
+
+    /// The document at `range` of `bytes`, an Evidence document that a JSON parser accepted
+    /// whole (so that the range is one JSON value, in UTF-8). Shares the bytes: nothing is
+    /// copied.
+    pub fn shared(bytes: std::sync::Arc<[u8]>, range: std::ops::Range<usize>) -> RawDocument {
+        RawDocument(RawText::Shared { bytes, range })
+    }
+
+    /// The document's JSON text. A shared range that is not UTF-8 (not what
+    /// [`RawDocument::shared`] is for) reads as empty text, which no reader accepts.
     pub fn get(&self) -> &str {
-        self.0.get()
+        match &self.0 {
+            RawText::Owned(raw) => raw.get(),
+            RawText::Shared { bytes, range } => bytes
+                .get(range.clone())
+                .and_then(|text| std::str::from_utf8(text).ok())
+                .unwrap_or_default(),
+        }
     }
 
     /// Parses the document into a [`Value`], for callers that need to walk it.
     pub fn to_value(&self) -> Result<Value, serde_json::Error> {
-        serde_json::from_str(self.0.get())
+        serde_json::from_str(self.get())
+    }
+}
+
+impl Serialize for RawDocument {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            RawText::Owned(raw) => raw.serialize(serializer),
+            RawText::Shared { .. } => serde_json::from_str::<&RawValue>(self.get())
+                .map_err(serde::ser::Error::custom)?
+                .serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RawDocument {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Box::<RawValue>::deserialize(deserializer).map(RawDocument::new)
     }
 }
 
@@ -100,7 +148,7 @@ impl PartialEq for RawDocument {
     /// Equal when the texts are, or else when they parse to the same value (a document read
     /// back through a `Value` loses its original whitespace).
     fn eq(&self, other: &Self) -> bool {
-        self.0.get() == other.0.get()
+        self.get() == other.get()
             || matches!((self.to_value(), other.to_value()), (Ok(a), Ok(b)) if a == b)
     }
 }

@@ -113,7 +113,7 @@ pub fn add_attestation_document(
     });
     evidence
         .raw
-        .insert(index.to_string(), RawDocument(file.raw));
+        .insert(index.to_string(), RawDocument::new(file.raw));
     evidence
         .attestations
         .get_or_insert_with(Vec::new)

@@ -175,6 +175,60 @@ fn fuzz_pruned_evaluation() {
     );
 }
 
+/// Reading an Evidence document by its members (`gate/members.rs`): the model read from every
+/// member but `raw` (raw documents as slices) is the model read from the whole document, the
+/// engines' part cut from it is the part cut from the whole, and splicing nothing in gives
+/// the same document.
+#[test]
+fn fuzz_evidence_members() {
+    let config =
+        crate::config::stages::Config::load(&testdata().join("../stagegate.yaml"), &limits())
+            .unwrap_or_else(|e| panic!("{e}"));
+    let stage = config.stage("prod").unwrap_or_else(|e| panic!("{e}"));
+    let set = crate::policy::PolicySet::load_stage(stage, &config.base_dir, &limits())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let reach = set.reach().clone();
+    fuzz(
+        "evidence_members",
+        seeds("evidence_members", &["evidence", "collect"], &[".json"]),
+        |input| {
+            let path = Path::new("e.json");
+            let Ok(outline) = crate::outline::Outline::scan(path, input, &limits(), &["raw"])
+            else {
+                return;
+            };
+            if crate::document::find_duplicate_keys(input).is_err() {
+                return;
+            }
+            let bytes = Arc::<[u8]>::from(input);
+            let engines = crate::gate::input::Engines {
+                reach: Some(&reach),
+                parse_ahead: false,
+            };
+            let read = crate::gate::input::read_evidence(&bytes, outline.clone(), None, engines);
+            let whole = serde_json::from_slice::<Evidence>(input);
+            match (&read.model, &whole) {
+                (Ok(parts), Ok(whole)) => assert_eq!(parts, whole),
+                (Err(parts), Err(whole)) => assert_eq!(parts.to_string(), whole.to_string()),
+                (parts, whole) => panic!("by members {parts:?}, whole {whole:?}"),
+            }
+            let whole_input = PolicyInput::from_json_text(bytes.clone());
+            assert_eq!(
+                read.input.pruned(&reach).json().ok(),
+                whole_input.pruned(&reach).json().ok()
+            );
+            let members = crate::gate::members::Members::new(&bytes, outline.as_ref());
+            let raw = match members.raw_documents() {
+                Some(Ok(raw)) => raw,
+                _ => return,
+            };
+            let (spliced, _) = members.splice(&[], &raw).unwrap_or_else(|e| panic!("{e}"));
+            let value = |b: &[u8]| serde_json::from_slice::<serde_json::Value>(b).ok();
+            assert_eq!(value(&spliced), value(input));
+        },
+    );
+}
+
 #[test]
 fn fuzz_stagegate_yaml() {
     let mut inputs = seeds("stagegate_yaml", &["waivers"], &["stagegate.yaml"]);

@@ -8,11 +8,12 @@
 //! bytes (`--save-evidence` writes them, `replay` reproduces them).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 
 use crate::attest::approval::APPROVAL_PREDICATE_TYPE;
 use crate::digest::Sha256Digest;
-use crate::document::{check_json_syntax, read_document};
+use crate::document::{find_duplicate_keys, json_syntax_error, read_document};
 use crate::evidence::InputKind;
 use crate::evidence::signed::add_attestation_document;
 use crate::evidence::{
@@ -20,9 +21,13 @@ use crate::evidence::{
     collect as collect_evidence,
 };
 use crate::gate::GateError;
-use crate::limits::{Limits, check_depth, read_limited};
+use crate::gate::members::Members;
+use crate::limits::{LimitError, Limits, read_limited_hashed};
 use crate::location::Located;
+use crate::outline::Outline;
 use crate::policy::PolicyInput;
+use crate::policy::reach::Reach;
+use crate::policy::reach::pruned::prune_text;
 use crate::verify::Verifier;
 use crate::verify::candidate::{Candidate, claimed_predicate_type};
 use crate::verify::evidence::check_evidence;
@@ -45,6 +50,47 @@ pub enum Input {
     DocumentFile(PathBuf),
     /// Evidence to collect first (`--sbom`, `--scan`, …).
     Collect(Box<CollectRequest>),
+    /// An Evidence document in a file, being read since [`ReadAhead::start`].
+    ReadAhead(ReadAhead),
+}
+
+/// An Evidence document read and hashed on another thread from the moment it is named, so
+/// that reading a large document (a collected one with its `raw` documents: tens of MB)
+/// overlaps preparing the stage, which does not need it.
+#[derive(Debug)]
+pub struct ReadAhead {
+    path: PathBuf,
+    reading: Mutex<Option<JoinHandle<Read>>>,
+}
+
+/// A file's bytes and their sha256, or why they could not be read.
+type Read = Result<(Arc<[u8]>, Sha256Digest), LimitError>;
+
+impl ReadAhead {
+    /// Starts reading the Evidence document at `path`, within `limits`.
+    pub fn start(path: PathBuf, limits: Limits) -> ReadAhead {
+        let reading = {
+            let path = path.clone();
+            std::thread::Builder::new()
+                .name("stagegate-read".to_owned())
+                .spawn(move || read_limited_hashed(&path, &limits))
+                .ok()
+        };
+        ReadAhead {
+            path,
+            reading: Mutex::new(reading),
+        }
+    }
+
+    /// The bytes and their sha256, from the read started (or from a new one, if that read
+    /// is gone: taken already, or its thread could not start or panicked).
+    fn finish(&self, limits: &Limits) -> Read {
+        let reading = self.reading.lock().ok().and_then(|mut r| r.take());
+        match reading.map(JoinHandle::join) {
+            Some(Ok(read)) => read,
+            _ => read_limited_hashed(&self.path, limits),
+        }
+    }
 }
 
 /// The document to evaluate, the subject it is about, and the digest of its bytes.
@@ -69,12 +115,30 @@ pub(crate) struct EvidenceVerification<'a> {
     pub(crate) documents: &'a [Candidate],
     pub(crate) limits: &'a Limits,
     pub(crate) warn: &'a dyn Fn(&str),
-    /// Whether to start building the Rego form of the whole document on another thread while
-    /// the document is checked: only when the policies will read it whole (no pruning).
+    /// What the engines will be handed of the document, when not the whole of it: cut while
+    /// the document is read ([`crate::policy::PolicySet::pruning_reach`]).
+    pub(crate) reach: Option<&'a Reach>,
+    /// Whether the stage has Rego: then the Rego form of what it will read is built on
+    /// another thread while the document is checked.
+    pub(crate) parse_ahead: bool,
+}
+
+/// What the engines will read of a document: the reach it is cut to ahead (`None`: all of
+/// it), and whether to start its Rego form on another thread.
+#[derive(Clone, Copy)]
+pub(crate) struct Engines<'a> {
+    pub(crate) reach: Option<&'a Reach>,
     pub(crate) parse_ahead: bool,
 }
 
 impl EvidenceVerification<'_> {
+    fn engines(&self) -> Engines<'_> {
+        Engines {
+            reach: self.reach,
+            parse_ahead: self.parse_ahead,
+        }
+    }
+
     /// Adds the signed approvals among `documents` to `model`, verifies its attestations and
     /// approvals at the stage, and records the outcomes. `true` when `model` changed.
     fn apply(&self, model: &mut Evidence) -> Result<bool, GateError> {
@@ -125,39 +189,79 @@ pub(crate) fn load(
 ) -> Result<LoadedInput, GateError> {
     match input {
         Input::EvidenceFile(path) => {
-            let bytes: Arc<[u8]> = read_limited(path, verification.limits)?.into();
-            load_evidence(path, bytes, verification)
+            let (bytes, digest) = read_limited_hashed(path, verification.limits)?;
+            load_evidence(path, bytes, Some(digest), verification)
         }
-        Input::Evidence { name, bytes } => load_evidence(name, bytes.clone(), verification),
+        Input::Evidence { name, bytes } => load_evidence(name, bytes.clone(), None, verification),
         Input::DocumentFile(path) => load_plain_input(path, verification.limits),
         Input::Collect(request) => collect_input(request, verification),
+        Input::ReadAhead(ahead) => {
+            let (bytes, digest) = ahead.finish(verification.limits)?;
+            load_evidence(&ahead.path, bytes, Some(digest), verification)
+        }
     }
 }
 
-/// Puts the verified parts of `model` into the document as read (its other fields, unknown
-/// ones included, stay as written) and re-encodes it.
-fn rewrite(loaded: &mut LoadedInput, model: &Evidence) -> Result<(), GateError> {
-    let mut json = loaded.input.json()?.clone();
-    let serde_json::Value::Object(map) = &mut json else {
-        return Ok(());
-    };
-    map.insert("sources".into(), serde_json::to_value(&model.sources)?);
-    map.insert("raw".into(), serde_json::to_value(&model.raw)?);
-    for (key, value) in [
-        ("attestations", serde_json::to_value(&model.attestations)?),
-        ("approvals", serde_json::to_value(&model.approvals)?),
-    ] {
-        if value.is_null() {
-            map.remove(key);
-        } else {
-            map.insert(key.into(), value);
-        }
-    }
-    let bytes: Arc<[u8]> = serde_json::to_vec(&json)?.into();
+/// Puts the verified parts of `model` into the document as read: its other members (unknown
+/// ones included, and the `raw` documents) stay as written ([`Members::splice`]).
+fn rewrite(
+    loaded: &mut LoadedInput,
+    model: &Evidence,
+    outline: Option<&Outline>,
+    verification: &EvidenceVerification<'_>,
+) -> Result<(), GateError> {
+    let replace = [
+        ("sources", Some(serde_json::to_vec(&model.sources)?)),
+        (
+            "attestations",
+            model
+                .attestations
+                .as_ref()
+                .map(serde_json::to_vec)
+                .transpose()?,
+        ),
+        (
+            "approvals",
+            model
+                .approvals
+                .as_ref()
+                .map(serde_json::to_vec)
+                .transpose()?,
+        ),
+    ];
+    let (bytes, without_raw) = Members::new(&loaded.bytes, outline).splice(&replace, &model.raw)?;
     loaded.digest = Sha256Digest::of(&bytes).to_string();
-    loaded.input = PolicyInput::from_json_with_text(json, bytes.clone());
+    loaded.input = policy_input(bytes.clone(), Some(&without_raw), verification.engines());
     loaded.bytes = bytes;
     Ok(())
+}
+
+/// The engines' input for `bytes`: cut to the reach ahead (from `without_raw`, the document
+/// without its `raw` member, when the policies do not reach `raw`), and its Rego form started
+/// on another thread.
+fn policy_input(bytes: Arc<[u8]>, without_raw: Option<&[u8]>, engines: Engines<'_>) -> PolicyInput {
+    let Some(reach) = engines.reach else {
+        let input = PolicyInput::from_json_text(bytes);
+        if engines.parse_ahead {
+            input.parse_ahead();
+        }
+        return input;
+    };
+    let source = match without_raw {
+        Some(head) if reach.field("raw").is_none() => head,
+        _ => &bytes,
+    };
+    match prune_text(source, reach) {
+        Ok(pruned) => {
+            let pruned = PolicyInput::from_json_text(pruned);
+            if engines.parse_ahead {
+                pruned.parse_ahead();
+            }
+            PolicyInput::from_json_text_pruned(bytes, reach.clone(), pruned)
+        }
+        // Not JSON: the engines report it as they always did.
+        Err(_) => PolicyInput::from_json_text(bytes),
+    }
 }
 
 /// Collects evidence and verifies it.
@@ -168,10 +272,7 @@ fn collect_input(
     let mut evidence = collect_evidence(request)?;
     verification.apply(&mut evidence)?;
     let bytes: Arc<[u8]> = evidence.to_json_bytes()?.into();
-    let input = PolicyInput::from_json_text(bytes.clone());
-    if verification.parse_ahead {
-        input.parse_ahead();
-    }
+    let input = policy_input(bytes.clone(), None, verification.engines());
     Ok(LoadedInput {
         subject: evidence.subject.clone(),
         digest: Sha256Digest::of(&bytes).to_string(),
@@ -182,39 +283,46 @@ fn collect_input(
 }
 
 /// Reads an Evidence v1 document: limits, JSON syntax, then the contract's shape, each error
-/// pointing at its line and column. The bytes are parsed once into the model here; the Rego
-/// form of the whole document is built on another thread meanwhile when the policies read it
-/// whole ([`PolicyInput::parse_ahead`]); otherwise the engines get what they can reach
-/// ([`crate::policy::reach`]).
+/// pointing at its line and column.
+///
+/// On one thread the whole bytes are checked as every JSON input is (repeated keys anywhere,
+/// `raw` documents included; syntax, numbers, text). On the other, one scan checks their
+/// depth and outlines them ([`Outline`]); then the engines' part is cut
+/// ([`crate::policy::reach`]), the model parsed from every member but `raw` and the bytes
+/// hashed ([`read_evidence`]). Nothing read is used unless both checks pass.
 fn load_evidence(
     path: &Path,
     bytes: Arc<[u8]>,
+    digest: Option<Sha256Digest>,
     verification: &EvidenceVerification<'_>,
 ) -> Result<LoadedInput, GateError> {
-    check_depth(path, &bytes, verification.limits)?;
     tracing::debug!(bytes = bytes.len(), "read the evidence");
-    let input = PolicyInput::from_json_text(bytes.clone());
-    if verification.parse_ahead {
-        input.parse_ahead();
+    let (checked, read) = std::thread::scope(|scope| {
+        let checking = std::thread::Builder::new()
+            .name("stagegate-check".to_owned())
+            .spawn_scoped(scope, || find_duplicate_keys(&bytes));
+        let read = Outline::scan(path, &bytes, verification.limits, &["raw"])
+            .map(|outline| read_evidence(&bytes, outline, digest, verification.engines()));
+        let checked = match checking {
+            Ok(handle) => handle.join().ok(),
+            Err(_) => None,
+        };
+        (checked.unwrap_or_else(|| find_duplicate_keys(&bytes)), read)
+    });
+    // Too deep first (the check stopped at `serde_json`'s own limit), then not JSON.
+    let read = read?;
+    if let Err(err) = checked {
+        return Err(json_syntax_error(path, &err).into());
     }
-    // Repeated keys anywhere (in `raw` documents too) are refused, as in every JSON input.
-    crate::document::check_duplicate_keys(path, &bytes)?;
-    let evidence: Evidence = match serde_json::from_slice(&bytes) {
+    let ReadEvidence {
+        digest,
+        model,
+        input,
+        outline,
+    } = read;
+    let evidence = match model {
         Ok(evidence) => evidence,
-        Err(err) => {
-            check_json_syntax(path, &bytes)?;
-            let message = err
-                .to_string()
-                .split(" at line ")
-                .next()
-                .unwrap_or_default()
-                .to_owned();
-            return Err(GateError::InvalidEvidence(
-                Located::new(path, err.line() as u32, err.column() as u32, message).with_help(
-                    "an Evidence v1 document is what `stagegate collect` writes (schema: `stagegate schema evidence`); use `--input` for any other document",
-                ),
-            ));
-        }
+        Err(err) => return Err(invalid_evidence(path, &err)),
     };
     if evidence.api_version != EVIDENCE_API_VERSION {
         return Err(GateError::InvalidEvidence(Located::new(
@@ -227,7 +335,6 @@ fn load_evidence(
             ),
         )));
     }
-    let digest = Sha256Digest::of(&bytes).to_string();
     tracing::debug!("validated the evidence");
     let mut evidence = evidence;
     let changed = verification.apply(&mut evidence)?;
@@ -239,11 +346,72 @@ fn load_evidence(
         model: None,
     };
     if changed {
-        rewrite(&mut loaded, &evidence)?;
+        rewrite(&mut loaded, &evidence, outline.as_ref(), verification)?;
         tracing::debug!("recorded the verification outcomes");
     }
     loaded.model = Some(evidence);
     Ok(loaded)
+}
+
+/// What is read of an Evidence document beside the check of its bytes.
+pub(crate) struct ReadEvidence {
+    /// `sha256:<hex>` of the bytes.
+    pub(crate) digest: String,
+    /// The model, or the error of parsing the whole bytes into it.
+    pub(crate) model: Result<Evidence, serde_json::Error>,
+    /// What the engines read of it ([`policy_input`]).
+    pub(crate) input: PolicyInput,
+    /// Where its top-level members are.
+    pub(crate) outline: Option<Outline>,
+}
+
+/// Cuts the engines' part of the document (and starts its Rego form on another thread),
+/// parses the model from everything but `raw`, whose documents are kept as slices of the
+/// bytes, and hashes the bytes (unless they were hashed as they were read). A model error is always the whole document's (with its line
+/// and column), whatever part was parsed.
+pub(crate) fn read_evidence(
+    bytes: &Arc<[u8]>,
+    outline: Option<Outline>,
+    digest: Option<Sha256Digest>,
+    engines: Engines<'_>,
+) -> ReadEvidence {
+    let members = Members::new(bytes, outline.as_ref());
+    let without_raw = members.without_raw();
+    // The engines' part first: its Rego form is then built on another thread meanwhile.
+    let input = policy_input(bytes.clone(), without_raw.as_deref(), engines);
+    let parts = without_raw.as_deref().and_then(|head| {
+        let model = serde_json::from_slice::<Evidence>(head).ok()?;
+        let raw = members.raw_documents()?.ok()?;
+        Some(Evidence { raw, ..model })
+    });
+    let model = match parts {
+        Some(model) => Ok(model),
+        None => serde_json::from_slice::<Evidence>(bytes),
+    };
+    let digest = digest
+        .unwrap_or_else(|| Sha256Digest::of(bytes))
+        .to_string();
+    ReadEvidence {
+        digest,
+        model,
+        input,
+        outline,
+    }
+}
+
+/// The error for a document that is JSON but not an Evidence v1 document.
+fn invalid_evidence(path: &Path, err: &serde_json::Error) -> GateError {
+    let message = err
+        .to_string()
+        .split(" at line ")
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    GateError::InvalidEvidence(
+        Located::new(path, err.line() as u32, err.column() as u32, message).with_help(
+            "an Evidence v1 document is what `stagegate collect` writes (schema: `stagegate schema evidence`); use `--input` for any other document",
+        ),
+    )
 }
 
 /// Reads any JSON or YAML document, conftest-style. The subject is the document itself.

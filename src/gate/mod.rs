@@ -46,6 +46,7 @@
 pub mod chain;
 mod error;
 pub mod input;
+pub(crate) mod members;
 pub mod waivers;
 
 use std::path::Path;
@@ -358,7 +359,8 @@ impl PreparedStage {
                 documents: request.chain.candidates(),
                 limits,
                 warn: request.warn,
-                parse_ahead: self.policies.parses_whole_input(),
+                reach: self.policies.pruning_reach(),
+                parse_ahead: self.policies.has_rego(),
             },
         )?;
         let evaluated_at = Utc::now();

@@ -28,6 +28,8 @@ struct Inner {
     json: OnceLock<Result<Json, String>>,
     /// The regorus form.
     rego: Mutex<RegoForm>,
+    /// The document cut down to a reach, when it was cut while the document was read.
+    pruned: Option<(crate::policy::reach::Reach, PolicyInput)>,
 }
 
 /// The regorus form of the document, as far as it got.
@@ -62,6 +64,25 @@ impl PolicyInput {
                 text,
                 json,
                 rego: Mutex::new(RegoForm::NotStarted),
+                pruned: None,
+            }),
+        }
+    }
+
+    /// A document as JSON text (as [`PolicyInput::from_json_text`]) with its part for
+    /// `reach` already cut, by the pass that checked the document as it was read:
+    /// [`PolicyInput::pruned`] for that reach gives `pruned` without another pass.
+    pub fn from_json_text_pruned(
+        text: impl Into<Arc<[u8]>>,
+        reach: crate::policy::reach::Reach,
+        pruned: PolicyInput,
+    ) -> PolicyInput {
+        PolicyInput {
+            inner: Arc::new(Inner {
+                text: Some(text.into()),
+                json: OnceLock::new(),
+                rego: Mutex::new(RegoForm::NotStarted),
+                pruned: Some((reach, pruned)),
             }),
         }
     }
@@ -93,6 +114,11 @@ impl PolicyInput {
     pub fn pruned(&self, reach: &crate::policy::reach::Reach) -> PolicyInput {
         if reach.is_whole() {
             return self.clone();
+        }
+        if let Some((cut, pruned)) = &self.inner.pruned
+            && cut == reach
+        {
+            return pruned.clone();
         }
         match &self.inner.text {
             Some(text) => match crate::policy::reach::pruned::prune_text(text, reach) {

@@ -329,10 +329,15 @@ impl PolicySet {
         &self.reach
     }
 
-    /// Whether the Rego engine will read the whole input (the stage has Rego, and pruning is
-    /// off or keeps everything): then its form is worth building ahead.
-    pub fn parses_whole_input(&self) -> bool {
-        self.rego.is_some() && (!self.prune || self.reach.is_whole())
+    /// Whether the stage has Rego policies.
+    pub fn has_rego(&self) -> bool {
+        self.rego.is_some()
+    }
+
+    /// The reach the engines are handed when it is not the whole input: what a reader of
+    /// the input may cut the document to ahead ([`PolicyInput::from_json_text_pruned`]).
+    pub fn pruning_reach(&self) -> Option<&reach::Reach> {
+        (self.prune && !self.reach.is_whole()).then_some(&self.reach)
     }
 
     /// Whether [`PolicySet::evaluate`] hands the engines only [`PolicySet::reach`] of the

@@ -124,3 +124,40 @@ deny contains msg if {
         );
     }
 }
+
+/// The engines get a part of the document, but the whole of it is checked as every JSON
+/// input is: a repeated key, a number out of range or a lone surrogate deep in a `raw`
+/// document (which no policy reaches) still refuses the evidence, naming its line.
+#[test]
+fn what_is_left_out_is_still_checked() {
+    let dir = Dir::new("prune-checked");
+    collect(&dir);
+    let text = fs_err::read_to_string(dir.path().join("evidence.json")).expect("read");
+    let raw = text.find("\"raw\"").expect("a raw member");
+    let components = raw + text[raw..].find("\"components\"").expect("the raw SBOM");
+    let line = text[..components].lines().count();
+    let config = repo_file("stagegate.yaml").display().to_string();
+    for (planted, message) in [
+        (r#""planted": 1, "planted": 2, "#, "duplicate key `planted`"),
+        (r#""planted": 1e999, "#, "number out of range"),
+        (r#""planted": "\ud800", "#, "surrogate"),
+    ] {
+        let mut hostile = text.clone();
+        hostile.insert_str(components, planted);
+        dir.write("evidence.json", &hostile);
+        for extra in [&[][..], &["--no-prune"]] {
+            let output = dir
+                .command()
+                .args(["evaluate", "--stage", "prod", "--evidence", "evidence.json"])
+                .args(["--config", &config])
+                .args(extra)
+                .output()
+                .expect("run");
+            let err = stderr(&output);
+            assert_eq!(code(&output), 2, "{planted} {extra:?}: {err}");
+            assert!(err.contains(message), "{planted}: {err}");
+            let at = format!("evidence.json:{line}:");
+            assert!(err.contains(&at), "{planted}: {at}: {err}");
+        }
+    }
+}

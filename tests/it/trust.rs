@@ -154,6 +154,27 @@ fn a_forged_verified_claim_is_not_believed_and_nothing_is_signed() {
         stderr(&out)
     );
 
+    // The evidence the decision is bound to says what the Verifier found; every other member
+    // (the signed document under `raw` included) is as written.
+    let out = dir
+        .command()
+        .args(["evaluate", "--stage", "staging", "--evidence"])
+        .arg(&forged)
+        .args(["--save-evidence", "saved.json"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    let saved: Value =
+        serde_json::from_slice(&fs_err::read(dir.path().join("saved.json")).unwrap()).unwrap();
+    assert_eq!(saved["attestations"][0]["verified"], false, "{saved}");
+    assert!(saved["attestations"][0]["rejection"].is_string(), "{saved}");
+    let mut unchanged = evidence.clone();
+    let mut read_back = saved.clone();
+    for document in [&mut unchanged, &mut read_back] {
+        document.as_object_mut().unwrap().remove("attestations");
+    }
+    assert_eq!(read_back, unchanged);
+
     let out = dir
         .command()
         .env("STAGEGATE_PASSWORD", PASSWORD)
