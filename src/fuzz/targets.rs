@@ -149,16 +149,21 @@ fn fuzz_evidence_and_input_loaders() {
     );
 }
 
-/// Pruning (`policy::reach`): mutated evidence evaluated by the prod stage, pruned and whole,
-/// gives the same decision (or the same error).
-#[test]
-fn fuzz_pruned_evaluation() {
+/// The starter library's prod stage (`stagegate.yaml`), Rego and CEL.
+fn prod_policies() -> crate::policy::PolicySet {
     let config =
         crate::config::stages::Config::load(&testdata().join("../stagegate.yaml"), &limits())
             .unwrap_or_else(|e| panic!("{e}"));
     let stage = config.stage("prod").unwrap_or_else(|e| panic!("{e}"));
-    let set = crate::policy::PolicySet::load_stage(stage, &config.base_dir, &limits())
-        .unwrap_or_else(|e| panic!("{e}"));
+    crate::policy::PolicySet::load_stage(stage, &config.base_dir, &limits())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Pruning (`policy::reach`): mutated evidence evaluated by the prod stage, pruned and whole,
+/// gives the same decision (or the same error).
+#[test]
+fn fuzz_pruned_evaluation() {
+    let set = prod_policies();
     let context = crate::policy::reach::equivalence::context("prod");
     fuzz(
         "pruned_evaluation",
@@ -181,13 +186,7 @@ fn fuzz_pruned_evaluation() {
 /// the same document.
 #[test]
 fn fuzz_evidence_members() {
-    let config =
-        crate::config::stages::Config::load(&testdata().join("../stagegate.yaml"), &limits())
-            .unwrap_or_else(|e| panic!("{e}"));
-    let stage = config.stage("prod").unwrap_or_else(|e| panic!("{e}"));
-    let set = crate::policy::PolicySet::load_stage(stage, &config.base_dir, &limits())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let reach = set.reach().clone();
+    let reach = prod_policies().reach().clone();
     fuzz(
         "evidence_members",
         seeds("evidence_members", &["evidence", "collect"], &[".json"]),
