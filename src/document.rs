@@ -138,20 +138,6 @@ pub fn parse_json(path: &Path, bytes: &[u8]) -> Result<Value, DocumentError> {
     })
 }
 
-/// Checks that `bytes` are well-formed JSON without building anything: for reporting a syntax
-/// error in a document that failed to deserialise into a typed model.
-pub fn check_json_syntax(path: &Path, bytes: &[u8]) -> Result<(), DocumentError> {
-    serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
-        .map(drop)
-        .map_err(|err| DocumentError::Syntax {
-            path: path.to_owned(),
-            format: "JSON",
-            line: err.line(),
-            column: err.column().max(1),
-            message: strip_position(&err.to_string()),
-        })
-}
-
 /// Refuses JSON whose objects repeat a key (at any depth), naming the key with its line and
 /// column; also reports any syntax error. Builds nothing but each object's set of keys.
 pub fn check_duplicate_keys(path: &Path, bytes: &[u8]) -> Result<(), DocumentError> {

@@ -43,8 +43,7 @@ pub struct Member {
 impl Member {
     /// Whether the key is written exactly as `"name"` (a key spelt with escapes is not).
     pub fn is(&self, bytes: &[u8], name: &str) -> bool {
-        let key = bytes.get(self.key.clone()).unwrap_or_default();
-        key.len() == name.len() + 2 && key.get(1..key.len() - 1) == Some(name.as_bytes())
+        is_key(bytes, &self.key, name)
     }
 
     /// The key, unescaped.
@@ -141,12 +140,8 @@ impl Outline {
 
 /// Whether `key` (a range of `bytes`) is written exactly as `"name"`.
 fn is_key(bytes: &[u8], key: &Range<usize>, name: &str) -> bool {
-    Member {
-        key: key.clone(),
-        value: 0..0,
-        members: None,
-    }
-    .is(bytes, name)
+    let key = bytes.get(key.clone()).unwrap_or_default();
+    key.len() == name.len() + 2 && key.get(1..key.len() - 1) == Some(name.as_bytes())
 }
 
 /// The scan's state: the top-level object, and the expanded object being read, if any.

@@ -115,30 +115,22 @@ pub(crate) struct EvidenceVerification<'a> {
     pub(crate) documents: &'a [Candidate],
     pub(crate) limits: &'a Limits,
     pub(crate) warn: &'a dyn Fn(&str),
-    /// What the engines will be handed of the document, when not the whole of it: cut while
-    /// the document is read ([`crate::policy::PolicySet::pruning_reach`]).
+    /// What the engines will read of the document, prepared while it is read.
+    pub(crate) engines: Engines<'a>,
+}
+
+/// What the engines will read of a document.
+#[derive(Clone, Copy)]
+pub(crate) struct Engines<'a> {
+    /// The reach the document is cut to ahead, when not the whole of it
+    /// ([`crate::policy::PolicySet::pruning_reach`]).
     pub(crate) reach: Option<&'a Reach>,
     /// Whether the stage has Rego: then the Rego form of what it will read is built on
     /// another thread while the document is checked.
     pub(crate) parse_ahead: bool,
 }
 
-/// What the engines will read of a document: the reach it is cut to ahead (`None`: all of
-/// it), and whether to start its Rego form on another thread.
-#[derive(Clone, Copy)]
-pub(crate) struct Engines<'a> {
-    pub(crate) reach: Option<&'a Reach>,
-    pub(crate) parse_ahead: bool,
-}
-
 impl EvidenceVerification<'_> {
-    fn engines(&self) -> Engines<'_> {
-        Engines {
-            reach: self.reach,
-            parse_ahead: self.parse_ahead,
-        }
-    }
-
     /// Adds the signed approvals among `documents` to `model`, verifies its attestations and
     /// approvals at the stage, and records the outcomes. `true` when `model` changed.
     fn apply(&self, model: &mut Evidence) -> Result<bool, GateError> {
@@ -231,7 +223,7 @@ fn rewrite(
     ];
     let (bytes, without_raw) = Members::new(&loaded.bytes, outline).splice(&replace, &model.raw)?;
     loaded.digest = Sha256Digest::of(&bytes).to_string();
-    loaded.input = policy_input(bytes.clone(), Some(&without_raw), verification.engines());
+    loaded.input = policy_input(bytes.clone(), Some(&without_raw), verification.engines);
     loaded.bytes = bytes;
     Ok(())
 }
@@ -272,7 +264,7 @@ fn collect_input(
     let mut evidence = collect_evidence(request)?;
     verification.apply(&mut evidence)?;
     let bytes: Arc<[u8]> = evidence.to_json_bytes()?.into();
-    let input = policy_input(bytes.clone(), None, verification.engines());
+    let input = policy_input(bytes.clone(), None, verification.engines);
     Ok(LoadedInput {
         subject: evidence.subject.clone(),
         digest: Sha256Digest::of(&bytes).to_string(),
@@ -302,7 +294,7 @@ fn load_evidence(
             .name("stagegate-check".to_owned())
             .spawn_scoped(scope, || find_duplicate_keys(&bytes));
         let read = Outline::scan(path, &bytes, verification.limits, &["raw"])
-            .map(|outline| read_evidence(&bytes, outline, digest, verification.engines()));
+            .map(|outline| read_evidence(&bytes, outline, digest, verification.engines));
         let checked = match checking {
             Ok(handle) => handle.join().ok(),
             Err(_) => None,

@@ -359,8 +359,10 @@ impl PreparedStage {
                 documents: request.chain.candidates(),
                 limits,
                 warn: request.warn,
-                reach: self.policies.pruning_reach(),
-                parse_ahead: self.policies.has_rego(),
+                engines: input::Engines {
+                    reach: self.policies.pruning_reach(),
+                    parse_ahead: self.policies.has_rego(),
+                },
             },
         )?;
         let evaluated_at = Utc::now();
