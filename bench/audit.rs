@@ -23,7 +23,7 @@ use stagegate::evidence::{Digest, Subject};
 
 fn record(n: u64) -> AuditRecord {
     let mut violated = std::collections::BTreeMap::new();
-    if n % 5 == 0 {
+    if n.is_multiple_of(5) {
         violated.insert("vulnerabilities.fixable_critical_high".to_owned(), 2);
     }
     AuditRecord {
@@ -37,7 +37,7 @@ fn record(n: u64) -> AuditRecord {
             },
         },
         stage: ["dev", "staging", "prod"][(n % 3) as usize].into(),
-        result: if n % 5 == 0 {
+        result: if n.is_multiple_of(5) {
             Outcome::Fail
         } else {
             Outcome::Pass

@@ -131,15 +131,15 @@ pub fn check(algorithm: &str, value: &str) -> Result<(), DigestError> {
             value: value.to_owned(),
         });
     }
-    if let Some((_, expected)) = KNOWN.iter().find(|(name, _)| *name == algorithm) {
-        if value.len() != *expected {
-            return Err(DigestError::Length {
-                algorithm: algorithm.to_owned(),
-                value: value.to_owned(),
-                found: value.len(),
-                expected: *expected,
-            });
-        }
+    if let Some((_, expected)) = KNOWN.iter().find(|(name, _)| *name == algorithm)
+        && value.len() != *expected
+    {
+        return Err(DigestError::Length {
+            algorithm: algorithm.to_owned(),
+            value: value.to_owned(),
+            found: value.len(),
+            expected: *expected,
+        });
     }
     Ok(())
 }

@@ -260,10 +260,10 @@ impl PromotionMetrics {
             .map(|(_, label)| ((*label).to_owned(), 0))
             .collect();
         for hours in &lead_hours {
-            if let Some(index) = LEAD_TIME_BUCKETS.iter().position(|(max, _)| hours < max) {
-                if let Some(bucket) = histogram.get_mut(index) {
-                    bucket.1 += 1;
-                }
+            if let Some(index) = LEAD_TIME_BUCKETS.iter().position(|(max, _)| hours < max)
+                && let Some(bucket) = histogram.get_mut(index)
+            {
+                bucket.1 += 1;
             }
         }
         let mut approval_hours = Vec::new();

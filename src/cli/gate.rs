@@ -109,10 +109,11 @@ pub fn gate(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     let saved = args.evaluate.save_evidence.clone();
     let before = saved.as_deref().map(fingerprint);
     let result = run(args, color);
-    if let (Err(_), Some(path)) = (&result, &saved) {
-        if before.as_ref() != Some(&fingerprint(path)) && path.is_file() {
-            let _ = fs_err::remove_file(path);
-        }
+    if let (Err(_), Some(path)) = (&result, &saved)
+        && before.as_ref() != Some(&fingerprint(path))
+        && path.is_file()
+    {
+        let _ = fs_err::remove_file(path);
     }
     result
 }

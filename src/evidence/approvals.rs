@@ -83,13 +83,13 @@ pub(crate) fn read(
     let entries = match file {
         ApprovalsFile::List(entries) => entries,
         ApprovalsFile::Document(document) => {
-            if let Some(version) = document.api_version {
-                if version != APPROVALS_API_VERSION {
-                    return Err(EvidenceError::ApprovalsVersion {
-                        path: path.to_owned(),
-                        version,
-                    });
-                }
+            if let Some(version) = document.api_version
+                && version != APPROVALS_API_VERSION
+            {
+                return Err(EvidenceError::ApprovalsVersion {
+                    path: path.to_owned(),
+                    version,
+                });
             }
             document.approvals
         }

@@ -312,13 +312,13 @@ fn attestation(
     envelope: &str,
     source_index: usize,
 ) -> Result<Attestation, EvidenceError> {
-    if let Some(statement_type) = &statement.statement_type {
-        if !STATEMENT_TYPES.contains(&statement_type.as_str()) {
-            return Err(EvidenceError::StatementType {
-                path: path.to_owned(),
-                statement_type: statement_type.clone(),
-            });
-        }
+    if let Some(statement_type) = &statement.statement_type
+        && !STATEMENT_TYPES.contains(&statement_type.as_str())
+    {
+        return Err(EvidenceError::StatementType {
+            path: path.to_owned(),
+            statement_type: statement_type.clone(),
+        });
     }
     Ok(Attestation {
         predicate_type: statement.predicate_type,

@@ -185,13 +185,13 @@ fn detect_json(kind: InputKind, path: &Path, bytes: &[u8]) -> Result<Detected, E
         }
         return Ok(found(Format::Trivy, Some(TRIVY_SCHEMA_VERSION.to_string())));
     }
-    if let Some(media_type) = scalar(probe.media_type.as_ref()) {
-        if media_type.starts_with(BUNDLE_MEDIA_TYPE_PREFIX) {
-            return match bundle_version(&media_type) {
-                Some(version) => Ok(found(Format::SigstoreBundle, Some(version.to_owned()))),
-                None => unsupported("Sigstore bundle", media_type, "v0.1, v0.2, v0.3"),
-            };
-        }
+    if let Some(media_type) = scalar(probe.media_type.as_ref())
+        && media_type.starts_with(BUNDLE_MEDIA_TYPE_PREFIX)
+    {
+        return match bundle_version(&media_type) {
+            Some(version) => Ok(found(Format::SigstoreBundle, Some(version.to_owned()))),
+            None => unsupported("Sigstore bundle", media_type, "v0.1, v0.2, v0.3"),
+        };
     }
     if probe.payload_type.is_some() && probe.payload.is_some() {
         return Ok(found(Format::Dsse, None));

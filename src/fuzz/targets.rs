@@ -268,14 +268,13 @@ fn fuzz_admission_review() {
         ),
         |input| {
             use crate::serve::admission::{Request, images, pod_spec};
-            if let Ok(request) = Request::parse(input) {
-                if let Some(spec) = request
+            if let Ok(request) = Request::parse(input)
+                && let Some(spec) = request
                     .object
                     .as_ref()
                     .and_then(|o| pod_spec(&request.kind, o))
-                {
-                    let _ = images(spec);
-                }
+            {
+                let _ = images(spec);
             }
         },
     );

@@ -97,11 +97,11 @@ impl<'b> Members<'b> {
                 }
                 raw_done = true;
             } else if let Some((_, value)) = replace.iter().find(|(n, _)| *n == name) {
-                if done.insert(name) {
-                    if let Some(value) = value {
-                        whole.member(key, value);
-                        head.member(key, value);
-                    }
+                if done.insert(name)
+                    && let Some(value) = value
+                {
+                    whole.member(key, value);
+                    head.member(key, value);
                 }
             } else {
                 whole.member(key, self.text(&member.value));

@@ -64,15 +64,15 @@ impl Waiver {
             Some(SubjectScope::Name(glob)) if !glob_match(glob, &subject.name) => return false,
             _ => {}
         }
-        if let Some(id) = &self.finding {
-            if !finding_ids(&finding.details).any(|found| found.eq_ignore_ascii_case(id)) {
-                return false;
-            }
+        if let Some(id) = &self.finding
+            && !finding_ids(&finding.details).any(|found| found.eq_ignore_ascii_case(id))
+        {
+            return false;
         }
-        if let Some(purl) = &self.component {
-            if !finding_purls(&finding.details).any(|found| purl_matches(purl, found)) {
-                return false;
-            }
+        if let Some(purl) = &self.component
+            && !finding_purls(&finding.details).any(|found| purl_matches(purl, found))
+        {
+            return false;
         }
         true
     }

@@ -107,10 +107,10 @@ fn validator(schema: &Json, cache: &Cache) -> anyhow::Result<Arc<jsonschema::Val
         .build(&local)
         .map_err(|err| anyhow::anyhow!("json.match_schema: invalid schema: {err}"))?;
     let compiled = Arc::new(compiled);
-    if let Ok(mut cache) = cache.lock() {
-        if cache.len() < 64 {
-            cache.insert(key, Arc::clone(&compiled));
-        }
+    if let Ok(mut cache) = cache.lock()
+        && cache.len() < 64
+    {
+        cache.insert(key, Arc::clone(&compiled));
     }
     Ok(compiled)
 }

@@ -78,10 +78,10 @@ where
     let mut first_error: Option<(usize, E)> = None;
     for (done, failed) in outcomes {
         values.extend(done);
-        if let Some((index, err)) = failed {
-            if first_error.as_ref().is_none_or(|(first, _)| index < *first) {
-                first_error = Some((index, err));
-            }
+        if let Some((index, err)) = failed
+            && first_error.as_ref().is_none_or(|(first, _)| index < *first)
+        {
+            first_error = Some((index, err));
         }
     }
     if let Some((_, err)) = first_error {

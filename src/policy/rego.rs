@@ -434,10 +434,10 @@ fn discover_rules(
                 }
                 // Another definition of the same rule: it shares the first one's id; take its
                 // METADATA only if the first had none.
-                if existing.info.title.is_none() {
-                    if let Some(meta) = metadata {
-                        apply_metadata(&mut existing.info, meta, &package, name);
-                    }
+                if existing.info.title.is_none()
+                    && let Some(meta) = metadata
+                {
+                    apply_metadata(&mut existing.info, meta, &package, name);
                 }
                 continue;
             }

@@ -206,10 +206,10 @@ impl CelSuite {
                     if got != case.expect {
                         diffs.push(diff("violations", &case.expect, &got));
                     }
-                    if let Some(expected) = &case.warnings {
-                        if &got_warnings != expected {
-                            diffs.push(diff("warnings", expected, &got_warnings));
-                        }
+                    if let Some(expected) = &case.warnings
+                        && &got_warnings != expected
+                    {
+                        diffs.push(diff("warnings", expected, &got_warnings));
                     }
                     if diffs.is_empty() {
                         (TestStatus::Passed, None)

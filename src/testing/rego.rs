@@ -384,10 +384,10 @@ fn locate(paths: &BTreeMap<String, std::path::PathBuf>, err: &anyhow::Error) -> 
         .unwrap_or_else(|| "<policy>".into());
     let mut located = crate::policy::rego_engine::located_engine_error(&path, err);
     // Keep the display name the user knows rather than the resolved path.
-    if let Some(display) = file {
-        if paths.contains_key(&display) {
-            located.path = paths.get(&display).cloned().unwrap_or(located.path);
-        }
+    if let Some(display) = file
+        && paths.contains_key(&display)
+    {
+        located.path = paths.get(&display).cloned().unwrap_or(located.path);
     }
     located
 }
@@ -420,14 +420,14 @@ fn split_duplicate_tests(
             let count = seen
                 .entry(format!("{}.{name}", module.package))
                 .or_insert(0);
-            if *count > 0 {
-                if let Some(module_edits) = edits.get_mut(index) {
-                    module_edits.push((
-                        head.start,
-                        head.end,
-                        format!("{name}{DUPLICATE_MARK}{count}"),
-                    ));
-                }
+            if *count > 0
+                && let Some(module_edits) = edits.get_mut(index)
+            {
+                module_edits.push((
+                    head.start,
+                    head.end,
+                    format!("{name}{DUPLICATE_MARK}{count}"),
+                ));
             }
             *count += 1;
         }

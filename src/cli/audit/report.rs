@@ -82,10 +82,10 @@ pub fn report(args: AuditReportArgs, _color: bool) -> Result<ExitStatus, Report>
     let mut broken = None;
     store
         .scan(None, &mut |stored| {
-            if broken.is_none() {
-                if let Err(err) = verifier.next(&stored) {
-                    broken = Some(err);
-                }
+            if broken.is_none()
+                && let Err(err) = verifier.next(&stored)
+            {
+                broken = Some(err);
             }
             match serde_json::from_str::<AuditRecord>(&stored.body) {
                 Ok(record) => {

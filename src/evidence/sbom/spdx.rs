@@ -111,10 +111,9 @@ pub(crate) fn read(doc: Document<'_>) -> SbomPart {
     for relationship in doc.relationships.iter().flatten() {
         if relationship.relationship_type.as_deref() == Some("DESCRIBES")
             && relationship.spdx_element_id.as_deref() == Some(document_id)
+            && let Some(related) = relationship.related_spdx_element.as_deref()
         {
-            if let Some(related) = relationship.related_spdx_element.as_deref() {
-                described.insert(related);
-            }
+            described.insert(related);
         }
     }
     let mut components = Vec::new();

@@ -179,10 +179,11 @@ fn finding(vuln: &CdxVulnerability<'_>, source_index: usize) -> Vulnerability {
     let id = vuln.id.as_deref().unwrap_or_default().to_owned();
     let mut aliases: Vec<String> = Vec::new();
     for reference in vuln.references.iter().flatten() {
-        if let Some(alias) = reference.id.as_deref() {
-            if alias != id && !aliases.iter().any(|a| a == alias) {
-                aliases.push(alias.to_owned());
-            }
+        if let Some(alias) = reference.id.as_deref()
+            && alias != id
+            && !aliases.iter().any(|a| a == alias)
+        {
+            aliases.push(alias.to_owned());
         }
     }
     let ratings = vuln.ratings.as_deref().unwrap_or_default();

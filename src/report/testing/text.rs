@@ -111,31 +111,31 @@ impl TestReportFormatter for TextOutputFormatter {
                     validation.status()
                 );
             }
-            if let Some(threshold) = report.threshold {
-                if report.below_threshold() {
+            if let Some(threshold) = report.threshold
+                && report.below_threshold()
+            {
+                let _ = writeln!(
+                    out,
+                    "\ncoverage {:.1}% is below the threshold of {threshold}%; uncovered:",
+                    coverage.percent()
+                );
+                for file in coverage.rego.iter().filter(|f| !f.not_covered.is_empty()) {
                     let _ = writeln!(
                         out,
-                        "\ncoverage {:.1}% is below the threshold of {threshold}%; uncovered:",
-                        coverage.percent()
+                        "  {}: lines {}",
+                        file.file,
+                        line_ranges(&file.not_covered)
                     );
-                    for file in coverage.rego.iter().filter(|f| !f.not_covered.is_empty()) {
-                        let _ = writeln!(
-                            out,
-                            "  {}: lines {}",
-                            file.file,
-                            line_ranges(&file.not_covered)
-                        );
-                    }
-                    for validation in coverage.cel.iter().filter(|v| !(v.held && v.failed)) {
-                        let _ = writeln!(
-                            out,
-                            "  {}:{}: {} ({})",
-                            validation.file,
-                            validation.line,
-                            validation.id,
-                            validation.status()
-                        );
-                    }
+                }
+                for validation in coverage.cel.iter().filter(|v| !(v.held && v.failed)) {
+                    let _ = writeln!(
+                        out,
+                        "  {}:{}: {} ({})",
+                        validation.file,
+                        validation.line,
+                        validation.id,
+                        validation.status()
+                    );
                 }
             }
         }
