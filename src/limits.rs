@@ -176,64 +176,103 @@ pub fn read_limited_hashed(
     path: &Path,
     limits: &Limits,
 ) -> Result<(Arc<[u8]>, Sha256Digest), LimitError> {
-    let read_whole = || {
-        let bytes = read_limited(path, limits)?;
-        let digest = Sha256Digest::of(&bytes);
-        Ok((Arc::from(bytes), digest))
-    };
-    if path == Path::new("-") {
-        return read_whole();
+    OpenedFile::open(path, limits)?.read_hashed(path, limits)
+}
+
+/// A file opened to be read whole ([`read_limited_hashed`]), its buffer allocated by the
+/// thread that opened it: a thread that hands the reading to another gets the memory back
+/// into its own heap when it lets the bytes go, for what it allocates next.
+#[derive(Debug)]
+pub struct OpenedFile(Option<(fs_err::File, Arc<[u8]>)>);
+
+impl OpenedFile {
+    /// Opens `path` (a regular file within `limits`, or `-`) and allocates its buffer.
+    pub fn open(path: &Path, limits: &Limits) -> Result<OpenedFile, LimitError> {
+        if path == Path::new("-") {
+            return Ok(OpenedFile(None));
+        }
+        let file = open_regular(path)?;
+        let length = file
+            .metadata()
+            .map_err(|source| LimitError::Io {
+                path: path.to_owned(),
+                source,
+            })?
+            .len();
+        if length > limits.max_file_bytes {
+            return Err(LimitError::TooLarge {
+                path: path.to_owned(),
+                limit: limits.max_file_bytes,
+            });
+        }
+        Ok(OpenedFile(
+            usize::try_from(length)
+                .ok()
+                .map(|length| (file, zeroed(length))),
+        ))
     }
-    let io = |source| LimitError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let mut file = open_regular(path)?;
-    let length = file.metadata().map_err(io)?.len();
-    if length > limits.max_file_bytes {
-        return Err(LimitError::TooLarge {
+
+    /// Reads the file into its buffer, hashing it as it is read.
+    pub fn read_hashed(
+        self,
+        path: &Path,
+        limits: &Limits,
+    ) -> Result<(Arc<[u8]>, Sha256Digest), LimitError> {
+        let read_whole = || {
+            let bytes = read_limited(path, limits)?;
+            let digest = Sha256Digest::of(&bytes);
+            Ok((Arc::from(bytes), digest))
+        };
+        let Some((mut file, mut shared)) = self.0 else {
+            return read_whole();
+        };
+        let io = |source| LimitError::Io {
             path: path.to_owned(),
-            limit: limits.max_file_bytes,
-        });
-    }
-    let Ok(length) = usize::try_from(length) else {
-        return read_whole();
-    };
-    let mut shared: Arc<[u8]> = std::iter::repeat_n(0u8, length).collect();
-    let Some(buffer) = Arc::get_mut(&mut shared) else {
-        return read_whole();
-    };
-    let (read, digest) = std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::channel::<&[u8]>();
-        let hashing = std::thread::Builder::new()
-            .name("stagegate-hash".to_owned())
-            .spawn_scoped(scope, move || Sha256Digest::of_chunks(receiver));
-        let mut rest = buffer;
-        let mut read = Ok(());
-        while !rest.is_empty() {
-            let (chunk, tail) = rest.split_at_mut(rest.len().min(HASHED_CHUNK));
-            if let Err(err) = file.read_exact(chunk) {
-                read = Err(err);
-                break;
+            source,
+        };
+        let Some(buffer) = Arc::get_mut(&mut shared) else {
+            return read_whole();
+        };
+        let (read, digest) = std::thread::scope(|scope| {
+            let (sender, receiver) = std::sync::mpsc::channel::<&[u8]>();
+            let hashing = std::thread::Builder::new()
+                .name("stagegate-hash".to_owned())
+                .spawn_scoped(scope, move || Sha256Digest::of_chunks(receiver));
+            let mut rest = buffer;
+            let mut read = Ok(());
+            while !rest.is_empty() {
+                let (chunk, tail) = rest.split_at_mut(rest.len().min(HASHED_CHUNK));
+                if let Err(err) = file.read_exact(chunk) {
+                    read = Err(err);
+                    break;
+                }
+                // Without the hashing thread, the bytes are hashed once read.
+                let _ = sender.send(chunk);
+                rest = tail;
             }
-            // Without the hashing thread, the bytes are hashed once read.
-            let _ = sender.send(chunk);
-            rest = tail;
+            drop(sender);
+            (read, hashing.ok().and_then(|handle| handle.join().ok()))
+        });
+        // A file that shrank or grew while it was read is read again, the general way.
+        let mut more = [0u8; 1];
+        match read {
+            Ok(()) if file.read(&mut more).map_err(io)? == 0 => {
+                let digest = digest.unwrap_or_else(|| Sha256Digest::of(&shared));
+                Ok((shared, digest))
+            }
+            Ok(()) => read_whole(),
+            Err(err) if err.kind() == std::io::ErrorKind::UnexpectedEof => read_whole(),
+            Err(err) => Err(io(err)),
         }
-        drop(sender);
-        (read, hashing.ok().and_then(|handle| handle.join().ok()))
-    });
-    // A file that shrank or grew while it was read is read again, the general way.
-    let mut more = [0u8; 1];
-    match read {
-        Ok(()) if file.read(&mut more).map_err(io)? == 0 => {
-            let digest = digest.unwrap_or_else(|| Sha256Digest::of(&shared));
-            Ok((shared, digest))
-        }
-        Ok(()) => read_whole(),
-        Err(err) if err.kind() == std::io::ErrorKind::UnexpectedEof => read_whole(),
-        Err(err) => Err(io(err)),
     }
+}
+
+/// `length` zero bytes, shared. Allocated zeroed, so that memory fresh from the system is not
+/// written (every page touched) before it is read into.
+pub(crate) fn zeroed(length: usize) -> Arc<[u8]> {
+    let zeroed = Arc::<[u8]>::new_zeroed_slice(length);
+    // SAFETY: zero bytes are valid `u8`s, and the allocation is zeroed.
+    unsafe { zeroed.assume_init() }
 }
 
 /// How much is read before it is handed to the hashing thread.

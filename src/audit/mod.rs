@@ -53,7 +53,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::decision::{Decision, Outcome};
-use crate::evidence::Subject;
+use crate::evidence::{Approval, Attestation, Subject};
 
 /// The `prev_hash` of the first record.
 pub const GENESIS_HASH: &str =
@@ -155,39 +155,28 @@ pub struct ApprovalUse {
 }
 
 impl AuditRecord {
-    /// The record of `decision`, made by `command` on `evidence` (the bytes evaluated).
+    /// The record of `decision`, made by `command` on evidence with these `approvals` and
+    /// `attestations` (as verified: [`crate::Decided`]'s).
     pub fn of(
         decision: &Decision,
         command: &str,
-        evidence: &[u8],
+        approvals: &[Approval],
+        attestations: &[Attestation],
         signer_key_id: Option<String>,
         duration: std::time::Duration,
     ) -> AuditRecord {
-        #[derive(Deserialize, Default)]
-        struct Parts {
-            #[serde(default)]
-            approvals: Vec<serde_json::Value>,
-            #[serde(default)]
-            attestations: Vec<serde_json::Value>,
-        }
-        let parts: Parts = serde_json::from_slice(evidence).unwrap_or_default();
-        let text = |v: &serde_json::Value, key: &str| {
-            v.get(key).and_then(|x| x.as_str()).map(str::to_owned)
-        };
-        let approvals = parts
-            .approvals
+        let approvals = approvals
             .iter()
             .map(|a| ApprovalUse {
-                approver: text(a, "approver").unwrap_or_default(),
-                role: text(a, "role"),
-                at: text(a, "at"),
-                verified: a.get("verified").and_then(|v| v.as_bool()).unwrap_or(false),
+                approver: a.approver.clone(),
+                role: a.role.clone(),
+                at: Some(a.at.clone()),
+                verified: a.verified,
             })
             .collect();
-        let provenance = parts.attestations.iter().any(|a| {
-            text(a, "predicateType").is_some_and(|t| t.starts_with(PROVENANCE_PREFIX))
-                && a.get("verified").and_then(|v| v.as_bool()).unwrap_or(false)
-        });
+        let provenance = attestations
+            .iter()
+            .any(|a| a.predicate_type.starts_with(PROVENANCE_PREFIX) && a.verified);
         let mut violated_rules = BTreeMap::new();
         for finding in &decision.violations {
             *violated_rules.entry(finding.rule.clone()).or_insert(0) += 1;

@@ -34,14 +34,7 @@ pub fn evaluate(args: EvaluateArgs, color: bool) -> Result<ExitStatus, Report> {
     if args.audit {
         let location =
             crate::cli::audit::location(args.audit_db.as_deref(), args.config.as_deref())?;
-        crate::cli::audit::append(
-            &location,
-            &decided.decision,
-            "evaluate",
-            &decided.evidence,
-            None,
-            started,
-        )?;
+        crate::cli::audit::append(&location, &decided, "evaluate", None, started)?;
     }
     outputs.emit(&decided.decision, color)?;
     tracing::debug!("wrote the outputs");
@@ -76,8 +69,10 @@ pub(crate) fn prepare(args: &EvaluateArgs) -> Result<PreparedStage, Report> {
 /// Starts reading the `--evidence` document while the stage is prepared ([`ReadAhead`]).
 pub(crate) fn read_ahead(args: &EvaluateArgs) -> Option<ReadAhead> {
     let path = args.evidence.as_ref()?;
-    (args.conftest.policy.is_empty() && !args.collect.has_inputs())
-        .then(|| ReadAhead::start(path.clone(), args.limits.limits()))
+    (args.conftest.policy.is_empty() && !args.collect.has_inputs()).then(|| {
+        let keep = args.save_evidence.is_some();
+        ReadAhead::start(path.clone(), args.limits.limits(), keep)
+    })
 }
 
 /// What `args` says to evaluate: an `--evidence` document (being read `ahead`, if started),
@@ -142,7 +137,12 @@ pub(crate) fn decide(
     if let Some(path) = &args.save_evidence {
         // The document as evaluated, verification outcomes included: the one whose digest
         // the decision records, so that `replay` reproduces it.
-        write_atomically(path, &decided.evidence)?;
+        let Some(evidence) = &decided.evidence else {
+            return Err(miette::miette!(
+                "the evidence document evaluated was not kept to save (an internal error)"
+            ));
+        };
+        write_atomically(path, evidence)?;
     }
     Ok(decided)
 }

@@ -206,7 +206,8 @@ fn run(args: GateArgs, color: bool) -> Result<ExitStatus, Report> {
     let record = crate::audit::AuditRecord::of(
         &decision,
         "gate",
-        &decided.evidence,
+        &decided.approvals,
+        &decided.attestations,
         signs.then(|| signer.audit_id()),
         started.elapsed(),
     );

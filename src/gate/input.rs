@@ -7,6 +7,7 @@
 //! put into the document as read and it is encoded again, and the decision is bound to those
 //! bytes (`--save-evidence` writes them, `replay` reproduces them).
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -15,14 +16,14 @@ use crate::attest::approval::APPROVAL_PREDICATE_TYPE;
 use crate::digest::Sha256Digest;
 use crate::document::{find_duplicate_keys, json_syntax_error, read_document};
 use crate::evidence::InputKind;
-use crate::evidence::signed::add_attestation_document;
+use crate::evidence::signed::{add_attestation_document, is_attestation_source};
 use crate::evidence::{
-    CollectRequest, Digest as DigestSet, EVIDENCE_API_VERSION, Evidence, Subject,
+    CollectRequest, Digest as DigestSet, EVIDENCE_API_VERSION, Evidence, Source, Subject,
     collect as collect_evidence,
 };
 use crate::gate::GateError;
 use crate::gate::members::Members;
-use crate::limits::{LimitError, Limits, read_limited_hashed};
+use crate::limits::{Limits, OpenedFile, read_limited_hashed};
 use crate::location::Located;
 use crate::outline::Outline;
 use crate::policy::PolicyInput;
@@ -54,41 +55,142 @@ pub enum Input {
     ReadAhead(ReadAhead),
 }
 
-/// An Evidence document read and hashed on another thread from the moment it is named, so
-/// that reading a large document (a collected one with its `raw` documents: tens of MB)
-/// overlaps preparing the stage, which does not need it.
+/// An Evidence document read, hashed and checked whole on other threads from the moment it
+/// is named, so that reading a large document (a collected one with its `raw` documents:
+/// tens of MB) overlaps preparing the stage, which does not need it.
 #[derive(Debug)]
 pub struct ReadAhead {
     path: PathBuf,
-    reading: Mutex<Option<JoinHandle<Read>>>,
+    keep: bool,
+    reading: Mutex<Option<JoinHandle<Result<Checked, GateError>>>>,
 }
 
-/// A file's bytes and their sha256, or why they could not be read.
-type Read = Result<(Arc<[u8]>, Sha256Digest), LimitError>;
-
 impl ReadAhead {
-    /// Starts reading the Evidence document at `path`, within `limits`.
-    pub fn start(path: PathBuf, limits: Limits) -> ReadAhead {
+    /// Starts reading the Evidence document at `path`, within `limits`. `keep`: whether the
+    /// decision must carry the whole document ([`crate::Decided::evidence`], for
+    /// `--save-evidence`); otherwise the `raw` documents that neither the policies nor the
+    /// verifier read are let go once the whole document has passed its checks.
+    pub fn start(path: PathBuf, limits: Limits, keep: bool) -> ReadAhead {
         let reading = {
             let path = path.clone();
+            // Opened here: the buffer is this thread's memory once let go (`OpenedFile`).
+            let opened = OpenedFile::open(&path, &limits);
             std::thread::Builder::new()
                 .name("stagegate-read".to_owned())
-                .spawn(move || read_limited_hashed(&path, &limits))
+                .spawn(move || read_checked(&path, opened?, &limits))
                 .ok()
         };
         ReadAhead {
             path,
+            keep,
             reading: Mutex::new(reading),
         }
     }
 
-    /// The bytes and their sha256, from the read started (or from a new one, if that read
-    /// is gone: taken already, or its thread could not start or panicked).
-    fn finish(&self, limits: &Limits) -> Read {
+    /// The document checked, from the read started (or from a new one, if that read is gone:
+    /// taken already, or its thread could not start or panicked).
+    fn finish(&self, limits: &Limits) -> Result<Checked, GateError> {
         let reading = self.reading.lock().ok().and_then(|mut r| r.take());
         match reading.map(JoinHandle::join) {
-            Some(Ok(read)) => read,
-            _ => read_limited_hashed(&self.path, limits),
+            Some(Ok(checked)) => checked,
+            _ => read_checked(&self.path, OpenedFile::open(&self.path, limits)?, limits),
+        }
+    }
+}
+
+/// An Evidence document's bytes that passed the checks every JSON input gets, over the whole
+/// document: its nesting depth, then repeated keys anywhere, syntax, numbers and text.
+#[derive(Debug)]
+pub(crate) struct Checked {
+    bytes: Arc<[u8]>,
+    digest: Sha256Digest,
+    /// Where its top-level members (and the `raw` documents) are.
+    outline: Option<Outline>,
+}
+
+/// Reads the document at `path`, hashes it as it is read, and checks it whole.
+fn read_checked(path: &Path, opened: OpenedFile, limits: &Limits) -> Result<Checked, GateError> {
+    let (bytes, digest) = opened.read_hashed(path, limits)?;
+    let outline = check_whole(path, &bytes, limits)?;
+    Ok(Checked {
+        bytes,
+        digest,
+        outline,
+    })
+}
+
+/// The checks of a whole document ([`checked`]), and its outline.
+fn check_whole(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Option<Outline>, GateError> {
+    checked(path, bytes, limits, |outline| outline)
+}
+
+/// `then`'s result on the document's outline, once the whole document passed its checks:
+/// on this thread one scan checks its depth and outlines it ([`Outline`]) before `then` runs,
+/// on another the rest is checked ([`find_duplicate_keys`]) meanwhile. Too deep comes first
+/// (the other check stopped at `serde_json`'s own limit), then not JSON.
+fn checked<T>(
+    path: &Path,
+    bytes: &[u8],
+    limits: &Limits,
+    then: impl FnOnce(Option<Outline>) -> T,
+) -> Result<T, GateError> {
+    let (done, checked) = std::thread::scope(|scope| {
+        let checking = std::thread::Builder::new()
+            .name("stagegate-check".to_owned())
+            .spawn_scoped(scope, || find_duplicate_keys(bytes));
+        let done = Outline::scan(path, bytes, limits, &["raw"]).map(then);
+        let checked = match checking {
+            Ok(handle) => handle.join().ok(),
+            Err(_) => None,
+        };
+        (done, checked.unwrap_or_else(|| find_duplicate_keys(bytes)))
+    });
+    let done = done?;
+    checked.map_err(|err| json_syntax_error(path, &err))?;
+    Ok(done)
+}
+
+/// Where the whole of an Evidence document is, for what needs it after it was cut
+/// ([`load_checked`]): an error's place in it, and the document with verification outcomes.
+enum Whole<'p> {
+    /// The bytes read, held.
+    Held(Arc<[u8]>),
+    /// Let go: read again from `path`, and used only if their sha256 is still `digest`.
+    Left {
+        path: &'p Path,
+        digest: Sha256Digest,
+    },
+}
+
+impl Whole<'_> {
+    fn bytes(&self, limits: &Limits) -> Result<Arc<[u8]>, GateError> {
+        match self {
+            Whole::Held(bytes) => Ok(bytes.clone()),
+            Whole::Left { path, digest } => {
+                let (bytes, again) = read_limited_hashed(path, limits)?;
+                if again != *digest {
+                    return Err(GateError::InvalidEvidence(
+                        Located::new(
+                            path,
+                            1,
+                            1,
+                            format!(
+                                "changed while it was evaluated: read as {digest}, now {again}"
+                            ),
+                        )
+                        .with_help("evaluate it again once nothing writes to it"),
+                    ));
+                }
+                Ok(bytes)
+            }
+        }
+    }
+
+    /// The bytes, when held.
+    fn held(self) -> Option<Arc<[u8]>> {
+        match self {
+            Whole::Held(bytes) => Some(bytes),
+            Whole::Left { .. } => None,
         }
     }
 }
@@ -97,8 +199,8 @@ impl ReadAhead {
 pub(crate) struct LoadedInput {
     pub(crate) input: PolicyInput,
     /// The bytes as read (or collected, or re-encoded with verification outcomes); their
-    /// sha256 is `digest`.
-    pub(crate) bytes: Arc<[u8]>,
+    /// sha256 is `digest`. `None` when they were let go ([`ReadAhead::start`]).
+    pub(crate) bytes: Option<Arc<[u8]>>,
     pub(crate) subject: Subject,
     /// `sha256:<hex>` of `bytes`.
     pub(crate) digest: String,
@@ -188,18 +290,20 @@ pub(crate) fn load(
         Input::DocumentFile(path) => load_plain_input(path, verification.limits),
         Input::Collect(request) => collect_input(request, verification),
         Input::ReadAhead(ahead) => {
-            let (bytes, digest) = ahead.finish(verification.limits)?;
-            load_evidence(&ahead.path, bytes, Some(digest), verification)
+            let checked = ahead.finish(verification.limits)?;
+            load_checked(&ahead.path, checked, ahead.keep, verification)
         }
     }
 }
 
 /// Puts the verified parts of `model` into the document as read: its other members (unknown
-/// ones included, and the `raw` documents) stay as written ([`Members::splice`]).
+/// ones included, and the `raw` documents) stay as written ([`Members::splice`]). A document
+/// whose `raw` documents were let go is read again for it; only its digest is kept.
 fn rewrite(
     loaded: &mut LoadedInput,
     model: &Evidence,
     outline: Option<&Outline>,
+    whole: &Whole<'_>,
     verification: &EvidenceVerification<'_>,
 ) -> Result<(), GateError> {
     let replace = [
@@ -221,10 +325,23 @@ fn rewrite(
                 .transpose()?,
         ),
     ];
-    let (bytes, without_raw) = Members::new(&loaded.bytes, outline).splice(&replace, &model.raw)?;
+    let (bytes, without_raw) = match whole {
+        Whole::Held(bytes) => Members::new(bytes, outline).splice(&replace, &model.raw)?,
+        Whole::Left { path, .. } => {
+            let bytes = whole.bytes(verification.limits)?;
+            let outline = Outline::scan(path, &bytes, verification.limits, &["raw"])?;
+            Members::new(&bytes, outline.as_ref()).splice(&replace, &model.raw)?
+        }
+    };
     loaded.digest = Sha256Digest::of(&bytes).to_string();
-    loaded.input = policy_input(bytes.clone(), Some(&without_raw), verification.engines);
-    loaded.bytes = bytes;
+    if let Whole::Held(_) = whole {
+        loaded.input = policy_input(bytes.clone(), Some(&without_raw), verification.engines);
+        loaded.bytes = Some(bytes);
+    } else {
+        // The policies do not reach `raw` (or it would not have been let go).
+        loaded.input = policy_input(without_raw.into(), None, verification.engines);
+        loaded.bytes = None;
+    }
     Ok(())
 }
 
@@ -269,7 +386,7 @@ fn collect_input(
         subject: evidence.subject.clone(),
         digest: Sha256Digest::of(&bytes).to_string(),
         input,
-        bytes,
+        bytes: Some(bytes),
         model: Some(evidence),
     })
 }
@@ -289,23 +406,76 @@ fn load_evidence(
     verification: &EvidenceVerification<'_>,
 ) -> Result<LoadedInput, GateError> {
     tracing::debug!(bytes = bytes.len(), "read the evidence");
-    let (checked, read) = std::thread::scope(|scope| {
-        let checking = std::thread::Builder::new()
-            .name("stagegate-check".to_owned())
-            .spawn_scoped(scope, || find_duplicate_keys(&bytes));
-        let read = Outline::scan(path, &bytes, verification.limits, &["raw"])
-            .map(|outline| read_evidence(&bytes, outline, digest, verification.engines));
-        let checked = match checking {
-            Ok(handle) => handle.join().ok(),
-            Err(_) => None,
-        };
-        (checked.unwrap_or_else(|| find_duplicate_keys(&bytes)), read)
-    });
-    // Too deep first (the check stopped at `serde_json`'s own limit), then not JSON.
-    let read = read?;
-    if let Err(err) = checked {
-        return Err(json_syntax_error(path, &err).into());
+    let read = checked(path, &bytes, verification.limits, |outline| {
+        read_evidence(&bytes, outline, digest, verification.engines)
+    })?;
+    finish_evidence(path, read, Whole::Held(bytes), verification)
+}
+
+/// Reads an Evidence document that was read ahead and checked whole ([`ReadAhead`]).
+///
+/// Unless the whole document is to be kept, the `raw` documents that nothing reads are let go
+/// before the model and the engines' part are built ([`cut_raw`]): a collected document's
+/// `raw` is most of its bytes, and holding them while the rest is parsed and evaluated was
+/// most of what it cost in memory. What needs the whole document afterwards reads it again
+/// and uses it only if it is the same ([`Whole::Left`]).
+fn load_checked(
+    path: &Path,
+    checked: Checked,
+    keep: bool,
+    verification: &EvidenceVerification<'_>,
+) -> Result<LoadedInput, GateError> {
+    let Checked {
+        bytes,
+        digest,
+        outline,
+    } = checked;
+    tracing::debug!(bytes = bytes.len(), "read and checked the evidence");
+    let cut = match keep {
+        true => None,
+        false => cut_raw(&bytes, outline.as_ref(), verification.engines),
+    };
+    let Some(cut) = cut else {
+        let read = read_evidence(&bytes, outline, Some(digest.clone()), verification.engines);
+        return finish_evidence(path, read, Whole::Held(bytes), verification);
+    };
+    drop(bytes);
+    let read = read_evidence(&cut, None, Some(digest.clone()), verification.engines);
+    finish_evidence(path, read, Whole::Left { path, digest }, verification)
+}
+
+/// The document without the `raw` documents nothing will read, when there are some to leave
+/// out: the policies do not reach `raw` (the engines are handed none of it), and the verifier
+/// re-reads only the documents of attestation sources. `None`: keep the whole document (also
+/// whenever its `sources` do not read as the contract's, so that the model reports why).
+fn cut_raw(
+    bytes: &Arc<[u8]>,
+    outline: Option<&Outline>,
+    engines: Engines<'_>,
+) -> Option<Arc<[u8]>> {
+    let reach = engines.reach?;
+    if reach.field("raw").is_some() {
+        return None;
     }
+    let members = Members::new(bytes, outline);
+    let sources: Vec<Source> = serde_json::from_slice(members.member_text("sources")?).ok()?;
+    let read_back: BTreeSet<String> = sources
+        .iter()
+        .enumerate()
+        .filter(|(_, source)| is_attestation_source(source))
+        .map(|(index, _)| index.to_string())
+        .collect();
+    members.keeping_raw(|name| read_back.contains(name))?.ok()
+}
+
+/// The contract's checks of what was read, then verification: the model's `apiVersion`, then
+/// its attestations and approvals verified and the outcomes recorded in the document.
+fn finish_evidence(
+    path: &Path,
+    read: ReadEvidence,
+    whole: Whole<'_>,
+    verification: &EvidenceVerification<'_>,
+) -> Result<LoadedInput, GateError> {
     let ReadEvidence {
         digest,
         model,
@@ -314,7 +484,7 @@ fn load_evidence(
     } = read;
     let evidence = match model {
         Ok(evidence) => evidence,
-        Err(err) => return Err(invalid_evidence(path, &err)),
+        Err(err) => return Err(model_error(path, &err, &whole, verification.limits)),
     };
     if evidence.api_version != EVIDENCE_API_VERSION {
         return Err(GateError::InvalidEvidence(Located::new(
@@ -333,16 +503,44 @@ fn load_evidence(
     let mut loaded = LoadedInput {
         subject: evidence.subject.clone(),
         input,
-        bytes,
+        bytes: None,
         digest,
         model: None,
     };
     if changed {
-        rewrite(&mut loaded, &evidence, outline.as_ref(), verification)?;
+        rewrite(
+            &mut loaded,
+            &evidence,
+            outline.as_ref(),
+            &whole,
+            verification,
+        )?;
         tracing::debug!("recorded the verification outcomes");
+    } else {
+        loaded.bytes = whole.held();
     }
     loaded.model = Some(evidence);
     Ok(loaded)
+}
+
+/// The error of a document that is not an Evidence v1 document, at its place in the whole
+/// document (read again if it was cut).
+fn model_error(
+    path: &Path,
+    err: &serde_json::Error,
+    whole: &Whole<'_>,
+    limits: &Limits,
+) -> GateError {
+    let Whole::Left { .. } = whole else {
+        return invalid_evidence(path, err);
+    };
+    match whole.bytes(limits) {
+        Ok(bytes) => match serde_json::from_slice::<Evidence>(&bytes) {
+            Err(whole_err) => invalid_evidence(path, &whole_err),
+            Ok(_) => invalid_evidence(path, err),
+        },
+        Err(changed) => changed,
+    }
 }
 
 /// What is read of an Evidence document beside the check of its bytes.
@@ -427,7 +625,7 @@ fn load_plain_input(path: &Path, limits: &Limits) -> Result<LoadedInput, GateErr
         } else {
             PolicyInput::from_json(document.value)
         },
-        bytes: document.bytes.into(),
+        bytes: Some(document.bytes.into()),
         digest: format!("sha256:{hex}"),
         model: None,
     })

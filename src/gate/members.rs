@@ -57,6 +57,47 @@ impl<'b> Members<'b> {
         Some(out.end())
     }
 
+    /// The document with only the `raw` documents `keep` names: every other member as
+    /// written. `None` when `raw` was not outlined (then there is nothing to leave out).
+    /// Equal to the document for everything but the raw documents left out once the
+    /// document is valid JSON. Written straight into shared bytes of its length.
+    pub(crate) fn keeping_raw(
+        &self,
+        keep: impl Fn(&str) -> bool,
+    ) -> Option<Result<Arc<[u8]>, serde_json::Error>> {
+        let raw = self.raw()?;
+        let mut kept = Vec::new();
+        for document in raw.members.as_deref().unwrap_or_default() {
+            match document.name(self.bytes) {
+                Ok(name) if keep(&name) => {
+                    kept.push((self.text(&document.key), self.text(&document.value)));
+                }
+                Ok(_) => {}
+                Err(err) => return Some(Err(err)),
+            }
+        }
+        let kept = object_text(&kept);
+        let members: Vec<(&[u8], &[u8])> = self
+            .members()
+            .iter()
+            .map(|member| {
+                let value = if std::ptr::eq(member, raw) {
+                    &kept[..]
+                } else {
+                    self.text(&member.value)
+                };
+                (self.text(&member.key), value)
+            })
+            .collect();
+        Some(Ok(object_text(&members)))
+    }
+
+    /// The text of the top-level member written as `"name"`, if there is one.
+    pub(crate) fn member_text(&self, name: &str) -> Option<&'b [u8]> {
+        let member = self.outline?.member(self.bytes, name)?;
+        Some(self.text(&member.value))
+    }
+
     /// The raw documents, each a slice of the bytes; `None` when `raw` was not outlined.
     pub(crate) fn raw_documents(
         &self,
@@ -155,6 +196,42 @@ impl<'b> Members<'b> {
     }
 }
 
+/// The JSON object of `members` (each a key's and a value's text), as shared bytes
+/// allocated once at their length.
+fn object_text(members: &[(&[u8], &[u8])]) -> Arc<[u8]> {
+    let length = members
+        .iter()
+        .fold(1, |sum: usize, (key, value)| {
+            sum.saturating_add(key.len())
+                .saturating_add(value.len())
+                .saturating_add(2)
+        })
+        .max(2);
+    let mut text = crate::limits::zeroed(length);
+    let Some(out) = Arc::get_mut(&mut text) else {
+        return text;
+    };
+    let mut at = 0usize;
+    let mut put = |bytes: &[u8]| {
+        let end = at.saturating_add(bytes.len());
+        if let Some(place) = out.get_mut(at..end) {
+            place.copy_from_slice(bytes);
+        }
+        at = end;
+    };
+    put(b"{");
+    for (index, (key, value)) in members.iter().enumerate() {
+        if index > 0 {
+            put(b",");
+        }
+        put(key);
+        put(b":");
+        put(value);
+    }
+    put(b"}");
+    text
+}
+
 /// A JSON object being written from members' texts.
 struct Object {
     pieces: Vec<u8>,
@@ -214,6 +291,35 @@ mod tests {
 
     const DOC: &str = r#"{"apiVersion": "v1", "raw": {"0": {"a": [1, 2]}, "1": "x"},
         "sources": [{"kind": "sbom"}], "attestations": [{"v": false}], "extra": {"k": 1}}"#;
+
+    #[test]
+    fn keeping_raw_leaves_out_the_other_documents_only() {
+        let (bytes, outline) = outlined(DOC);
+        let members = Members::new(&bytes, outline.as_ref());
+        let cut = members
+            .keeping_raw(|name| name == "1")
+            .map(|t| json(&t.unwrap()));
+        let mut expected = json(DOC.as_bytes());
+        expected["raw"] = json!({"1": "x"});
+        assert_eq!(cut, Some(expected.clone()));
+        expected["raw"] = json!({});
+        let none = members.keeping_raw(|_| false).map(|t| json(&t.unwrap()));
+        assert_eq!(none, Some(expected));
+        let all = members.keeping_raw(|_| true).map(|t| json(&t.unwrap()));
+        assert_eq!(all, Some(json(DOC.as_bytes())));
+        assert_eq!(
+            members.member_text("sources"),
+            Some(&br#"[{"kind": "sbom"}]"#[..])
+        );
+        assert_eq!(members.member_text("nothing"), None);
+        // Nothing to leave out without a `raw` object.
+        let (bytes, outline) = outlined(r#"{"raw": [1], "a": 1}"#);
+        assert!(
+            Members::new(&bytes, outline.as_ref())
+                .keeping_raw(|_| false)
+                .is_none()
+        );
+    }
 
     #[test]
     fn without_raw_and_raw_documents() {

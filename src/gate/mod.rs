@@ -188,7 +188,9 @@ pub struct Decided {
     /// The decision.
     pub decision: Decision,
     /// The evidence document as evaluated (its sha256 is the decision's evidence digest).
-    pub evidence: Arc<[u8]>,
+    /// `None` for an Evidence document read ahead without asking to keep it
+    /// ([`input::ReadAhead::start`]): its unread `raw` documents were let go once checked.
+    pub evidence: Option<Arc<[u8]>>,
     /// The evaluated Evidence document's sources (empty for a plain input document).
     pub sources: Vec<Source>,
     /// The evaluated Evidence document's attestations, with their verification outcomes.

@@ -161,3 +161,47 @@ fn what_is_left_out_is_still_checked() {
         }
     }
 }
+
+/// A document whose `raw` documents are let go once checked (no policy reaches them) reports a
+/// contract error after `raw` at its place in the whole document, as when it is kept whole.
+#[test]
+fn a_contract_error_after_raw_points_into_the_whole_document() {
+    let dir = Dir::new("prune-error");
+    collect(&dir);
+    let text = fs_err::read_to_string(dir.path().join("evidence.json")).expect("read");
+    let evidence: Value = serde_json::from_str(&text).expect("JSON");
+    // The subject, last (after `raw`), is not an object.
+    let mut reordered = serde_json::Map::new();
+    for (key, value) in evidence.as_object().expect("an object") {
+        if key != "subject" {
+            reordered.insert(key.clone(), value.clone());
+        }
+    }
+    reordered.insert("subject".to_owned(), Value::from(5));
+    let written = serde_json::to_string_pretty(&reordered).expect("encode");
+    let raw = written.find("\"raw\"").expect("raw");
+    let subject = written.find("\"subject\"").expect("subject");
+    assert!(raw < subject);
+    let line = written[..subject].lines().count();
+    dir.write("evidence.json", &written);
+    let config = repo_file("stagegate.yaml").display().to_string();
+    let errors: Vec<String> = [&[][..], &["--no-prune"], &["--save-evidence", "saved.json"]]
+        .into_iter()
+        .map(|extra| {
+            let output = dir
+                .command()
+                .args(["evaluate", "--stage", "prod", "--evidence", "evidence.json"])
+                .args(["--config", &config])
+                .args(extra)
+                .output()
+                .expect("run");
+            assert_eq!(code(&output), 2, "{extra:?}: {}", stderr(&output));
+            stderr(&output)
+        })
+        .collect();
+    let at = format!("evidence.json:{line}:");
+    assert!(errors[0].contains(&at), "{at}: {}", errors[0]);
+    assert!(errors[0].contains("invalid type"), "{}", errors[0]);
+    assert_eq!(errors[0], errors[1]);
+    assert_eq!(errors[0], errors[2]);
+}

@@ -175,6 +175,36 @@ fn a_forged_verified_claim_is_not_believed_and_nothing_is_signed() {
     }
     assert_eq!(read_back, unchanged);
 
+    // Saved or not (when not, the raw documents nothing reads are let go once checked, and the
+    // document is read again for the outcomes), the decision is bound to the same bytes.
+    let digest = |save: bool| {
+        let mut command = dir.command();
+        command
+            .args([
+                "evaluate",
+                "--stage",
+                "staging",
+                "--format",
+                "json",
+                "--evidence",
+            ])
+            .arg(&forged);
+        if save {
+            command.args(["--save-evidence", "saved-again.json"]);
+        }
+        let out = command.output().unwrap();
+        assert_eq!(code(&out), 1, "{}", stderr(&out));
+        let decision: Value = serde_json::from_slice(&out.stdout).unwrap();
+        decision["evidenceDigest"].as_str().unwrap().to_owned()
+    };
+    let saved_bytes = fs_err::read(dir.path().join("saved.json")).unwrap();
+    let expected = format!(
+        "sha256:{}",
+        stagegate::digest::Sha256Digest::of(&saved_bytes).into_hex()
+    );
+    assert_eq!(digest(false), expected);
+    assert_eq!(digest(true), expected);
+
     let out = dir
         .command()
         .env("STAGEGATE_PASSWORD", PASSWORD)

@@ -16,7 +16,6 @@ use crate::audit::{AuditRecord, ChainHead, Sealer, open};
 use crate::cli::diagnostic::chain_report;
 use crate::cli::exit::ExitStatus;
 use crate::cli::output::config_path;
-use crate::decision::Decision;
 
 /// The default SQLite store, relative to the directory of `stagegate.yaml`.
 pub const DEFAULT_AUDIT_DB: &str = ".stagegate/audit.db";
@@ -83,16 +82,16 @@ pub fn audit(args: AuditArgs, color: bool) -> Result<ExitStatus, Report> {
 /// nobody can account for must not go ahead.
 pub(crate) fn append(
     location: &str,
-    decision: &Decision,
+    decided: &stagegate::Decided,
     command: &str,
-    evidence: &[u8],
     signer_key_id: Option<String>,
     started: std::time::Instant,
 ) -> Result<(), Report> {
     let record = AuditRecord::of(
-        decision,
+        &decided.decision,
         command,
-        evidence,
+        &decided.approvals,
+        &decided.attestations,
         signer_key_id,
         started.elapsed(),
     );
