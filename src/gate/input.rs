@@ -431,7 +431,8 @@ fn load_checked(
         outline,
     } = checked;
     tracing::debug!(bytes = bytes.len(), "read and checked the evidence");
-    let cut = match keep {
+    // Standard input cannot be read again.
+    let cut = match keep || path == Path::new("-") {
         true => None,
         false => cut_raw(&bytes, outline.as_ref(), verification.engines),
     };

@@ -204,6 +204,24 @@ fn a_forged_verified_claim_is_not_believed_and_nothing_is_signed() {
     );
     assert_eq!(digest(false), expected);
     assert_eq!(digest(true), expected);
+    // From standard input, which cannot be read again: kept whole.
+    let out = dir
+        .command()
+        .args([
+            "evaluate",
+            "--stage",
+            "staging",
+            "--format",
+            "json",
+            "--evidence",
+            "-",
+        ])
+        .write_stdin(fs_err::read(&forged).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let decision: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(decision["evidenceDigest"], expected.as_str());
 
     let out = dir
         .command()
