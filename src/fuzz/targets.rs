@@ -192,11 +192,21 @@ fn fuzz_evidence_members() {
         seeds("evidence_members", &["evidence", "collect"], &[".json"]),
         |input| {
             let path = Path::new("e.json");
-            let Ok(outline) = crate::outline::Outline::scan(path, input, &limits(), &["raw"])
-            else {
+            let scanned = crate::outline::Outline::scan(path, input, &limits(), &["raw"]);
+            let whole = crate::document::find_duplicate_keys(input).map_err(|e| e.to_string());
+            // One pass checks and outlines as the two passes do.
+            if let Ok(text) = std::str::from_utf8(input) {
+                let checked = crate::outline::checked::check_and_outline(text, &["raw"]);
+                let checked = checked.map_err(|e| e.to_string());
+                assert_eq!(checked.as_ref().map(|_| ()), whole.as_ref().map(|_| ()));
+                if let (Ok(Some(checked)), Ok(scanned)) = (&checked, &scanned) {
+                    assert_eq!(Some(checked), scanned.as_ref());
+                }
+            }
+            let Ok(outline) = scanned else {
                 return;
             };
-            if crate::document::find_duplicate_keys(input).is_err() {
+            if whole.is_err() {
                 return;
             }
             let bytes = Arc::<[u8]>::from(input);

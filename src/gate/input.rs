@@ -26,6 +26,7 @@ use crate::gate::members::Members;
 use crate::limits::{Limits, OpenedFile, read_limited_hashed};
 use crate::location::Located;
 use crate::outline::Outline;
+use crate::outline::checked::check_and_outline;
 use crate::policy::PolicyInput;
 use crate::policy::reach::Reach;
 use crate::policy::reach::pruned::prune_text;
@@ -119,10 +120,22 @@ fn read_checked(path: &Path, opened: OpenedFile, limits: &Limits) -> Result<Chec
     })
 }
 
-/// The checks of a whole document ([`checked`]), and its outline.
+/// The checks of a whole document, and its outline: in one pass when `serde_json`'s own
+/// nesting limit is within `limits` ([`check_and_outline`]), else as [`checked`] does. A
+/// document that fails, or whose outline that pass cannot tell, is checked again the other
+/// way, so that its error is the same (too deep first, then not JSON).
 fn check_whole(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Option<Outline>, GateError> {
+    if limits.max_depth >= SERDE_JSON_DEPTH
+        && let Ok(text) = std::str::from_utf8(bytes)
+        && let Ok(Some(outline)) = check_and_outline(text, &["raw"])
+    {
+        return Ok(Some(outline));
+    }
     checked(path, bytes, limits, |outline| outline)
 }
+
+/// The deepest nesting `serde_json` reads (its recursion limit, 128, stops the 128th level).
+const SERDE_JSON_DEPTH: usize = 127;
 
 /// `then`'s result on the document's outline, once the whole document passed its checks:
 /// on this thread one scan checks its depth and outlines it ([`Outline`]) before `then` runs,

@@ -22,6 +22,8 @@ use std::path::Path;
 
 use crate::limits::{LimitError, Limits, skip_string, too_deep};
 
+pub mod checked;
+
 /// The members of a document's top-level object, in the order written.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outline {

@@ -1,0 +1,353 @@
+//! An Evidence document checked and outlined in one pass.
+//!
+//! The repeated-key check ([`crate::document::UniqueKeys`]) reads every key of the document.
+//! The keys of the objects an outline describes, borrowed from the text when written without
+//! escapes, say where each member starts; the document being valid JSON, where each value
+//! ends follows from the next key or the object's close, past whitespace and one `,`. So the
+//! outline costs no pass of its own over a document that has to be checked anyway: a
+//! collected document's `raw` documents are most of its bytes, and a separate scan of them
+//! took as long as the check.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
+
+use super::{Member, Outline};
+use crate::document::{Key, ObjectKeys, UniqueKeys};
+
+/// Checks `text` as [`crate::document::find_duplicate_keys`] does and outlines it as
+/// [`Outline::scan`] would, expanding the top-level members whose keys are written as one of
+/// `expand`. The outline is `None` when the document is not an object, or when a key of the
+/// outlined objects is written with escapes (its place is then not known: [`Outline::scan`]
+/// finds it). Nesting is bounded by `serde_json`'s own limit (127 levels), not a
+/// [`crate::limits::Limits`] one.
+pub fn check_and_outline(
+    text: &str,
+    expand: &[&str],
+) -> Result<Option<Outline>, serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let mut keys = Vec::new();
+    let mut places = Places::default();
+    Outlining {
+        keys: &mut keys,
+        text,
+        expand,
+        places: &mut places,
+    }
+    .deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(places.outline(text.as_bytes()))
+}
+
+/// Where a top-level key is, with the places of its value's keys when it was expanded.
+type Placed = (Range<usize>, Option<Vec<Range<usize>>>);
+
+/// Where the keys of the outlined objects are.
+#[derive(Default)]
+struct Places {
+    /// The top-level keys; `None` when the document is not an object.
+    top: Option<Vec<Placed>>,
+    /// A key's place could not be known.
+    unknown: bool,
+}
+
+impl Places {
+    fn outline(self, text: &[u8]) -> Option<Outline> {
+        if self.unknown {
+            return None;
+        }
+        let top = self.top?;
+        let close = before_whitespace(text, text.len()).checked_sub(1)?;
+        let keys: Vec<Range<usize>> = top.iter().map(|(key, _)| key.clone()).collect();
+        let mut outlined = members(text, &keys, close)?;
+        for (member, (_, inner)) in outlined.iter_mut().zip(top) {
+            if let Some(inner) = inner {
+                let close = member.value.end.checked_sub(1)?;
+                member.members = Some(members(text, &inner, close)?);
+            }
+        }
+        Some(Outline { members: outlined })
+    }
+}
+
+/// The members of the object whose keys are at `keys` and whose `}` is at `close`.
+fn members(text: &[u8], keys: &[Range<usize>], close: usize) -> Option<Vec<Member>> {
+    let mut members = Vec::with_capacity(keys.len());
+    for (index, key) in keys.iter().enumerate() {
+        let colon = after_whitespace(text, key.end);
+        if text.get(colon) != Some(&b':') {
+            return None;
+        }
+        let start = after_whitespace(text, colon.checked_add(1)?);
+        let end = match keys.get(index.checked_add(1)?) {
+            Some(next) => {
+                let comma = before_whitespace(text, next.start).checked_sub(1)?;
+                if text.get(comma) != Some(&b',') {
+                    return None;
+                }
+                before_whitespace(text, comma)
+            }
+            None => before_whitespace(text, close),
+        };
+        if end < start {
+            return None;
+        }
+        members.push(Member {
+            key: key.clone(),
+            value: start..end,
+            members: None,
+        });
+    }
+    Some(members)
+}
+
+fn is_whitespace(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// The first offset from `offset` on that is not whitespace.
+fn after_whitespace(text: &[u8], offset: usize) -> usize {
+    let rest = text.get(offset..).unwrap_or_default();
+    offset.saturating_add(rest.iter().take_while(|b| is_whitespace(**b)).count())
+}
+
+/// The offset just past the last byte before `offset` that is not whitespace.
+fn before_whitespace(text: &[u8], offset: usize) -> usize {
+    let before = text.get(..offset).unwrap_or_default();
+    offset.saturating_sub(
+        before
+            .iter()
+            .rev()
+            .take_while(|b| is_whitespace(**b))
+            .count(),
+    )
+}
+
+/// Where `key` is in `text`, quotes included, when it is borrowed from it.
+#[allow(clippy::ptr_arg, reason = "whether the key is borrowed is the point")]
+fn place(text: &str, key: &Cow<'_, str>) -> Option<Range<usize>> {
+    let Cow::Borrowed(key) = key else {
+        return None;
+    };
+    let start = (key.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let end = start.checked_add(key.len())?;
+    let bytes = text.as_bytes();
+    let quoted = bytes.get(start.checked_sub(1)?) == Some(&b'"') && bytes.get(end) == Some(&b'"');
+    quoted.then(|| start.saturating_sub(1)..end.saturating_add(1))
+}
+
+/// The check of the top-level value, placing the keys of the top-level object and of the
+/// objects it expands.
+struct Outlining<'k, 'de, 'p> {
+    keys: &'k mut Vec<Cow<'de, str>>,
+    text: &'de str,
+    expand: &'p [&'p str],
+    places: &'p mut Places,
+}
+
+impl<'de> DeserializeSeed<'de> for Outlining<'_, 'de, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Outlining<'_, 'de, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        UniqueKeys::new(self.keys).visit_seq(seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = ObjectKeys::start(self.keys);
+        let mut top = Vec::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let key = key.into_inner();
+            let place = place(self.text, &key);
+            let expanded = place.is_some() && self.expand.contains(&key.as_ref());
+            seen.insert(key)?;
+            let mut inner = None;
+            if expanded {
+                map.next_value_seed(Expanded {
+                    keys: seen.stack(),
+                    text: self.text,
+                    places: &mut inner,
+                    unknown: &mut self.places.unknown,
+                })?;
+            } else {
+                map.next_value_seed(UniqueKeys::new(seen.stack()))?;
+            }
+            match place {
+                Some(place) => top.push((place, inner)),
+                None => self.places.unknown = true,
+            }
+        }
+        seen.end();
+        self.places.top = Some(top);
+        Ok(())
+    }
+}
+
+/// The check of an expanded member's value, placing its keys when it is an object.
+struct Expanded<'k, 'de, 'p> {
+    keys: &'k mut Vec<Cow<'de, str>>,
+    text: &'de str,
+    places: &'p mut Option<Vec<Range<usize>>>,
+    unknown: &'p mut bool,
+}
+
+impl<'de> DeserializeSeed<'de> for Expanded<'_, 'de, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Expanded<'_, 'de, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        UniqueKeys::new(self.keys).visit_seq(seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = ObjectKeys::start(self.keys);
+        let mut places = Vec::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let key = key.into_inner();
+            match place(self.text, &key) {
+                Some(place) => places.push(place),
+                None => *self.unknown = true,
+            }
+            seen.insert(key)?;
+            map.next_value_seed(UniqueKeys::new(seen.stack()))?;
+        }
+        seen.end();
+        *self.places = Some(places);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::limits::Limits;
+
+    fn scanned(text: &str) -> Option<Outline> {
+        Outline::scan(
+            Path::new("x.json"),
+            text.as_bytes(),
+            &Limits::default(),
+            &["raw"],
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn the_same_outline_as_the_scan() {
+        for text in [
+            r#" {"a" : [1, {"x": "}"}] , "k": "v,{" ,
+            "raw": { "0": {"deep": [1, 2]}, "1" : "text" },"n":-1.5e3}  "#,
+            "{}",
+            r#"{"raw": {}}"#,
+            r#"{"raw": []}"#,
+            r#"{"raw": "x", "b": {}}"#,
+            "{\n  \"raw\": {\n    \"0\": {\"a\": 1}\n  },\n  \"z\": null\n}\n",
+            "\t{\r\n\"a\"\t:\t1\r\n}",
+            r#"{"raww": {"0": 1}, "ra": {"1": 2}}"#,
+            r#"{"": 1, "raw": {"": {"": []}}}"#,
+        ] {
+            let checked = check_and_outline(text, &["raw"]).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(checked, scanned(text), "{text}");
+            assert!(checked.is_some(), "{text}");
+        }
+    }
+
+    #[test]
+    fn no_outline_for_other_documents_or_escaped_keys() {
+        for text in [
+            "[1, {}]",
+            "\"raw\"",
+            "1",
+            r#"{"r\u0061w": {"0": 1}}"#,
+            r#"{"raw": {"\u0030": 1}}"#,
+        ] {
+            assert_eq!(check_and_outline(text, &["raw"]).ok(), Some(None), "{text}");
+        }
+    }
+
+    #[test]
+    fn checks_as_the_repeated_key_check_does() {
+        for text in [
+            r#"{"a": 1, "a": 2}"#,
+            r#"{"raw": {"0": 1, "0": 2}}"#,
+            r#"{"raw": {"0": {"k": 1, "k": 1}}}"#,
+            r#"{"raw": [{"k": 1, "k": 1}]}"#,
+            r#"[{"k": 1, "k": 1}]"#,
+            r#"{"n": 1e999}"#,
+            r#"{"s": "\ud800"}"#,
+            r#"{"a": 1} x"#,
+            r#"{"a": 1,}"#,
+        ] {
+            let checked = check_and_outline(text, &["raw"])
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            let whole =
+                crate::document::find_duplicate_keys(text.as_bytes()).map_err(|e| e.to_string());
+            assert!(checked.is_err(), "{text}");
+            assert_eq!(checked, whole, "{text}");
+        }
+    }
+}
