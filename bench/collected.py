@@ -8,7 +8,8 @@ on real files that is most of the bytes. For each size N this script
      matches (bench/gen_collect.py, seeded),
   2. collects them: `stagegate collect --subject … --sbom … --scan … -o collected-N.json`
      (the document with `raw`), and writes the same document without `raw`
-     (collected-N-noraw.json),
+     (collected-N-noraw.json, compact as `json.dumps` writes it; and
+     collected-N-noraw-pretty.json, laid out as collect wrote it, as `jq 'del(.raw)'` would),
   3. times `stagegate evaluate --stage prod` on both, for the Rego stage (bench/rego-only.yaml)
      and the full prod stage (Rego + CEL, stagegate.yaml), pruned (the default) and with
      `--no-prune`: RUNS runs after one warm-up, each its own process; wall time from Python's
@@ -58,11 +59,14 @@ def inputs(n):
             check=True,
         )
     noraw = OUT / f"collected-{n}-noraw.json"
-    if not noraw.exists():
+    pretty = OUT / f"collected-{n}-noraw-pretty.json"
+    if not (noraw.exists() and pretty.exists()):
         document = json.loads(collected.read_text())
         document.pop("raw", None)
         noraw.write_text(json.dumps(document))
-    return collected, noraw
+        # As `jq 'del(.raw)'` writes it: the other members laid out as collect wrote them.
+        pretty.write_text(json.dumps(document, indent=2, ensure_ascii=False))
+    return collected, noraw, pretty
 
 
 def run_once(cmd):
@@ -93,12 +97,13 @@ def main():
     print(f"load before: {open('/proc/loadavg').read().split()[:3]}", file=sys.stderr)
     rows = []
     for n in SIZES:
-        collected, noraw = inputs(n)
+        collected, noraw, pretty = inputs(n)
         for stage, config in [("Rego", "bench/rego-only.yaml"), ("Rego + CEL", "stagegate.yaml")]:
             for doc, label, extra in [
                 (collected, "with raw", []),
                 (collected, "with raw, --no-prune", ["--no-prune"]),
-                (noraw, "without raw", []),
+                (noraw, "without raw (compact)", []),
+                (pretty, "without raw (as written)", []),
             ]:
                 cmd = [BIN, "evaluate", "--config", config, "--stage", "prod", "--evidence", doc,
                        "--effective-time", EFFECTIVE, "--format", "json", *extra]
