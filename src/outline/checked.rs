@@ -13,8 +13,8 @@ use std::ops::Range;
 
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
-use super::{Member, Outline};
-use crate::document::{Key, ObjectKeys, UniqueKeys};
+use super::{Member, Outline, is_whitespace, skip_whitespace};
+use crate::document::{Key, ObjectKeys, UniqueKeys, accept_scalars};
 
 /// Checks `text` as [`crate::document::find_duplicate_keys`] does and outlines it as
 /// [`Outline::scan`] would, expanding the top-level members whose keys are written as one of
@@ -75,11 +75,11 @@ impl Places {
 fn members(text: &[u8], keys: &[Range<usize>], close: usize) -> Option<Vec<Member>> {
     let mut members = Vec::with_capacity(keys.len());
     for (index, key) in keys.iter().enumerate() {
-        let colon = after_whitespace(text, key.end);
+        let colon = skip_whitespace(text, key.end);
         if text.get(colon) != Some(&b':') {
             return None;
         }
-        let start = after_whitespace(text, colon.checked_add(1)?);
+        let start = skip_whitespace(text, colon.checked_add(1)?);
         let end = match keys.get(index.checked_add(1)?) {
             Some(next) => {
                 let comma = before_whitespace(text, next.start).checked_sub(1)?;
@@ -100,16 +100,6 @@ fn members(text: &[u8], keys: &[Range<usize>], close: usize) -> Option<Vec<Membe
         });
     }
     Some(members)
-}
-
-fn is_whitespace(byte: u8) -> bool {
-    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
-}
-
-/// The first offset from `offset` on that is not whitespace.
-fn after_whitespace(text: &[u8], offset: usize) -> usize {
-    let rest = text.get(offset..).unwrap_or_default();
-    offset.saturating_add(rest.iter().take_while(|b| is_whitespace(**b)).count())
 }
 
 /// The offset just past the last byte before `offset` that is not whitespace.
@@ -161,24 +151,7 @@ impl<'de> Visitor<'de> for Outlining<'_, 'de, '_> {
         f.write_str("any JSON value")
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
+    accept_scalars!();
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
         UniqueKeys::new(self.keys).visit_seq(seq)
@@ -237,24 +210,7 @@ impl<'de> Visitor<'de> for Expanded<'_, 'de, '_> {
         f.write_str("any JSON value")
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
+    accept_scalars!();
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
         UniqueKeys::new(self.keys).visit_seq(seq)
