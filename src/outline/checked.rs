@@ -28,61 +28,50 @@ pub fn check_and_outline(
 ) -> Result<Option<Outline>, serde_json::Error> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let mut keys = Vec::new();
-    let mut places = Places::default();
+    let mut placed = None;
+    let mut unknown = false;
     Outlining {
         keys: &mut keys,
         text,
         expand,
-        places: &mut places,
+        placed: &mut placed,
+        unknown: &mut unknown,
     }
     .deserialize(&mut deserializer)?;
     deserializer.end()?;
-    Ok(places.outline(text.as_bytes()))
-}
-
-/// Where a top-level key is, with the places of its value's keys when it was expanded.
-type Placed = (Range<usize>, Option<Vec<Range<usize>>>);
-
-/// Where the keys of the outlined objects are.
-#[derive(Default)]
-struct Places {
-    /// The top-level keys; `None` when the document is not an object.
-    top: Option<Vec<Placed>>,
-    /// A key's place could not be known.
-    unknown: bool,
-}
-
-impl Places {
-    fn outline(self, text: &[u8]) -> Option<Outline> {
-        if self.unknown {
-            return None;
-        }
-        let top = self.top?;
-        let close = before_whitespace(text, text.len()).checked_sub(1)?;
-        let keys: Vec<Range<usize>> = top.iter().map(|(key, _)| key.clone()).collect();
-        let mut outlined = members(text, &keys, close)?;
-        for (member, (_, inner)) in outlined.iter_mut().zip(top) {
-            if let Some(inner) = inner {
-                let close = member.value.end.checked_sub(1)?;
-                member.members = Some(members(text, &inner, close)?);
-            }
-        }
-        Some(Outline { members: outlined })
+    if unknown {
+        return Ok(None);
     }
+    let Some(placed) = placed else {
+        return Ok(None);
+    };
+    let text = text.as_bytes();
+    let close = before_whitespace(text, text.len()).checked_sub(1);
+    Ok(close
+        .and_then(|close| members(text, &placed, close))
+        .map(|members| Outline { members }))
 }
 
-/// The members of the object whose keys are at `keys` and whose `}` is at `close`.
-fn members(text: &[u8], keys: &[Range<usize>], close: usize) -> Option<Vec<Member>> {
-    let mut members = Vec::with_capacity(keys.len());
-    for (index, key) in keys.iter().enumerate() {
+/// Where a key of an outlined object is, quotes included, with the keys of its value when it
+/// was expanded.
+struct Placed {
+    key: Range<usize>,
+    members: Option<Vec<Placed>>,
+}
+
+/// The members of the object whose keys are `placed` and whose `}` is at `close`.
+fn members(text: &[u8], placed: &[Placed], close: usize) -> Option<Vec<Member>> {
+    let mut out = Vec::with_capacity(placed.len());
+    for (index, this) in placed.iter().enumerate() {
+        let key = &this.key;
         let colon = skip_whitespace(text, key.end);
         if text.get(colon) != Some(&b':') {
             return None;
         }
         let start = skip_whitespace(text, colon.checked_add(1)?);
-        let end = match keys.get(index.checked_add(1)?) {
+        let end = match placed.get(index.checked_add(1)?) {
             Some(next) => {
-                let comma = before_whitespace(text, next.start).checked_sub(1)?;
+                let comma = before_whitespace(text, next.key.start).checked_sub(1)?;
                 if text.get(comma) != Some(&b',') {
                     return None;
                 }
@@ -93,13 +82,17 @@ fn members(text: &[u8], keys: &[Range<usize>], close: usize) -> Option<Vec<Membe
         if end < start {
             return None;
         }
-        members.push(Member {
+        let inner = match &this.members {
+            Some(inner) => Some(members(text, inner, end.checked_sub(1)?)?),
+            None => None,
+        };
+        out.push(Member {
             key: key.clone(),
             value: start..end,
-            members: None,
+            members: inner,
         });
     }
-    Some(members)
+    Some(out)
 }
 
 /// The offset just past the last byte before `offset` that is not whitespace.
@@ -127,13 +120,16 @@ fn place(text: &str, key: &Cow<'_, str>) -> Option<Range<usize>> {
     quoted.then(|| start.saturating_sub(1)..end.saturating_add(1))
 }
 
-/// The check of the top-level value, placing the keys of the top-level object and of the
-/// objects it expands.
+/// The check of a value, placing the keys of the object it is (if it is one) and of the
+/// objects its members named in `expand` are: the top-level value, and those members'.
 struct Outlining<'k, 'de, 'p> {
     keys: &'k mut Vec<Cow<'de, str>>,
     text: &'de str,
     expand: &'p [&'p str],
-    places: &'p mut Places,
+    /// The object's keys; `None` when the value is not an object.
+    placed: &'p mut Option<Vec<Placed>>,
+    /// A key's place could not be known.
+    unknown: &'p mut bool,
 }
 
 impl<'de> DeserializeSeed<'de> for Outlining<'_, 'de, '_> {
@@ -159,97 +155,39 @@ impl<'de> Visitor<'de> for Outlining<'_, 'de, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut seen = ObjectKeys::start(self.keys);
-        let mut top = Vec::new();
+        let mut placed = Vec::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             let key = key.into_inner();
             let place = place(self.text, &key);
             let expanded = place.is_some() && self.expand.contains(&key.as_ref());
             seen.insert(key)?;
-            let mut inner = None;
+            let mut members = None;
             if expanded {
-                map.next_value_seed(Expanded {
+                map.next_value_seed(Outlining {
                     keys: seen.stack(),
                     text: self.text,
-                    places: &mut inner,
-                    unknown: &mut self.places.unknown,
+                    expand: &[],
+                    placed: &mut members,
+                    unknown: &mut *self.unknown,
                 })?;
             } else {
                 map.next_value_seed(UniqueKeys::new(seen.stack()))?;
             }
             match place {
-                Some(place) => top.push((place, inner)),
-                None => self.places.unknown = true,
-            }
-        }
-        seen.end();
-        self.places.top = Some(top);
-        Ok(())
-    }
-}
-
-/// The check of an expanded member's value, placing its keys when it is an object.
-struct Expanded<'k, 'de, 'p> {
-    keys: &'k mut Vec<Cow<'de, str>>,
-    text: &'de str,
-    places: &'p mut Option<Vec<Range<usize>>>,
-    unknown: &'p mut bool,
-}
-
-impl<'de> DeserializeSeed<'de> for Expanded<'_, 'de, '_> {
-    type Value = ();
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Expanded<'_, 'de, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    accept_scalars!();
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        UniqueKeys::new(self.keys).visit_seq(seq)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut seen = ObjectKeys::start(self.keys);
-        let mut places = Vec::new();
-        while let Some(key) = map.next_key::<Key<'de>>()? {
-            let key = key.into_inner();
-            match place(self.text, &key) {
-                Some(place) => places.push(place),
+                Some(key) => placed.push(Placed { key, members }),
                 None => *self.unknown = true,
             }
-            seen.insert(key)?;
-            map.next_value_seed(UniqueKeys::new(seen.stack()))?;
         }
         seen.end();
-        *self.places = Some(places);
+        *self.placed = Some(placed);
         Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
+    use super::super::tests::outline as scanned;
     use super::*;
-    use crate::limits::Limits;
-
-    fn scanned(text: &str) -> Option<Outline> {
-        Outline::scan(
-            Path::new("x.json"),
-            text.as_bytes(),
-            &Limits::default(),
-            &["raw"],
-        )
-        .unwrap_or_else(|e| panic!("{e}"))
-    }
 
     #[test]
     fn the_same_outline_as_the_scan() {

@@ -235,7 +235,8 @@ fn skip_whitespace(bytes: &[u8], mut offset: usize) -> usize {
 mod tests {
     use super::*;
 
-    fn outline(text: &str) -> Option<Outline> {
+    /// `text` outlined by the scan, expanding `raw`.
+    pub(super) fn outline(text: &str) -> Option<Outline> {
         Outline::scan(
             Path::new("x.json"),
             text.as_bytes(),
